@@ -1,0 +1,48 @@
+"""The index directory on disk: created, opened, version-checked, written with a lock timeout."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from index.schema import INDEX_VERSION, build_schema
+from kb.errors import StoreError
+
+VERSION_FILE = "newskb-index-version"
+WRITE_LOCK_TIMEOUT = 30.0
+
+
+def is_current(path: Path) -> bool:
+    """True if `path` holds an index of this version that Whoosh can open."""
+    version_file = path / VERSION_FILE
+    return (
+        version_file.exists()
+        and version_file.read_text().strip() == str(INDEX_VERSION)
+        and whoosh_index.exists_in(str(path))
+    )
+
+
+def create(path: Path):
+    """Create an empty index at `path`, replacing whatever was there."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(path), build_schema())
+    (path / VERSION_FILE).write_text(f"{INDEX_VERSION}\n")
+    return ix
+
+
+def open_index(path: Path):
+    return whoosh_index.open_dir(str(path))
+
+
+def open_writer(ix, timeout: float = WRITE_LOCK_TIMEOUT):
+    """A writer, waiting up to `timeout` seconds for another process's write lock."""
+    try:
+        return ix.writer(timeout=timeout, limitmb=128)
+    except LockError:
+        raise StoreError(
+            f"the index is being written by another process (waited {timeout:.0f}s); try again"
+        ) from None

@@ -1,0 +1,56 @@
+"""The Whoosh schema: what of an article is searchable, sortable and faceted."""
+from __future__ import annotations
+
+from whoosh.columns import VarBytesListColumn
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+
+from index.analysis import text_analyzer
+
+# Bump when the schema or analyzers change: an index of another version is rebuilt.
+INDEX_VERSION = 1
+ENTITY_FIELDS = ("person", "org", "place")
+TITLE_BOOST = 2.0
+
+
+class NameListColumn(VarBytesListColumn):
+    """A list-of-bytes column whose default (a segment without the column) is an empty list.
+
+    Whoosh 2.7.4's VarBytesListColumn has no default and fails on such segments.
+    """
+
+    def default_value(self, reverse=False):
+        return []
+
+
+class EntityField(KEYWORD):
+    """Entity names, one term each (commas separate names), matched case-insensitively.
+
+    The names of each document are also kept in a list column, so facets over all
+    matches read one column entry per document (Whoosh's term-vector route breaks on
+    segments where no document has the field).
+    """
+
+    def __init__(self):
+        super().__init__(commas=True, lowercase=True, scorable=True)
+        self.column_type = NameListColumn()
+
+    def to_column_value(self, value):
+        return [token.text.encode("utf-8") for token in self.analyzer(value)]
+
+    def from_column_value(self, value):
+        return [item.decode("utf-8") for item in value]
+
+
+def build_schema() -> Schema:
+    """The schema: bodies are indexed but not stored (SQLite keeps the text)."""
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST, phrase=True),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        source=TEXT(analyzer=analyzer, phrase=True),
+        author=TEXT(analyzer=analyzer, phrase=True),
+        lang=ID(),
+        published=DATETIME(sortable=True),
+        **{name: EntityField() for name in ENTITY_FIELDS},
+    )

@@ -1,0 +1,15 @@
+"""newskb: a searchable full-text news knowledge base.
+
+>>> from kb import KnowledgeBase
+>>> kb = KnowledgeBase("my-kb")
+>>> kb.import_paths(["news/"])
+>>> kb.search("IRS AND ICE").total
+"""
+from kb.api import KnowledgeBase
+from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
+from kb.models import Article, EntityCount, FacetValue, Hit, ImportSummary, SearchResults, Snippet, Span
+
+__all__ = [
+    "KnowledgeBase", "Article", "EntityCount", "FacetValue", "Hit", "ImportSummary", "SearchResults",
+    "Snippet", "Span", "KBError", "InputError", "NotFoundError", "QueryError", "StoreError",
+]

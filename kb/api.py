@@ -1,0 +1,204 @@
+"""`KnowledgeBase`: the Python API. The CLI is a thin layer over it.
+
+>>> from kb import KnowledgeBase
+>>> kb = KnowledgeBase("my-kb")
+>>> kb.import_paths(["articles/"]).imported
+>>> results = kb.search("IRS AND ICE", limit=5)
+>>> [hit.title for hit in results.hits]
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterable, Iterator
+
+from index import ENTITY_FIELDS, SearchIndex, make_snippets
+from kb.config import DB_NAME, INDEX_DIR, resolve_path
+from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
+from kb.errors import InputError, NotFoundError, StoreError
+from kb.models import Article, FacetValue, Hit, ImportSummary, SearchResults, Skipped, Snippet
+from kb.store import Store, content_hash, utc_now
+
+STORE_BATCH = 200  # articles per SQLite transaction
+INDEX_BATCH = 5000  # articles per index commit
+ID_LENGTH = 16
+
+
+class KnowledgeBase:
+    """A knowledge base folder: `kb.db` (SQLite, the truth) and `index/` (Whoosh, derived).
+
+    `path` defaults to $KB_PATH, else `~/.local/share/newskb`. With `create=False` a
+    missing knowledge base raises StoreError instead of being created.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
+        self.path = resolve_path(path)
+        if create and not (self.path / DB_NAME).exists():
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create a knowledge base at {self.path}: {error.strerror}") from None
+        self.store = Store(self.path / DB_NAME, create=create)
+        self.index = SearchIndex(self.path / INDEX_DIR)
+        self._extractor = None
+
+    @property
+    def extractor(self):
+        """The entity extractor of this knowledge base (loaded on first use)."""
+        if self._extractor is None:
+            self._extractor = get_extractor(self.store.get_meta("extractor") or DEFAULT_EXTRACTOR)
+        return self._extractor
+
+    # writing -----------------------------------------------------------------------------
+    def add(self, article: Article) -> str | None:
+        """Store and index one article; returns its id, or None if it is a duplicate."""
+        summary = ImportSummary(run_id=self.store.start_run(["<api>"]))
+        stored = self._store_batch([article], summary)
+        self._finish_run(summary)
+        return stored[0] if stored else None
+
+    def import_paths(self, paths: Iterable[str | os.PathLike], *, format: str | None = None,
+                     on_record: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+        """Import files and folders (recursively); a file that fails is reported, not fatal.
+
+        `on_record` is called after each record with the running summary (for progress).
+        """
+        from importers import iter_files, parse_file  # heavy parsers load only when importing
+
+        paths = [str(p) for p in paths]
+        summary = ImportSummary(run_id=self.store.start_run(paths))
+        batch: list[Article] = []
+        for record in self._records(paths, format, summary, iter_files, parse_file):
+            if isinstance(record, Skipped):
+                summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
+            else:
+                batch.append(record)
+                if len(batch) >= STORE_BATCH:
+                    self._store_batch(batch, summary)
+                    batch = []
+            if on_record:
+                on_record(summary)
+        self._store_batch(batch, summary)
+        self._finish_run(summary)
+        return summary
+
+    def _records(self, paths, format, summary, iter_files, parse_file) -> Iterator[Article | Skipped]:
+        """Records of every file; a file that cannot be read goes to `summary.failed`."""
+        try:
+            files = list(iter_files(paths))
+        except InputError as error:
+            summary.failed.append(str(error))
+            return
+        for path in files:
+            try:
+                yield from parse_file(path, format)
+            except InputError as error:
+                summary.failed.append(str(error))
+            except OSError as error:
+                summary.failed.append(f"{path}: {error.strerror or error}")
+
+    def _store_batch(self, articles: list[Article], summary: ImportSummary) -> list[str]:
+        """Extract entities and store new articles in one transaction; returns the stored ids."""
+        if not articles:
+            return []
+        self._require_writable()
+        now, stored = utc_now(), []
+        with self.store.transaction():
+            for article in articles:
+                digest = content_hash(article)
+                if self.store.find_duplicate(digest, article.url):
+                    summary.duplicates += 1
+                    continue
+                article.id, article.imported_at, article.run_id = digest[:ID_LENGTH], now, summary.run_id
+                article.entities = count_entities(self.extractor.extract(article.body))
+                self.store.insert_article(article, digest, self.extractor.name)
+                stored.append(article.id)
+        summary.imported += len(stored)
+        return stored
+
+    def _finish_run(self, summary: ImportSummary) -> None:
+        self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
+                              summary.skipped_total, len(summary.failed))
+        self.sync_index()
+
+    def _require_writable(self) -> None:
+        if self.store.readonly:
+            raise StoreError(f"the knowledge base at {self.path} is read-only")
+
+    # the index ------------------------------------------------------------------------------
+    def sync_index(self) -> int:
+        """Bring the index up to date with SQLite; returns how many articles were (re)indexed.
+
+        Rebuilds a missing or outdated index; otherwise writes the queued articles.
+        """
+        if not self.index.is_current():
+            if self.store.readonly:
+                raise StoreError(f"the index at {self.index.path} is missing and the knowledge base is read-only")
+            return self.reindex()
+        if self.store.readonly:
+            return 0
+        written = 0
+        while ids := self.store.queued_ids(INDEX_BATCH):
+            found = self.store.get_articles(ids)
+            self.index.write(found.values(), delete_ids=[i for i in ids if i not in found])
+            self.store.dequeue(ids)
+            written += len(found)
+        return written
+
+    def reindex(self) -> int:
+        """Rebuild the index from SQLite alone; returns the number of articles indexed."""
+        self._require_writable()
+        count = self.index.rebuild(self.store.iter_articles())
+        self.store.clear_queue()
+        return count
+
+    # reading ----------------------------------------------------------------------------------
+    def search(self, query: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance",
+               facets: int = 10, fragments: int = 2, width: int = 240) -> SearchResults:
+        """Search; hits carry snippets with highlight spans, facets count all matches.
+
+        >>> kb.search("IRS AND ICE").total
+        """
+        self.sync_index()
+        page = self.index.search(query, limit=limit, offset=offset, sort=sort, facet_top=facets)
+        articles = self.store.get_articles([hit.id for hit in page.hits])
+        hits = []
+        for rank, found in enumerate(page.hits, start=offset + 1):
+            article = articles.get(found.id)
+            if article is None:  # in the index but no longer stored: the index catches up later
+                continue
+            snippets = make_snippets(article.body, found.terms, fragments, width) or [
+                Snippet(article.body[:width], [])
+            ]
+            hits.append(Hit(rank, article.id, found.score, article.title, article.url, article.published,
+                            article.source, snippets[:fragments], article.entities))
+        return SearchResults(query, page.total, hits, self._facet_values(page.facets))
+
+    def _facet_values(self, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
+        """Facet keys (lower case in the index) shown by their stored canonical names."""
+        return {
+            entity_type: [FacetValue(name, count) for name, count in
+                          zip(self.store.entity_names(entity_type, [k for k, _ in values]),
+                              [c for _, c in values])]
+            for entity_type, values in facets.items()
+        }
+
+    def get(self, article_id: str) -> Article:
+        """The stored article with this id (or unique id prefix)."""
+        found = self.store.get_articles([self.store.resolve_id(article_id)])
+        if not found:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return next(iter(found.values()))
+
+    def stats(self) -> dict:
+        """Counts: articles, entities by type, sources, import runs, queued index work."""
+        return self.store.stats()
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,68 @@
+"""Schema versions of `kb.db` and the steps between them.
+
+Each step takes a database at version N-1 to version N. A database of a newer
+version than this code knows is refused; an older one is backed up, then migrated.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from kb.errors import StoreError
+
+
+def create_v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["import_runs"].create({
+        "id": int, "started_at": str, "finished_at": str, "paths": str,
+        "imported": int, "duplicates": int, "skipped": int, "failed": int,
+    }, pk="id")
+    db["articles"].create({
+        "id": str, "url": str, "title": str, "body": str, "published": str, "source": str,
+        "authors": str, "language": str, "content_hash": str, "imported_at": str,
+        "origin": str, "record": str, "run_id": int, "extractor": str,
+    }, pk="id", not_null={"title", "body", "content_hash"}, foreign_keys=[("run_id", "import_runs", "id")])
+    db["articles"].create_index(["content_hash"], unique=True)
+    db["articles"].create_index(["url"])
+    db["articles"].create_index(["published"])
+    db["entities"].create({"id": int, "type": str, "name": str, "key": str}, pk="id")
+    db["entities"].create_index(["type", "key"], unique=True)
+    db["article_entities"].create({"article_id": str, "entity_id": int, "count": int, "spans": str},
+                                  pk=("article_id", "entity_id"),
+                                  foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")])
+    db["article_entities"].create_index(["entity_id"])
+    db["index_queue"].create({"article_id": str}, pk="article_id")
+
+
+MIGRATIONS = [create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database, path: Path) -> None:
+    """Bring `db` to SCHEMA_VERSION, backing up an existing older database first."""
+    version = current_version(db)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was made by a newer newskb (schema {version}, this one knows {SCHEMA_VERSION}): upgrade newskb"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    if version > 0:
+        backup = sqlite3.connect(path.with_name(f"{path.name}.v{version}.bak"))
+        with backup:
+            db.conn.backup(backup)
+        backup.close()
+    for step in MIGRATIONS[version:]:
+        with db.atomic():
+            step(db)
+            version += 1
+            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")

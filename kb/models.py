@@ -1,0 +1,113 @@
+"""Plain records that flow between importers, the store, the index and the API."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """One news article as an importer produced it or the store returned it.
+
+    >>> Article(title="IRS shares data", body="The IRS shared data with ICE.")
+    """
+
+    title: str
+    body: str
+    url: str | None = None
+    published: str | None = None  # ISO 8601 UTC, or None when unknown
+    source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    origin: str | None = None  # the file it came from
+    record: str | None = None  # where in that file: "line 3", "item 2"
+    id: str | None = None  # set by the store
+    imported_at: str | None = None
+    run_id: int | None = None
+    entities: list["EntityCount"] = field(default_factory=list)
+
+
+@dataclass
+class Skipped:
+    """A record an importer could not turn into an article, and why."""
+
+    origin: str
+    record: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention: character offsets into the text it was found in."""
+
+    start: int
+    end: int
+    type: str  # "person" | "org" | "place"
+    text: str
+
+
+@dataclass
+class EntityCount:
+    """An entity of one article, with how often it is mentioned there."""
+
+    type: str
+    name: str
+    count: int
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Span:
+    """A highlighted match inside a snippet: `snippet.text[start:end]`."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Snippet:
+    text: str
+    spans: list[Span]
+
+
+@dataclass
+class Hit:
+    rank: int
+    id: str
+    score: float
+    title: str
+    url: str | None
+    published: str | None
+    source: str | None
+    snippets: list[Snippet]
+    entities: list[EntityCount]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    """One page of hits, the total number of matches and entity facets."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+
+
+@dataclass
+class ImportSummary:
+    """What one import run did."""
+
+    run_id: int
+    imported: int = 0
+    duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())

@@ -1,0 +1,231 @@
+"""The SQLite store (via sqlite-utils): the source of truth of a knowledge base.
+
+Tables: `articles`, `entities`, `article_entities`, `import_runs`, `meta` (schema
+version and settings) and `index_queue` (articles whose index entry is not yet
+written: the durable marker that lets any later command catch the index up).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import unicodedata
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from kb.errors import StoreError
+from kb.migrations import SCHEMA_VERSION, migrate
+from kb.models import Article, EntityCount
+
+ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
+                   "origin", "record", "run_id", "imported_at")
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def content_hash(article: Article) -> str:
+    """Hash of the normalised title and body: the same article from any file hashes alike."""
+    text = unicodedata.normalize("NFC", f"{article.title}\n{article.body}").casefold()
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class Store:
+    """One knowledge base's `kb.db`.
+
+    >>> store = Store(Path("newskb/kb.db"))
+    >>> store.count_articles()
+    """
+
+    def __init__(self, path: Path, *, create: bool = True):
+        if not create and not path.exists():
+            raise StoreError(f"no knowledge base at {path.parent} (import something first)")
+        try:
+            self.db = sqlite_utils.Database(path)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.readonly = not _writable(path)
+            if not self.readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                migrate(self.db, path)
+            elif self.schema_version() != SCHEMA_VERSION:
+                raise StoreError(f"{path} needs a schema upgrade but is read-only")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: not a usable knowledge base ({error})") from None
+        self._entity_ids: dict[tuple[str, str], int] = {}
+
+    def schema_version(self) -> int:
+        return int(self.get_meta("schema_version") or 0)
+
+    def get_meta(self, key: str) -> str | None:
+        if "meta" not in self.db.table_names():
+            return None
+        row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside are committed together or not at all."""
+        with self.db.atomic():
+            yield
+
+    # import runs -----------------------------------------------------------------
+    def start_run(self, paths: list[str]) -> int:
+        table = self.db["import_runs"].insert({"started_at": utc_now(), "paths": json.dumps(paths)})
+        return table.last_pk
+
+    def finish_run(self, run_id: int, imported: int, duplicates: int, skipped: int, failed: int) -> None:
+        self.db["import_runs"].update(run_id, {
+            "finished_at": utc_now(), "imported": imported, "duplicates": duplicates,
+            "skipped": skipped, "failed": failed,
+        })
+
+    # articles ---------------------------------------------------------------------
+    def find_duplicate(self, digest: str, url: str | None) -> str | None:
+        """The id of a stored article with this content hash or this URL, if any."""
+        row = self.db.execute("select id from articles where content_hash = ?", [digest]).fetchone()
+        if row is None and url:
+            row = self.db.execute("select id from articles where url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def insert_article(self, article: Article, digest: str, extractor: str) -> None:
+        """Store a new article with its entities and queue it for indexing (call in a transaction)."""
+        self.db["articles"].insert({
+            "id": article.id, "url": article.url, "title": article.title, "body": article.body,
+            "published": article.published, "source": article.source,
+            "authors": json.dumps(article.authors), "language": article.language,
+            "content_hash": digest, "imported_at": article.imported_at, "origin": article.origin,
+            "record": article.record, "run_id": article.run_id, "extractor": extractor,
+        })
+        self.db["article_entities"].insert_all(
+            ({"article_id": article.id, "entity_id": self.entity_id(e.type, e.name),
+              "count": e.count, "spans": json.dumps(e.spans)} for e in article.entities),
+        )
+        self.db["index_queue"].insert({"article_id": article.id}, replace=True)
+
+    def entity_id(self, entity_type: str, name: str) -> int:
+        """The id of the entity (type, name), created on first sight; names match case-insensitively."""
+        key = (entity_type, name.lower())
+        if key not in self._entity_ids:
+            self.db.execute("insert or ignore into entities (type, name, key) values (?, ?, ?)",
+                            [entity_type, name, key[1]])
+            row = self.db.execute("select id from entities where type = ? and key = ?", list(key)).fetchone()
+            self._entity_ids[key] = row[0]
+        return self._entity_ids[key]
+
+    def entity_names(self, entity_type: str, keys: list[str]) -> list[str]:
+        """Canonical names for lower-case entity keys (as the index holds them), in order."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        names = dict(self.db.execute(
+            f"select key, name from entities where type = ? and key in ({marks})", [entity_type, *keys]
+        ).fetchall())
+        return [names.get(key, key) for key in keys]
+
+    def resolve_id(self, article_id: str) -> str:
+        """The full id of an article given its id or a unique prefix of at least 6 characters."""
+        if len(article_id) >= 6:
+            rows = self.db.execute("select id from articles where id like ? limit 2",
+                                   [article_id.replace("%", "").replace("_", "") + "%"]).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+        return article_id
+
+    def get_articles(self, ids: list[str]) -> dict[str, Article]:
+        """The stored articles with these ids (with their entities), by id."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"select {', '.join(ARTICLE_COLUMNS)} from articles where id in ({marks})", ids
+        ).fetchall()
+        articles = {row[0]: _article_from_row(row) for row in rows}
+        for article_id, entity in self._entities_of(ids):
+            articles[article_id].entities.append(entity)
+        return articles
+
+    def _entities_of(self, ids: list[str]) -> Iterator[tuple[str, EntityCount]]:
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "select ae.article_id, e.type, e.name, ae.count, ae.spans from article_entities ae "
+            f"join entities e on e.id = ae.entity_id where ae.article_id in ({marks}) "
+            "order by ae.article_id, ae.count desc, e.name", ids
+        )
+        for article_id, entity_type, name, count, spans in rows:
+            yield article_id, EntityCount(entity_type, name, count, [tuple(s) for s in json.loads(spans)])
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[list[Article]]:
+        """Every stored article, in batches, in insertion order."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "select rowid, id from articles where rowid > ? order by rowid limit ?", [last, batch_size]
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            found = self.get_articles([row[1] for row in rows])
+            yield [found[row[1]] for row in rows]
+
+    def all_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("select id from articles")}
+
+    def count_articles(self) -> int:
+        return self.db.execute("select count(*) from articles").fetchone()[0]
+
+    # the index queue ------------------------------------------------------------------
+    def queued_ids(self, limit: int) -> list[str]:
+        return [r[0] for r in self.db.execute("select article_id from index_queue limit ?", [limit])]
+
+    def queue_length(self) -> int:
+        return self.db.execute("select count(*) from index_queue").fetchone()[0]
+
+    def dequeue(self, ids: Iterable[str]) -> None:
+        """Mark articles as indexed (after the index commit that wrote them)."""
+        with self.transaction():
+            self.db.conn.executemany("delete from index_queue where article_id = ?", [(i,) for i in ids])
+
+    def clear_queue(self) -> None:
+        with self.transaction():
+            self.db.execute("delete from index_queue")
+
+    # statistics ------------------------------------------------------------------------
+    def stats(self) -> dict:
+        """Counts of articles, entities by type, sources, import runs and queued index work."""
+        def one(sql: str):
+            return self.db.execute(sql).fetchone()[0]
+
+        return {
+            "articles": one("select count(*) from articles"),
+            "entities": dict(self.db.execute("select type, count(*) from entities group by type").fetchall()),
+            "sources": one("select count(distinct source) from articles"),
+            "import_runs": one("select count(*) from import_runs"),
+            "first_published": one("select min(published) from articles"),
+            "last_published": one("select max(published) from articles"),
+            "index_queue": one("select count(*) from index_queue"),
+            "schema_version": self.schema_version(),
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _article_from_row(row) -> Article:
+    values = dict(zip(ARTICLE_COLUMNS, row))
+    values["authors"] = json.loads(values["authors"] or "[]")
+    return Article(**values)
+
+
+def _writable(path: Path) -> bool:
+    """True if the database file (or, before it exists, its folder) can be written."""
+    folder_writable = os.access(path.parent, os.W_OK)
+    return folder_writable and (not path.exists() or os.access(path, os.W_OK))

@@ -1,0 +1,46 @@
+"""Shared fixtures: real knowledge bases in tmp_path, the real CLI, real corpus files."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import SEED
+from kb import KnowledgeBase
+from kb.cli import cli
+
+@pytest.fixture
+def kb(tmp_path) -> KnowledgeBase:
+    with KnowledgeBase(tmp_path / "kb") as knowledge_base:
+        yield knowledge_base
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory) -> Path:
+    """A knowledge base holding the seed article, built once; copy it before changing it."""
+    path = tmp_path_factory.mktemp("seeded") / "kb"
+    with KnowledgeBase(path) as knowledge_base:
+        knowledge_base.import_paths([SEED])
+    return path
+
+
+@pytest.fixture
+def seeded_path(seeded_template, tmp_path) -> Path:
+    """A private copy of the seeded knowledge base."""
+    path = tmp_path / "seeded"
+    shutil.copytree(seeded_template, path)
+    return path
+
+
+@pytest.fixture
+def invoke(tmp_path):
+    """Run the real `kb` CLI in-process: invoke(*args, kb_path=...) -> click Result."""
+    runner = CliRunner()
+
+    def run(*args: str, kb_path: Path | None = None, input: str | None = None):
+        path = kb_path or tmp_path / "cli-kb"
+        return runner.invoke(cli, ["--kb", str(path), *map(str, args)], input=input, catch_exceptions=False)
+
+    return run

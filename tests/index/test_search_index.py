@@ -1,0 +1,86 @@
+"""The Whoosh index on a handful of articles: exact ids, orders, facets and snippets."""
+from __future__ import annotations
+
+import pytest
+
+from index import SearchIndex, make_snippets
+from kb.models import Article, EntityCount
+
+
+def article(id, title, body, published=None, entities=()):
+    return Article(title=title, body=body, id=id, published=published,
+                   entities=[EntityCount(t, n, 1) for t, n in entities])
+
+
+ARTICLES = [
+    article("a1", "IRS shares data with ICE", "The IRS shared taxpayer data with ICE in May.",
+            "2025-05-02T00:00:00Z", [("org", "IRS"), ("org", "ICE"), ("person", "Scott Bessent")]),
+    article("a2", "Ice storm hits Texas", "An ice storm left the US without power; the WHO warned.",
+            "2025-01-10T00:00:00Z", [("place", "Texas"), ("org", "WHO")]),
+    article("a3", "IT budget grows", "Spending on IT rose. Mamdáni said the IRS would audit it.",
+            "2025-03-01T00:00:00Z", [("org", "IRS"), ("person", "Zohran Mamdáni")]),
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    search_index = SearchIndex(tmp_path_factory.mktemp("ix") / "index")
+    search_index.rebuild([ARTICLES])
+    return search_index
+
+
+def ids(page):
+    return [hit.id for hit in page.hits]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("IRS AND ICE", ["a1"]),
+    ("US", ["a2"]), ("IT", ["a3"]), ("WHO", ["a2"]), ("May", ["a1"]),
+    ("mamdani", ["a3"]), ("Mamdáni", ["a3"]),
+    ("org:ICE", ["a1"]), ("org:ice", ["a1"]), ('person:"scott bessent"', ["a1"]),
+    ("ice NOT org:ICE", ["a2"]),
+    ('"taxpayer data"', ["a1"]), ('"data taxpayer"', []),
+    ("published:[2025-02-01 TO 2025-04-01]", ["a3"]),
+])
+def test_queries_find_exactly_the_expected_articles(index, query, expected):
+    assert sorted(ids(index.search(query))) == expected
+
+
+def test_title_matches_rank_first(index):
+    assert ids(index.search("ice")) == ["a1", "a2"]  # a1: title and body; a2: title and body "ice"
+
+
+def test_sort_newest_and_oldest(index):
+    assert ids(index.search("IRS OR ice", sort="newest")) == ["a1", "a3", "a2"]
+    assert ids(index.search("IRS OR ice", sort="oldest")) == ["a2", "a3", "a1"]
+
+
+def test_facets_count_every_match_and_every_entity(index):
+    page = index.search("IRS OR ice", limit=1)
+    assert page.total == 3 and len(page.hits) == 1
+    assert page.facets["org"] == [("irs", 2), ("ice", 1), ("who", 1)]
+    assert page.facets["person"] == [("scott bessent", 1), ("zohran mamdáni", 1)]
+    assert page.facets["place"] == [("texas", 1)]
+
+
+def test_update_replaces_and_delete_removes(tmp_path):
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.recreate()
+    search_index.write(ARTICLES)
+    changed = article("a1", "Renamed", "Nothing about taxes here.")
+    search_index.write([changed, changed], delete_ids=["a2"])  # the same id twice: one copy
+    assert search_index.ids() == {"a1", "a3"}
+    assert ids(search_index.search("renamed")) == ["a1"]
+    assert ids(search_index.search("taxpayer")) == []
+
+
+def test_snippets_mark_every_match_even_far_into_long_text():
+    text = "Opening words. " + "filler " * 10_000 + "The IRS and ICE met."
+    [snippet] = make_snippets(text, {"irs", "ice"}, fragments=1)
+    assert [snippet.text[s.start:s.end] for s in snippet.spans] == ["IRS", "ICE"]
+
+
+def test_snippets_are_chosen_deterministically():
+    text = "\n\n".join(f"Paragraph {n} mentions Treasury once among many other words." for n in range(6))
+    runs = {tuple(s.text for s in make_snippets(text, {"treasury"}, fragments=2, width=60)) for _ in range(20)}
+    assert len(runs) == 1

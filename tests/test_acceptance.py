@@ -1,0 +1,102 @@
+"""The foundation's acceptance points, end to end through the real CLI."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from helpers import SEED, SEED_TITLE
+
+
+def test_search_finds_seed_with_highlighted_terms(invoke, seeded_path):
+    result = invoke("search", "IRS AND ICE", kb_path=seeded_path)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("1 match for IRS AND ICE")
+    assert f"1. {SEED_TITLE}" in result.stdout
+    assert "[IRS]" in result.stdout and "[ICE]" in result.stdout
+
+
+@pytest.mark.parametrize("query", ["Bondi", "Mamdani", '"Latest articles"', '"More like this"', "Epstein"])
+def test_teasers_and_chrome_are_not_searchable(invoke, seeded_path, query):
+    result = invoke("search", query, kb_path=seeded_path)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("0 matches")
+
+
+@pytest.mark.parametrize("query", ['"Public Citizen"', '"taxpayer privacy"'])
+def test_article_phrases_are_searchable(invoke, seeded_path, query):
+    result = invoke("search", query, kb_path=seeded_path)
+    assert result.stdout.startswith("1 match")
+    assert SEED_TITLE in result.stdout
+
+
+def test_importing_twice_stores_once(invoke, tmp_path):
+    first = invoke("import", SEED)
+    second = invoke("import", SEED)
+    assert first.stdout.startswith("Imported 1 article, 0 duplicates")
+    assert second.stdout.startswith("Imported 0 articles, 1 duplicate,")
+    stats = json.loads(invoke("stats", "--json").stdout)
+    assert stats["articles"] == 1
+
+
+def test_seed_facets_name_its_actors_and_not_the_teasers(invoke, seeded_path):
+    data = json.loads(invoke("search", "IRS", "--json", kb_path=seeded_path).stdout)
+    facets = {kind: {v["value"] for v in values} for kind, values in data["facets"].items()}
+    assert {"IRS", "ICE", "Public Citizen"} <= facets["org"]
+    assert {"Scott Bessent", "Kristi Noem"} <= facets["person"]
+    names = set().union(*facets.values())
+    assert not names & {"Pam Bondi", "Bondi", "Zohran Mamdani", "Mamdani", "Epstein", "Donald Trump"}
+    assert not names & {"More", "Published", "Latest", "Creepy"}
+
+
+def test_reindex_from_sqlite_gives_the_same_results(invoke, seeded_path):
+    queries = ["IRS AND ICE", '"Public Citizen"', "org:ICE", "person:\"Kristi Noem\"", "Treasury OR Bondi"]
+    before = [json.loads(invoke("search", q, "--json", kb_path=seeded_path).stdout) for q in queries]
+    shutil.rmtree(seeded_path / "index")
+    result = invoke("reindex", kb_path=seeded_path)
+    assert result.exit_code == 0 and result.stdout.strip() == "Indexed 1 article"
+    after = [json.loads(invoke("search", q, "--json", kb_path=seeded_path).stdout) for q in queries]
+    assert after == before
+    assert all(b["total"] == 1 for b in before[:4])
+
+
+def test_missing_index_is_rebuilt_by_the_next_search(invoke, seeded_path):
+    shutil.rmtree(seeded_path / "index")
+    assert invoke("search", "IRS AND ICE", kb_path=seeded_path).stdout.startswith("1 match")
+
+
+def test_unreadable_query_is_one_line_error(invoke, seeded_path):
+    result = invoke("search", "IRS AND (", kb_path=seeded_path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "Error: unclosed '(' at position 9\n"
+
+
+def test_invalid_json_file_is_one_line_error_and_store_is_unchanged(invoke, seeded_path, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('[\n  {"title": "A", "body": "text"},\n  {"title": oops}\n]\n')
+    before = invoke("stats", "--json", kb_path=seeded_path).stdout
+    result = invoke("import", bad, kb_path=seeded_path)
+    assert result.exit_code == 1
+    errors = result.stderr.strip().splitlines()
+    assert errors == [f"Error: {bad}, line 3: not valid JSON: Expecting value (column 13)"]
+    assert "Traceback" not in result.output
+    after = json.loads(invoke("stats", "--json", kb_path=seeded_path).stdout)
+    assert after["articles"] == json.loads(before)["articles"] == 1
+    assert invoke("search", "IRS AND ICE", kb_path=seeded_path).stdout.startswith("1 match")
+
+
+def test_json_highlight_spans_point_at_the_matched_words(invoke, seeded_path):
+    data = json.loads(invoke("search", 'IRS OR ice OR "taxpayer data"', "--json", kb_path=seeded_path).stdout)
+    assert data["total"] == 1
+    hit = data["hits"][0]
+    assert {"id", "score", "title", "url", "published", "source", "snippets", "entities"} <= hit.keys()
+    marked = [s["text"][span["start"]:span["end"]] for s in hit["snippets"] for span in s["spans"]]
+    assert marked, "expected highlighted words"
+    assert {word.lower() for word in marked} <= {"irs", "ice", "taxpayer", "data"}
+    for snippet in hit["snippets"]:
+        for span in snippet["spans"]:
+            before = snippet["text"][span["start"] - 1] if span["start"] else " "
+            after = snippet["text"][span["end"]] if span["end"] < len(snippet["text"]) else " "
+            assert not before.isalnum() and not after.isalnum()  # whole words, exactly
