@@ -1,0 +1,67 @@
+"""The `kb` command: one-line errors, exit codes, show/stats/importers, safe terminal output."""
+from __future__ import annotations
+
+import json
+
+from helpers import SEED, SEED_TITLE
+
+
+def test_search_without_a_knowledge_base_says_so(invoke, tmp_path):
+    result = invoke("search", "IRS", kb_path=tmp_path / "nowhere")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: no knowledge base at {tmp_path / 'nowhere'} (import something first)\n"
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_import_of_a_missing_path_fails_in_one_line(invoke, tmp_path):
+    result = invoke("import", tmp_path / "missing.json")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'missing.json'}: no such file or folder\n"
+
+
+def test_import_reports_skips_with_reasons_and_partial_failure(invoke, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text('{"title": "A", "body": "Alpha."}\n{"title": "B"}\n{"title": "C"}\n')
+    (folder / "bad.json").write_text("{nope")
+    result = invoke("import", folder)
+    assert result.exit_code == 3  # something imported, something failed
+    assert result.stdout == "Imported 1 article, 0 duplicates, 2 skipped (no body text: 2), 1 failed\n"
+    assert result.stderr.startswith(f"Error: {folder / 'bad.json'}, line 1: not valid JSON")
+
+
+def test_show_prints_the_article_and_json(invoke, seeded_path):
+    hit = json.loads(invoke("search", "IRS", "--json", kb_path=seeded_path).stdout)["hits"][0]
+    text = invoke("show", hit["id"][:8], kb_path=seeded_path).stdout
+    assert text.startswith(SEED_TITLE) and f"id: {hit['id']}" in text and "published: unknown" in text
+    assert "Latest articles" not in text
+    data = json.loads(invoke("show", hit["id"], "--json", kb_path=seeded_path).stdout)
+    assert data["title"] == SEED_TITLE and data["origin"] == str(SEED)
+
+
+def test_show_unknown_id_is_an_error(invoke, seeded_path):
+    result = invoke("show", "0000000000000000", kb_path=seeded_path)
+    assert result.exit_code == 1 and result.stderr == "Error: no article with id '0000000000000000'\n"
+
+
+def test_stats_counts(invoke, seeded_path):
+    data = json.loads(invoke("stats", "--json", kb_path=seeded_path).stdout)
+    assert data["articles"] == 1 and data["import_runs"] == 1 and data["index_queue"] == 0
+    assert data["entities"]["org"] >= 3 and data["entities"]["person"] >= 2
+    assert "articles: 1" in invoke("stats", kb_path=seeded_path).stdout
+
+
+def test_importers_lists_the_formats(invoke):
+    names = [line.split()[0] for line in invoke("importers").stdout.splitlines()]
+    assert {"text", "json", "jsonl"} <= set(names)
+
+
+def test_escape_sequences_in_articles_never_reach_the_terminal(invoke, tmp_path):
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps({"title": "Hello \u001b[2J\u001b]0;pwned\u0007 world",
+                                "body": "Clean body about ICE \u009b31m here.", "source": "Bad\u001bSource"}))
+    invoke("import", evil)
+    for args in (("search", "ICE"), ("show", json.loads(invoke("search", "ICE", "--json").stdout)["hits"][0]["id"])):
+        out = invoke(*args).stdout
+        assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x9b31m" in invoke("search", "ICE").stdout  # shown, not executed

@@ -1,0 +1,58 @@
+"""The store is the truth: schema versions, the durable index queue, catch-up after a crash."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from helpers import SEED
+from kb import KnowledgeBase
+from kb.errors import StoreError
+from kb.migrations import SCHEMA_VERSION
+from kb.models import Article, ImportSummary
+
+
+def test_schema_version_is_recorded(kb):
+    assert kb.store.schema_version() == SCHEMA_VERSION == kb.stats()["schema_version"]
+    assert {"articles", "entities", "article_entities", "import_runs", "index_queue", "meta"} <= set(
+        kb.store.db.table_names())
+
+
+def test_a_newer_schema_is_refused_not_damaged(tmp_path):
+    KnowledgeBase(tmp_path / "kb").close()
+    db_path = tmp_path / "kb" / "kb.db"
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update meta set value = '99' where key = 'schema_version'")
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError, match="made by a newer newskb"):
+        KnowledgeBase(tmp_path / "kb")
+    assert db_path.read_bytes() == before
+
+
+def test_article_rows_carry_provenance_and_hash(kb):
+    kb.import_paths([SEED])
+    row = next(kb.store.db["articles"].rows)
+    assert row["origin"] == str(SEED) and row["record"] == "file" and row["run_id"] == 1
+    assert len(row["content_hash"]) == 64 and row["id"] == row["content_hash"][:16]
+    assert row["imported_at"].endswith("Z") and row["published"] is None
+    run = next(kb.store.db["import_runs"].rows)
+    assert (run["imported"], run["duplicates"], run["failed"]) == (1, 0, 0) and run["finished_at"]
+
+
+def test_articles_stored_but_not_indexed_are_caught_up_by_the_next_search(kb):
+    kb.import_paths([SEED])
+    summary = ImportSummary(run_id=kb.store.start_run(["crash-test"]))
+    # What an import leaves behind when killed after the SQLite commit, before the index commit:
+    kb._store_batch([Article(title="Late arrival", body="The IRS and ICE met again on Friday.")], summary)
+    assert kb.store.queue_length() == 1
+    results = kb.search("IRS AND ICE")
+    assert results.total == 2 and kb.store.queue_length() == 0
+    assert kb.index.ids() == kb.store.all_ids()
+
+
+def test_same_url_counts_as_duplicate(kb):
+    first = Article(title="A", body="First text.", url="https://example.org/x")
+    second = Article(title="A (updated)", body="Changed text.", url="https://example.org/x")
+    assert kb.add(first) is not None
+    assert kb.add(second) is None
+    assert kb.stats()["articles"] == 1
