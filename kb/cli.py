@@ -40,15 +40,17 @@ pass_context = click.make_pass_decorator(Context)
 
 
 class Group(click.Group):
-    """Maps every KBError to one line on stderr (a traceback only with --debug)."""
+    """Maps every failure to one line on stderr (a traceback only with --debug)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except KBError as error:
-            if ctx.obj is not None and ctx.obj.debug:
+        except (KBError, Exception) as error:
+            if isinstance(error, click.exceptions.ClickException) or ctx.obj is None or ctx.obj.debug:
                 raise
-            click.echo(f"Error: {render.safe(str(error))}", err=True)
+            message = str(error) if isinstance(error, KBError) else (
+                f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)")
+            click.echo(f"Error: {render.safe(message)}", err=True)
             ctx.exit(ExitCode.ERROR)
 
 

@@ -105,9 +105,15 @@ class Store:
             "content_hash": digest, "imported_at": article.imported_at, "origin": article.origin,
             "record": article.record, "run_id": article.run_id, "extractor": extractor,
         })
+        rows: dict[int, dict] = {}
+        for entity in article.entities:  # names differing only in case are one entity
+            entity_id = self.entity_id(entity.type, entity.name)
+            row = rows.setdefault(entity_id, {"article_id": article.id, "entity_id": entity_id,
+                                              "count": 0, "spans": []})
+            row["count"] += entity.count
+            row["spans"] += entity.spans
         self.db["article_entities"].insert_all(
-            ({"article_id": article.id, "entity_id": self.entity_id(e.type, e.name),
-              "count": e.count, "spans": json.dumps(e.spans)} for e in article.entities),
+            ({**row, "spans": json.dumps(sorted(row["spans"]))} for row in rows.values())
         )
         self.db["index_queue"].insert({"article_id": article.id}, replace=True)
 
