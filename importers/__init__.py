@@ -22,7 +22,9 @@ from kb.models import Article, Skipped
 
 Record = Union[Article, Skipped]
 ENTRY_POINT_GROUP = "newskb.importers"
-BUILTIN_MODULES = ("importers.scraped_text", "importers.json_records", "importers.json_lines")
+BUILTIN_MODULES = (
+    "importers.scraped_text", "importers.json_records", "importers.json_lines", "importers.reuters_sgml",
+)
 SNIFF_BYTES = 4096
 
 

@@ -4,23 +4,33 @@ The index is derived data: SQLite is the source of truth and the index can alway
 rebuilt from it. `SearchIndex` is the one seam the core uses.
 
 >>> index = SearchIndex(Path("kb/index"))
->>> index.recreate(); index.write(articles)
+>>> index.rebuild([articles])
 >>> page = index.search("IRS AND ICE", limit=10)
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable
 
+from whoosh import query as wq
+
 from index import directory
+from index.counting import BUCKETS, count_matches
 from index.documents import document_for
-from index.highlight import make_snippets
-from index.query import parse_query
+from index.filters import filter_query
+from index.highlight import highlight_all, make_snippets
+from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.searching import SORTS, IndexHit, IndexPage, run_search
-from kb.models import Article
+from kb.errors import NotFoundError
+from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexHit", "IndexPage", "SORTS", "ENTITY_FIELDS", "make_snippets"]
+__all__ = ["SearchIndex", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "ENTITY_FIELDS",
+           "make_snippets", "highlight_all", "operator_hints"]
+
+SIMILAR_TERMS = 25
+_PLAIN_WORD = re.compile(r"^[^\W\d_]+$")
 
 
 class SearchIndex:
@@ -36,6 +46,7 @@ class SearchIndex:
 
     def recreate(self) -> None:
         """Replace whatever is on disk with an empty index."""
+        self.close()
         self._ix = directory.create(self.path)
 
     @property
@@ -44,6 +55,7 @@ class SearchIndex:
             self._ix = directory.open_index(self.path)
         return self._ix
 
+    # writing ---------------------------------------------------------------------------
     def write(self, articles: Iterable[Article], delete_ids: Iterable[str] = ()) -> None:
         """Add or replace `articles` and remove `delete_ids`, in one commit."""
         latest = {article.id: article for article in articles}  # one copy per id per writer
@@ -74,13 +86,60 @@ class SearchIndex:
         writer.commit()
         return count
 
-    def search(self, text: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance",
-               facet_top: int = 10) -> IndexPage:
-        """Parse and run `text`; raises QueryError for a query that cannot be read."""
+    # reading ---------------------------------------------------------------------------
+    def parse(self, text: str, searcher) -> wq.Query:
+        """Parse `text` and refuse unbounded wildcard/fuzzy expansions (QueryError)."""
         query = parse_query(text, self.ix.schema)
+        check_expansions(query, searcher.reader())
+        return query
+
+    def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10, offset: int = 0,
+               sort: str = "relevance", facet_top: int = 10, collapse: bool = False) -> IndexPage:
+        """Parse and run `text`; raises QueryError for a query that cannot be read."""
         with self.ix.searcher() as searcher:
-            return run_search(searcher, query, limit=limit, offset=offset, sort=sort,
-                              facet_fields=ENTITY_FIELDS if facet_top else (), facet_top=facet_top)
+            return run_search(searcher, self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
+                              limit=limit, offset=offset, sort=sort,
+                              facet_fields=ENTITY_FIELDS if facet_top else (), facet_top=facet_top,
+                              collapse=collapse)
+
+    def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
+        """Matching articles per bucket (see `index.counting.BUCKETS`)."""
+        with self.ix.searcher() as searcher:
+            return count_matches(searcher, self.parse(text, searcher), by, filter_query(filters, self.ix.schema))
+
+    def terms_matched_in(self, article_id: str, text: str) -> set[str]:
+        """The indexed terms of query `text` that the article `article_id` contains."""
+        with self.ix.searcher() as searcher:
+            query = wq.And([self.parse(text, searcher), wq.Term("id", article_id)])
+            results = searcher.search(query, limit=1, terms=True)
+            return {t.decode("utf-8") if isinstance(t, bytes) else t
+                    for field, t in (results[0].matched_terms() if results else []) if field in ("title", "body")}
+
+    def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
+        """Articles most like this one (its most distinctive body terms, searched)."""
+        with self.ix.searcher() as searcher:
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                raise NotFoundError(f"no article with id {article_id!r} in the index")
+            hits = searcher.more_like(docnum, "body", text=body, top=limit, numterms=SIMILAR_TERMS)
+            return [IndexHit(hit["id"], float(hit.score or 0.0)) for hit in hits]
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Queries with each unknown plain word replaced by the closest indexed word."""
+        with self.ix.searcher() as searcher:
+            reader = searcher.reader()
+            replacements = {}
+            for word in set(re.findall(r"\b[^\W\d_]{3,}\b", text)):
+                if word.upper() in ("AND", "OR", "NOT") or reader.doc_frequency("body", word.lower()):
+                    continue
+                found = [s.lstrip("=") for s in searcher.suggest("body", word.lower(), limit=limit, maxdist=2)]
+                words = [s for s in dict.fromkeys(found) if _PLAIN_WORD.match(s) and s != word.lower()]
+                if words:
+                    replacements[word] = words[0].capitalize() if word[0].isupper() else words[0]
+        if not replacements:
+            return []
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, replacements)) + r")\b")
+        return [pattern.sub(lambda m: replacements[m.group()], text)]
 
     def ids(self) -> set[str]:
         """The ids of every article in the index."""

@@ -1,6 +1,7 @@
 """Turn an article into the Whoosh document that indexes it."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from kb.models import Article
@@ -19,6 +20,11 @@ def parse_published(published: str | None) -> datetime | None:
     return datetime.fromisoformat(published.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
+def body_key(body: str) -> str:
+    """A key equal for bodies that differ only in case and spacing (syndicated copies)."""
+    return hashlib.sha1(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()[:16]
+
+
 def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
     """The fields Whoosh indexes for `article`; empty values are left out."""
     document = {
@@ -27,7 +33,8 @@ def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
         "body": article.body,
         "source": article.source,
         "author": " ; ".join(article.authors),
-        "lang": article.language,
+        "lang": (article.language or "").lower(),
+        "body_key": body_key(article.body),
         "published": parse_published(article.published),
     }
     document.update({name: entity_terms(article, name) for name in entity_fields})

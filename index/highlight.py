@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, set_matched_filter
+from whoosh.highlight import (BasicFragmentScorer, ContextFragmenter, Formatter, WholeFragmenter,
+                              set_matched_filter)
 
-from index.analysis import text_analyzer
+from index.analysis import stemmed_text_analyzer
 from kb.models import Snippet, Span
 
 # Whoosh stops looking after 32,768 characters by default; news features run longer.
@@ -46,16 +47,30 @@ class SpanFormatter(Formatter):
         return [self.format_fragment(fragment) for fragment in fragments]
 
 
+def matched_tokens(text: str, terms: set[str]):
+    """Tokens of `text` with `.matched` set; index mode yields every form a query can match
+    (stems and exact phrase words)."""
+    tokens = stemmed_text_analyzer()(text, chars=True, mode="index", removestops=False)
+    return set_matched_filter(tokens, frozenset(terms))
+
+
+def highlight_all(text: str, terms: set[str]) -> Snippet:
+    """The whole of `text` (white space kept) with every match of `terms` located."""
+    fragments = WholeFragmenter(charlimit=CHAR_LIMIT).fragment_tokens(text, matched_tokens(text, terms))
+    spans = [Span(t.startchar, t.endchar) for f in fragments for t in f.matches]
+    return Snippet(text, sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: s.start))
+
+
 def make_snippets(text: str, terms: set[str], fragments: int = 2, width: int = 240) -> list[Snippet]:
     """The `fragments` best passages of `text` (about `width` characters) around `terms`.
 
-    `terms` are analysed terms (lower case, accents folded), as the index holds them.
+    `terms` are indexed terms (stems, or "=word" for phrase words), as a search matched them.
     >>> make_snippets("The IRS shared data with ICE.", {"irs", "ice"})
     """
     if not terms or not text:
         return []
     fragmenter = ContextFragmenter(maxchars=width, surround=width // 3, charlimit=CHAR_LIMIT)
-    tokens = set_matched_filter(text_analyzer()(text, chars=True, mode="query", removestops=False), terms)
+    tokens = matched_tokens(text, terms)
     scorer = BasicFragmentScorer()
     # Best first, earlier first among equals (Whoosh breaks ties by object id: unstable).
     ranked = sorted(fragmenter.fragment_tokens(text, tokens), key=lambda f: (-scorer(f), f.startchar))

@@ -2,34 +2,50 @@
 
 Whoosh's parser never raises: `title:(unclosed` becomes a term and `AND OR`
 becomes a NullQuery. `check_syntax` finds those cases first and names where.
+Dates are rewritten into explicit ranges before parsing (`published:>2025-11`),
+phrases are looked up as exact words, and wildcard/fuzzy terms are bounded.
 """
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from itertools import islice
 
 from whoosh import query as wq
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, PlusMinusPlugin
+from whoosh.qparser.plugins import attach
 
+from index.analysis import PHRASE_MODE
 from kb.errors import QueryError
 
 DEFAULT_FIELDS = ("title", "body")
+DATE_FIELDS = ("published",)
 BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 OPERATORS = BINARY_OPERATORS | {"NOT"}
-_WORD = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
-_FIELD_PREFIX = re.compile(r"^([A-Za-z_]+):")
+MAX_EXPANSIONS = 1024  # terms one wildcard, prefix or fuzzy term may stand for
+MAX_DEPTH = 32  # nested parentheses
+MAX_LENGTH = 4096  # characters
+_WORD = re.compile(r'"[^"]*"?(~\d+)?|[()]|[^\s()"]+')
+_FIELD_PREFIX = re.compile(r"^[+-]?([A-Za-z_]+):")
+_DATE_CLAUSE = re.compile(r"\b(?P<field>published):(?P<op>>=|<=|>|<)?(?P<value>\[[^\]]*\]|[^\s()]+)")
+_PERIOD = re.compile(r"^(\d{4})(?:[-/]?(\d{1,2}))?(?:[-/]?(\d{1,2}))?$")
 
 
 def check_syntax(text: str, fieldnames: set[str]) -> None:
     """Raise QueryError naming the first unreadable spot of `text` (1-based position)."""
     if not text.strip():
         raise QueryError("empty query")
+    if len(text) > MAX_LENGTH:
+        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_LENGTH}")
     open_at, previous = [], None
     for match in _WORD.finditer(text):
         word, position = match.group(), match.start() + 1
-        if word.startswith('"') and (len(word) == 1 or not word.endswith('"')):
+        if word.startswith('"') and (len(word) == 1 or '"' not in word[1:]):
             raise QueryError(f"unclosed quote at position {position}")
         if word == "(":
             open_at.append(position)
+            if len(open_at) > MAX_DEPTH:
+                raise QueryError(f"parentheses nested deeper than {MAX_DEPTH} at position {position}")
         elif word == ")":
             if not open_at:
                 raise QueryError(f"unmatched ')' at position {position}")
@@ -51,9 +67,98 @@ def check_syntax(text: str, fieldnames: set[str]) -> None:
         raise QueryError(f"the query ends with {previous}: it needs a term after it")
 
 
+def operator_hints(text: str) -> list[str]:
+    """Hints for lower-case `and`/`or`/`not` between terms, which mean plain words."""
+    words = [m.group() for m in _WORD.finditer(text)]
+    return [
+        f"'{word}' is searched as a word; did you mean {word.upper()}? (operators are upper case)"
+        for before, word, after in zip(words, words[1:], words[2:])
+        if word in ("and", "or", "not") and before not in "()" and after != ")"
+    ]
+
+
+def period_bounds(value: str) -> tuple[datetime, datetime]:
+    """First and last second of a year, month or day: "2025-01" -> (Jan 1 00:00:00, Jan 31 23:59:59)."""
+    match = _PERIOD.match(value.strip())
+    if not match:
+        raise QueryError(f"cannot read the date {value!r} (use 2025, 2025-01 or 2025-01-31)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        start = datetime(year, month or 1, day or 1)
+    except ValueError as error:
+        raise QueryError(f"cannot read the date {value!r}: {error}") from None
+    if day:
+        end = start + timedelta(days=1)
+    elif month:
+        end = datetime(year + (month == 12), month % 12 + 1, 1)
+    else:
+        end = datetime(year + 1, 1, 1)
+    return start, end - timedelta(seconds=1)
+
+
+def rewrite_dates(text: str) -> str:
+    """Date clauses as explicit second-precision ranges Whoosh reads correctly.
+
+    >>> rewrite_dates("published:>2025-11")
+    'published:[20251201000000 TO]'
+    """
+    def compact(moment: datetime) -> str:
+        return moment.strftime("%Y%m%d%H%M%S")
+
+    def rewrite(match: re.Match) -> str:
+        field, op, value = match.group("field"), match.group("op"), match.group("value")
+        if value.startswith("["):
+            parts = re.split(r"\s+(?:TO|to)\s*|\s*(?:TO|to)\s+", value[1:-1].strip())
+            if len(parts) != 2:
+                raise QueryError(f"cannot read the date range {value!r} (use [2025-01-01 TO 2025-06-30])")
+            start = compact(period_bounds(parts[0])[0]) if parts[0].strip() else ""
+            end = compact(period_bounds(parts[1])[1]) if parts[1].strip() else ""
+            return f"{field}:[{start} TO {end}]".replace("[ TO", "[TO").replace(" ]", "]")
+        first, last = period_bounds(value)
+        bounds = {
+            None: f"[{compact(first)} TO {compact(last)}]",
+            ">=": f"[{compact(first)} TO]",
+            ">": f"[{compact(last + timedelta(seconds=1))} TO]",
+            "<=": f"[TO {compact(last)}]",
+            "<": f"[TO {compact(first - timedelta(seconds=1))}]",
+        }
+        return f"{field}:{bounds[op]}"
+
+    return _DATE_CLAUSE.sub(rewrite, text)
+
+
+class ExactPhrasePlugin(PhrasePlugin):
+    """Quoted phrases (and `"a b"~N` proximity) match exact words, not stems."""
+
+    class PhraseNode(PhrasePlugin.PhraseNode):
+        def query(self, parser):
+            fieldname = self.fieldname or parser.fieldname
+            field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+            if field is None or not field.analyzer:
+                return super().query(parser)
+            start = self.textstartchar  # Whoosh reuses one token object: copy out its values
+            words = [(t.text, start + t.startchar, start + t.endchar)
+                     for t in field.tokenize(self.text, mode=PHRASE_MODE, chars=True)]
+            phrase = parser.phraseclass(
+                fieldname, [w for w, _, _ in words], slop=self.slop, boost=self.boost,
+                char_ranges=[(s, e) for _, s, e in words],
+            )
+            return attach(phrase, self)
+
+    class PhraseTagger(PhrasePlugin.PhraseTagger):
+        def create(self, parser, match):
+            slop = int(match.group("slop")) if match.group("slop") else 1
+            return ExactPhrasePlugin.PhraseNode(match.group("text"), match.start("text"), slop)
+
+    def taggers(self, parser):
+        return [(self.PhraseTagger(self.expr), 0)]
+
+
 def make_parser(schema) -> MultifieldParser:
-    """The query parser: title and body by default, with +/- and fuzzy `~` terms."""
+    """The query parser: title and body by default, exact phrases, +/- and fuzzy `~` terms."""
     parser = MultifieldParser(list(DEFAULT_FIELDS), schema)
+    parser.remove_plugin_class(PhrasePlugin)
+    parser.add_plugin(ExactPhrasePlugin())
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(FuzzyTermPlugin())
     return parser
@@ -66,7 +171,18 @@ def parse_query(text: str, schema) -> wq.Query:
     """
     searchable = {name for name in schema.names() if name != "id"}
     check_syntax(text, searchable)
-    parsed = make_parser(schema).parse(text)
+    parsed = make_parser(schema).parse(rewrite_dates(text))
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"nothing to search for in {text!r}")
     return parsed
+
+
+def check_expansions(query: wq.Query, reader) -> None:
+    """Refuse a wildcard, prefix or fuzzy term that stands for more than MAX_EXPANSIONS terms."""
+    for node in query.leaves():
+        if isinstance(node, wq.MultiTerm) and not isinstance(node, wq.NumericRange):
+            found = sum(1 for _ in islice(node._btexts(reader), MAX_EXPANSIONS + 1))
+            if found > MAX_EXPANSIONS:
+                raise QueryError(
+                    f"{node.text!r} matches more than {MAX_EXPANSIONS} different words: make it more specific"
+                )

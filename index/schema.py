@@ -4,10 +4,10 @@ from __future__ import annotations
 from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
-from index.analysis import text_analyzer
+from index.analysis import stemmed_text_analyzer, text_analyzer
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-INDEX_VERSION = 1
+INDEX_VERSION = 3
 ENTITY_FIELDS = ("person", "org", "place")
 TITLE_BOOST = 2.0
 
@@ -43,14 +43,15 @@ class EntityField(KEYWORD):
 
 def build_schema() -> Schema:
     """The schema: bodies are indexed but not stored (SQLite keeps the text)."""
-    analyzer = text_analyzer()
+    stemmed, plain = stemmed_text_analyzer(), text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST, phrase=True),
-        body=TEXT(analyzer=analyzer, phrase=True),
-        source=TEXT(analyzer=analyzer, phrase=True),
-        author=TEXT(analyzer=analyzer, phrase=True),
+        title=TEXT(analyzer=stemmed, field_boost=TITLE_BOOST, phrase=True),
+        body=TEXT(analyzer=stemmed, phrase=True),
+        source=TEXT(analyzer=plain, phrase=True, sortable=True),
+        author=TEXT(analyzer=plain, phrase=True),
         lang=ID(),
+        body_key=ID(stored=True, sortable=True),
         published=DATETIME(sortable=True),
         **{name: EntityField() for name in ENTITY_FIELDS},
     )

@@ -13,7 +13,8 @@ HIGHLIGHT_FIELDS = ("title", "body")
 class IndexHit:
     id: str
     score: float
-    terms: set[str] = field(default_factory=set)  # analysed terms that matched, for highlighting
+    terms: set[str] = field(default_factory=set)  # indexed terms that matched, for highlighting
+    more: int = 0  # hits with the same body folded into this one (collapse)
 
 
 @dataclass
@@ -23,18 +24,21 @@ class IndexPage:
     facets: dict[str, list[tuple[str, int]]]
 
 
-def run_search(searcher, query, *, limit: int, offset: int, sort: str,
-               facet_fields: tuple[str, ...], facet_top: int) -> IndexPage:
-    """Search with `searcher`; facets count all matches."""
+def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: str,
+               facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
+    """Search with `searcher`; facets count all matches; `collapse` keeps one hit per body."""
     sort_field = SORTS[sort]
-    options = {"limit": offset + limit, "terms": True}
+    options = {"limit": offset + limit, "terms": True, "filter": filter}
     if sort_field:
         options.update(sortedby=sort_field[0], reverse=sort_field[1])
     if facet_fields:
         options["groupedby"] = facet_spec(facet_fields)
+    if collapse:
+        options.update(collapse="body_key", collapse_limit=1)
     results = searcher.search(query, **options)
+    folded = results.collapsed_counts if collapse else {}
     hits = [
-        IndexHit(hit["id"], float(hit.score or 0.0), matched_terms(hit))
+        IndexHit(hit["id"], float(hit.score or 0.0), matched_terms(hit), folded.get(hit["body_key"], 0))
         for hit in results[offset:offset + limit]
     ]
     facets = facet_counts(results, facet_fields, facet_top) if facet_fields else {}

@@ -5,7 +5,6 @@
 >>> kb.import_paths(["news/"])
 >>> kb.search("IRS AND ICE").total
 """
-from kb.api import KnowledgeBase
 from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, EntityCount, FacetValue, Hit, ImportSummary, SearchResults, Snippet, Span
 
@@ -13,3 +12,13 @@ __all__ = [
     "KnowledgeBase", "Article", "EntityCount", "FacetValue", "Hit", "ImportSummary", "SearchResults",
     "Snippet", "Span", "KBError", "InputError", "NotFoundError", "QueryError", "StoreError",
 ]
+
+
+def __getattr__(name: str):
+    # KnowledgeBase pulls in Whoosh; loading it on first use keeps `index` -> `kb.errors`
+    # imports acyclic and light commands fast.
+    if name == "KnowledgeBase":
+        from kb.api import KnowledgeBase
+
+        return KnowledgeBase
+    raise AttributeError(f"module 'kb' has no attribute {name!r}")

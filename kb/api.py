@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from typing import Callable, Iterable, Iterator
 
-from index import ENTITY_FIELDS, SearchIndex, make_snippets
+from index import BUCKETS, ENTITY_FIELDS, IndexHit, SearchIndex, highlight_all, make_snippets, operator_hints
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
-from kb.errors import InputError, NotFoundError, StoreError
-from kb.models import Article, FacetValue, Hit, ImportSummary, SearchResults, Skipped, Snippet
+from kb.errors import InputError, NotFoundError, QueryError, StoreError
+from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
 from kb.store import Store, content_hash, utc_now
 
 STORE_BATCH = 200  # articles per SQLite transaction
@@ -152,26 +152,91 @@ class KnowledgeBase:
         return count
 
     # reading ----------------------------------------------------------------------------------
-    def search(self, query: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance",
-               facets: int = 10, fragments: int = 2, width: int = 240) -> SearchResults:
+    def search(self, query: str, *, since: str | None = None, until: str | None = None,
+               sources: Iterable[str] = (), languages: Iterable[str] = (),
+               entities: Iterable[tuple[str, str]] = (), sort: str = "relevance", limit: int = 10,
+               offset: int = 0, facets: int = 10, fragments: int = 2, width: int = 240,
+               collapse: bool = False) -> SearchResults:
         """Search; hits carry snippets with highlight spans, facets count all matches.
 
-        >>> kb.search("IRS AND ICE").total
+        `since`/`until` take 2025, 2025-01 or 2025-01-31; `entities` are (type, name) pairs;
+        `collapse` folds copies of the same text into one hit (`hit.more`).
+        >>> kb.search("IRS AND ICE", since="2025-01", entities=[("org", "ICE")]).total
         """
         self.sync_index()
-        page = self.index.search(query, limit=limit, offset=offset, sort=sort, facet_top=facets)
-        articles = self.store.get_articles([hit.id for hit in page.hits])
+        filters = SearchFilters(since, until, list(sources), list(languages), list(entities))
+        page = self.index.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
+                                 facet_top=facets, collapse=collapse)
+        hits = self._hits(page.hits, offset, fragments, width)
+        results = SearchResults(query, page.total, hits, self._facet_values(page.facets), operator_hints(query))
+        if page.total == 0:
+            results.suggestions = self.index.suggest(query)
+        return results
+
+    def iter_hits(self, query: str, *, batch: int = 100, **options) -> Iterator[Hit]:
+        """Every hit of `query`, fetched lazily `batch` at a time (options as for `search`).
+
+        >>> ids = [hit.id for hit in kb.iter_hits("ICE", facets=0)]
+        """
+        offset = 0
+        while True:
+            results = self.search(query, limit=batch, offset=offset, **{"facets": 0, **options})
+            yield from results.hits
+            offset += batch
+            if offset >= results.total:
+                return
+
+    def _hits(self, found: list[IndexHit], offset: int, fragments: int, width: int) -> list[Hit]:
+        """Index hits completed from SQLite: metadata, entities and snippets."""
+        articles = self.store.get_articles([hit.id for hit in found])
         hits = []
-        for rank, found in enumerate(page.hits, start=offset + 1):
-            article = articles.get(found.id)
+        for rank, hit in enumerate(found, start=offset + 1):
+            article = articles.get(hit.id)
             if article is None:  # in the index but no longer stored: the index catches up later
                 continue
-            snippets = make_snippets(article.body, found.terms, fragments, width) or [
+            snippets = make_snippets(article.body, hit.terms, fragments, width) or [
                 Snippet(article.body[:width], [])
             ]
-            hits.append(Hit(rank, article.id, found.score, article.title, article.url, article.published,
-                            article.source, snippets[:fragments], article.entities))
-        return SearchResults(query, page.total, hits, self._facet_values(page.facets))
+            hits.append(Hit(rank, article.id, hit.score, article.title, article.url, article.published,
+                            article.source, snippets[:fragments], article.entities, hit.more))
+        return hits
+
+    def count(self, query: str, *, by: str = "month", since: str | None = None, until: str | None = None,
+              sources: Iterable[str] = (), entities: Iterable[tuple[str, str]] = ()) -> list[tuple[str, int]]:
+        """How many articles match per bucket: day, week, month, year (empty periods as zero),
+        source, person, org or place.
+
+        >>> kb.count("IRS", by="month")
+        [('2025-01', 3), ('2025-02', 0), ('2025-03', 5)]
+        """
+        if by not in BUCKETS:
+            raise QueryError(f"cannot count by {by!r} (use {', '.join(BUCKETS)})")
+        self.sync_index()
+        counts = self.index.count(query, by, SearchFilters(since, until, list(sources), [], list(entities)))
+        if by in ENTITY_FIELDS:
+            names = self.store.entity_names(by, [key for key, _ in counts])
+            counts = [(name, n) for name, (_, n) in zip(names, counts)]
+        return counts
+
+    def similar(self, article_id: str, *, limit: int = 10) -> list[Hit]:
+        """The articles most like this one ("more like this").
+
+        >>> [hit.title for hit in kb.similar("3f2a9c01d4e5b6a7", limit=3)]
+        """
+        article = self.get(article_id)
+        self.sync_index()
+        return self._hits(self.index.similar(article.id, article.body, limit), 0, 0, 240)
+
+    def suggest(self, query: str) -> list[str]:
+        """Corrected queries built from the index vocabulary ("Bessant" -> "Bessent")."""
+        self.sync_index()
+        return self.index.suggest(query)
+
+    def highlight(self, article_id: str, query: str) -> Snippet:
+        """The article's whole body with every match of `query` located (for `kb show --highlight`)."""
+        article = self.get(article_id)
+        self.sync_index()
+        return highlight_all(article.body, self.index.terms_matched_in(article.id, query))
 
     def _facet_values(self, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
         """Facet keys (lower case in the index) shown by their stored canonical names."""

@@ -12,6 +12,8 @@ from kb import render
 from kb.errors import KBError
 
 SORT_CHOICES = ("relevance", "newest", "oldest")
+COUNT_BUCKETS = ("day", "week", "month", "year", "source", "person", "org", "place")
+HIT_FORMATS = ("text", "json", "jsonl", "csv", "ids")
 
 
 class ExitCode(IntEnum):
@@ -58,8 +60,52 @@ def color_enabled(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
+def marker(no_color: bool):
+    """How matches are marked: colour on a terminal, [brackets] elsewhere."""
+    if color_enabled(no_color):
+        return lambda text: click.style(text, bold=True, fg="yellow")
+    return render.bracket
+
+
 def emit_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def snippet_width() -> int:
+    """Fragments of about two terminal lines (minus the indent); 240 characters off a terminal."""
+    if not sys.stdout.isatty():
+        return 240
+    return max(60, (click.get_terminal_size()[0] - 6) * 2)
+
+
+def parse_entity(ctx, param, values):
+    """`--entity org:ICE` -> ("org", "ICE")."""
+    pairs = []
+    for value in values:
+        kind, sep, name = value.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r}: use TYPE:NAME, e.g. org:ICE or person:\"Kristi Noem\"")
+        pairs.append((kind.strip().lower(), name.strip()))
+    return pairs
+
+
+def filter_options(command):
+    """--since/--until/--source/--entity, shared by search and count."""
+    options = [
+        click.option("--since", metavar="DATE", help="Published on or after (2025, 2025-01 or 2025-01-31)."),
+        click.option("--until", metavar="DATE", help="Published on or before (2025, 2025-01 or 2025-01-31)."),
+        click.option("--source", "sources", multiple=True, metavar="NAME", help="Only from this source (repeatable)."),
+        click.option("--entity", "entities", multiple=True, metavar="TYPE:NAME", callback=parse_entity,
+                     help="Only articles mentioning this entity, e.g. org:ICE (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def format_option(choices=HIT_FORMATS):
+    return click.option("--format", "output", type=click.Choice(choices), default="text", show_default=True,
+                        help="Output format.")
 
 
 @click.group(cls=Group)
@@ -100,55 +146,115 @@ def import_(context, paths, format_name):
 
 @cli.command()
 @click.argument("query")
+@filter_options
+@click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language (repeatable).")
+@click.option("--sort", type=click.Choice(SORT_CHOICES), default="relevance", show_default=True)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of hits to show.")
-@click.option("--sort", type=click.Choice(SORT_CHOICES), default="relevance", show_default=True)
+@click.option("--offset", type=click.IntRange(0), help="Hits to skip (instead of --page).")
 @click.option("--fragments", default=2, show_default=True, type=click.IntRange(0, 20),
               help="Snippet fragments per hit.")
 @click.option("--facets", "facet_top", default=10, show_default=True, type=click.IntRange(0, 1000),
               help="Entities shown per facet (0: none).")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--collapse", is_flag=True, help="One hit per text: fold copies from other sources into it.")
+@format_option()
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--no-color", is_flag=True, help="Mark matches as [term] even on a terminal.")
 @pass_context
-def search(context, query, limit, page, sort, fragments, facet_top, output, as_json, no_color):
+def search(context, query, since, until, sources, entities, languages, sort, limit, page, offset, fragments,
+           facet_top, collapse, output, as_json, no_color):
     """Search the knowledge base.
 
-    Operators AND, OR, NOT (upper case), "quoted phrases", (parentheses), +must
-    -mustnot, fuzzy~, and fields: title: body: source: author: person: org: place:
-    lang: published:[2025-01-01 TO 2025-06-30].
+    Operators AND, OR, NOT (upper case), "quoted phrases", "near words"~10,
+    (parentheses), +must -mustnot, prefix*, fuzzy~, and fields: title: body: source:
+    author: person: org: place: lang: published:2025-01 published:>=2025-11
+    published:[2025-01-01 TO 2025-06-30]. See the README for the whole language.
 
     \b
     kb search "IRS AND ICE"
-    kb search 'org:ICE AND "taxpayer data"' --json
+    kb search 'org:ICE AND "taxpayer data"' --since 2025-01 --format json
     """
-    width = max(80, min(click.get_terminal_size()[0], 200)) * 2 if sys.stdout.isatty() else 240
-    results = context.open().search(query, limit=limit, offset=(page - 1) * limit, sort=sort,
-                                    facets=facet_top, fragments=fragments, width=width)
-    if as_json or output == "json":
+    output = "json" if as_json else output
+    results = context.open().search(
+        query, since=since, until=until, sources=sources, languages=languages, entities=entities, sort=sort,
+        limit=limit, offset=offset if offset is not None else (page - 1) * limit,
+        facets=facet_top if output in ("text", "json") else 0, fragments=fragments, width=snippet_width(),
+        collapse=collapse,
+    )
+    for hint in results.hints:
+        click.echo(f"Hint: {hint}", err=True)
+    if output == "text":
+        click.echo(render.search_text(results, marker(no_color)))
+    elif output == "json":
         emit_json(render.search_json(results))
-        return
-    if color_enabled(no_color):
-        click.echo(render.search_text(results, lambda t: click.style(t, bold=True, fg="yellow")))
-    else:
-        click.echo(render.search_text(results))
+    elif results.hits:
+        click.echo({"jsonl": render.hits_jsonl, "csv": render.hits_csv, "ids": render.hits_ids}[output](results.hits))
 
 
 @cli.command()
 @click.argument("article_id")
+@click.option("--highlight", "query", metavar="QUERY", help="Mark this query's matches in the text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
+@click.option("--no-color", is_flag=True, help="Mark matches as [term] even on a terminal.")
 @pass_context
-def show(context, article_id, as_json):
-    """Print one article: metadata, entities and text.
+def show(context, article_id, query, as_json, no_color):
+    """Print one article: metadata, entities and text (ids may be shortened to 6+ characters).
 
     \b
-    kb show 3f2a9c01d4e5b6a7
+    kb show 3f2a9c01d4e5b6a7 --highlight "IRS AND ICE"
     """
-    article = context.open().get(article_id)
+    kb = context.open()
+    article = kb.get(article_id)
     if as_json:
         emit_json(render.article_json(article))
+        return
+    body = render.highlight_snippet(kb.highlight(article.id, query), marker(no_color)) if query else None
+    click.echo(render.article_text(article, body))
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
+@format_option()
+@pass_context
+def similar(context, article_id, limit, output):
+    """List the articles most like one article ("more like this").
+
+    \b
+    kb similar 3f2a9c01d4e5b6a7 --limit 5
+    """
+    hits = context.open().similar(article_id, limit=limit)
+    renderers = {"text": render.hits_text, "jsonl": render.hits_jsonl, "csv": render.hits_csv,
+                 "ids": render.hits_ids}
+    if output == "json":
+        emit_json([render.hit_json(hit) for hit in hits])
+    elif hits:
+        click.echo(renderers[output](hits))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--by", type=click.Choice(COUNT_BUCKETS), default="month", show_default=True,
+              help="Bucket: a period of publication, the source, or an entity type.")
+@filter_options
+@format_option(("text", "csv", "json"))
+@pass_context
+def count(context, query, by, since, until, sources, entities, output):
+    """Count matching articles per day, week, month, year, source or entity.
+
+    Periods run from the first match to the last, empty ones shown as zero.
+
+    \b
+    kb count "IRS AND ICE" --by month
+    kb count ICE --by org --format csv
+    """
+    counts = context.open().count(query, by=by, since=since, until=until, sources=sources, entities=entities)
+    if output == "json":
+        emit_json([{"key": key, "count": n} for key, n in counts])
+    elif output == "csv":
+        click.echo(render.counts_csv(counts, by))
     else:
-        click.echo(render.article_text(article))
+        click.echo(render.counts_text(counts))
 
 
 @cli.command()
@@ -179,7 +285,7 @@ def reindex(context):
     kb reindex
     """
     count = context.open().reindex()
-    click.echo(f"Indexed {count} article{'s' if count != 1 else ''}")
+    click.echo(f"Indexed {render.plural(count, 'article')}")
 
 
 @cli.command()

@@ -70,6 +70,20 @@ class Snippet:
 
 
 @dataclass
+class SearchFilters:
+    """Restrictions on a search that do not change its ranking (the CLI's friendly flags).
+
+    >>> SearchFilters(since="2025-01", entities=[("org", "ICE")])
+    """
+
+    since: str | None = None  # a year, month or day: 2025, 2025-01, 2025-01-31
+    until: str | None = None
+    sources: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (type, name)
+
+
+@dataclass
 class Hit:
     rank: int
     id: str
@@ -80,6 +94,7 @@ class Hit:
     source: str | None
     snippets: list[Snippet]
     entities: list[EntityCount]
+    more: int = 0  # copies of the same text folded into this hit (with collapse)
 
 
 @dataclass
@@ -96,6 +111,8 @@ class SearchResults:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
+    hints: list[str] = field(default_factory=list)  # e.g. "did you mean OR?"
+    suggestions: list[str] = field(default_factory=list)  # corrected queries when nothing matched
 
 
 @dataclass

@@ -1,15 +1,20 @@
-"""Rendering API results for people (terminal text) and for scripts (JSON-ready dicts)."""
+"""Rendering API results for people (terminal text) and for scripts (JSON, JSON Lines, CSV, ids)."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from dataclasses import asdict
-from typing import Callable
+from typing import Callable, Iterable
 
-from kb.models import Article, ImportSummary, SearchResults, Snippet
+from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet
 
 # C0/C1 control characters (ESC included) would let article text drive the terminal.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FACET_LABELS = {"person": "People", "org": "Organisations", "place": "Places"}
+CSV_COLUMNS = ("rank", "id", "score", "title", "published", "source", "url", "snippet")
+BAR = "█"
 
 
 def safe(text: str | None) -> str:
@@ -31,15 +36,25 @@ def bracket(text: str) -> str:
     return f"[{text}]"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def hit_lines(hit: Hit, mark: Callable[[str], str]) -> list[str]:
+    meta = " · ".join(part for part in (
+        (hit.published or "")[:10] or "undated", safe(hit.source) or None, f"id {hit.id}",
+        f"and {plural(hit.more, 'more copy', 'more copies')}" if hit.more else None) if part)
+    lines = [f"{hit.rank:>3}. {safe(hit.title)}", f"     {meta}"]
+    return lines + [f"     …{highlight_snippet(s, mark)}…" for s in hit.snippets]
+
+
 def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) -> str:
     """The human-readable page of results: total, hits with snippets, then facets."""
-    noun = "match" if results.total == 1 else "matches"
-    lines = [f"{results.total} {noun} for {safe(results.query)}"]
+    lines = [f"{plural(results.total, 'match', 'matches')} for {safe(results.query)}"]
+    if results.suggestions:
+        lines.append("Did you mean: " + " | ".join(safe(s) for s in results.suggestions) + "?")
     for hit in results.hits:
-        meta = " · ".join(part for part in (
-            (hit.published or "")[:10] or "undated", safe(hit.source) or None, f"id {hit.id}") if part)
-        lines += ["", f"{hit.rank:>3}. {safe(hit.title)}", f"     {meta}"]
-        lines += [f"     …{highlight_snippet(s, mark)}…" for s in hit.snippets]
+        lines += [""] + hit_lines(hit, mark)
     facet_lines = [
         f"{FACET_LABELS.get(kind, kind)}: " + " · ".join(f"{safe(v.value)} ({v.count})" for v in values)
         for kind, values in results.facets.items() if values
@@ -49,16 +64,45 @@ def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) ->
     return "\n".join(lines)
 
 
-def search_json(results: SearchResults) -> dict:
-    """The stable JSON shape of a search: query, total, hits (with spans), facets."""
-    data = asdict(results)
-    for hit in data["hits"]:
-        hit["entities"] = [{k: e[k] for k in ("type", "name", "count")} for e in hit["entities"]]
+def hits_text(hits: Iterable[Hit], mark: Callable[[str], str] = bracket) -> str:
+    """A plain list of hits (for `kb similar`)."""
+    return "\n".join(line for hit in hits for line in hit_lines(hit, mark))
+
+
+def hit_json(hit: Hit) -> dict:
+    data = asdict(hit)
+    data["entities"] = [{k: e[k] for k in ("type", "name", "count")} for e in data["entities"]]
     return data
 
 
-def article_text(article: Article) -> str:
-    """One article for reading: title, metadata, entities, body."""
+def search_json(results: SearchResults) -> dict:
+    """The stable JSON shape of a search: query, total, hits (with spans), facets, hints."""
+    data = asdict(results)
+    data["hits"] = [hit_json(hit) for hit in results.hits]
+    return data
+
+
+def hits_jsonl(hits: Iterable[Hit]) -> str:
+    return "\n".join(json.dumps(hit_json(hit), ensure_ascii=False) for hit in hits)
+
+
+def hits_csv(hits: Iterable[Hit]) -> str:
+    """One row per hit; the snippet column holds the fragments joined by " … "."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for hit in hits:
+        writer.writerow([hit.rank, hit.id, f"{hit.score:.4f}", hit.title, hit.published or "", hit.source or "",
+                         hit.url or "", " … ".join(s.text for s in hit.snippets)])
+    return buffer.getvalue().rstrip("\n")
+
+
+def hits_ids(hits: Iterable[Hit]) -> str:
+    return "\n".join(hit.id for hit in hits)
+
+
+def article_text(article: Article, body: str | None = None) -> str:
+    """One article for reading: title, metadata, entities, body (or a highlighted body)."""
     rows = [("id", article.id), ("url", article.url), ("published", article.published or "unknown"),
             ("source", article.source), ("authors", ", ".join(article.authors)), ("language", article.language),
             ("imported", f"{article.imported_at} from {article.origin} ({article.record})")]
@@ -67,18 +111,33 @@ def article_text(article: Article) -> str:
         names = [f"{safe(e.name)} ({e.count})" for e in article.entities if e.type == kind]
         if names:
             lines.append(f"{label.lower():>10}: " + ", ".join(names))
-    return "\n".join(lines + ["", safe(article.body)])
+    return "\n".join(lines + ["", body if body is not None else safe(article.body)])
 
 
 def article_json(article: Article) -> dict:
     return asdict(article)
 
 
+def counts_text(counts: list[tuple[str, int]], width: int = 40) -> str:
+    """A bar chart: label, bar scaled to the largest count, the number."""
+    if not counts:
+        return "no matches"
+    label_width = max(len(safe(label)) for label, _ in counts)
+    top = max(n for _, n in counts) or 1
+    return "\n".join(
+        f"{safe(label):<{label_width}} {BAR * round(width * n / top):<{width}} {n}" for label, n in counts
+    )
+
+
+def counts_csv(counts: list[tuple[str, int]], key: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([(key, "count"), *counts])
+    return buffer.getvalue().rstrip("\n")
+
+
 def summary_text(summary: ImportSummary) -> str:
     """`Imported 3 articles, 1 duplicate, 2 skipped (no body text: 2), 0 failed`."""
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}" + ("" if n == 1 else "s")
-
     reasons = ", ".join(f"{safe(r)}: {n}" for r, n in sorted(summary.skipped.items(), key=lambda rn: -rn[1]))
     skipped = f"{summary.skipped_total} skipped" + (f" ({reasons})" if reasons else "")
     return (f"Imported {plural(summary.imported, 'article')}, {plural(summary.duplicates, 'duplicate')}, "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.query import parse_query
+from index.query import operator_hints, parse_query
 from index.schema import build_schema
 from kb.errors import QueryError
 
@@ -22,6 +22,9 @@ SCHEMA = build_schema()
     ("(IRS NOT)", "NOT needs a term after it, before position 9"),
     ("colour:red", "unknown field 'colour' at position 1"),
     ("   ", "empty query"),
+    ("published:garbage", "cannot read the date 'garbage'"),
+    ("published:2025-13", "cannot read the date '2025-13': month must be in 1..12"),
+    ("(" * 40 + "IRS" + ")" * 40, "parentheses nested deeper than 32 at position 33"),
 ])
 def test_unreadable_queries_are_refused(text, message):
     with pytest.raises(QueryError) as error:
@@ -30,12 +33,26 @@ def test_unreadable_queries_are_refused(text, message):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("IRS AND ICE", "((title:irs OR body:irs) AND (title:ice OR body:ice))"),
-    ('"taxpayer privacy"', '(title:"taxpayer privacy" OR body:"taxpayer privacy")'),
+    ("IRS AND ICE", "((title:ir OR body:ir) AND (title:ic OR body:ic))"),  # stems
+    ('"taxpayer privacy"', '(title:"taxpayer =privacy" OR body:"taxpayer =privacy")'),  # exact words
+    ("sharing", "(title:share OR body:share)"),
+    ("published:>2025-11", "published:[63900144000000000 TO ]"),
     ("org:ICE", "org:ice"),
     ('person:"Scott Bessent"', "person:scott bessent"),
-    ("+IRS -raids", "((title:irs OR body:irs) ANDNOT (title:raids OR body:raids))"),
+    ("+IRS -raids", "((title:ir OR body:ir) ANDNOT (title:raid OR body:raid))"),
     ("Mamdáni", "(title:mamdani OR body:mamdani)"),
+    ("published:2025-01", "published:[63871286400000000 TO 63873964799999999]"),
 ])
 def test_readable_queries_mean_what_they_say(text, expected):
     assert str(parse_query(text, SCHEMA)) == expected
+
+
+def test_proximity_is_a_phrase_with_slop():
+    query = parse_query('body:"IRS ICE"~10', SCHEMA)
+    assert (query.words, query.slop) == (["=irs", "=ice"], 10)
+
+
+def test_lower_case_operators_get_a_hint():
+    assert operator_hints("IRS or ICE") == [
+        "'or' is searched as a word; did you mean OR? (operators are upper case)"]
+    assert operator_hints('IRS OR "rock or roll"') == []

@@ -1,0 +1,87 @@
+"""Counting matches per bucket: per day/week/month of publication, per source, per entity.
+
+One counting path for `kb count` and the timeline views built on it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from whoosh.sorting import Count, FieldFacet
+from whoosh.util.times import long_to_datetime
+
+from index.schema import ENTITY_FIELDS
+
+PERIODS = ("day", "week", "month", "year")
+BUCKETS = PERIODS + ("source",) + ENTITY_FIELDS
+UNDATED = "undated"
+
+
+def period_key(moment: datetime, period: str) -> str:
+    """The bucket label of `moment`: 2025-03-07, 2025-W10 (ISO week), 2025-03 or 2025."""
+    if period == "day":
+        return moment.strftime("%Y-%m-%d")
+    if period == "week":
+        year, week, _ = moment.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period == "month":
+        return moment.strftime("%Y-%m")
+    return moment.strftime("%Y")
+
+
+def next_period(day: date, period: str) -> date:
+    if period == "day":
+        return day + timedelta(days=1)
+    if period == "week":
+        return day + timedelta(days=7)
+    if period == "month":
+        return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return date(day.year + 1, 1, 1)
+
+
+def fill_periods(counts: Counter, dates: list[datetime], period: str) -> list[tuple[str, int]]:
+    """Every period from the first to the last date, in order, empty ones as zero."""
+    if not dates:
+        return []
+    day, last = min(dates).date(), period_key(max(dates), period)
+    if period == "week":
+        day -= timedelta(days=day.weekday())
+    elif period == "month":
+        day = day.replace(day=1)
+    elif period == "year":
+        day = day.replace(month=1, day=1)
+    series = []
+    while True:
+        key = period_key(datetime.combine(day, datetime.min.time()), period)
+        series.append((key, counts.get(key, 0)))
+        if key == last:
+            return series
+        day = next_period(day, period)
+
+
+def publication_dates(searcher, query, filter=None) -> tuple[list[datetime], int]:
+    """The publication dates of all matches, and how many matches have none."""
+    results = searcher.search(query, filter=filter, limit=None, scored=False)
+    column = searcher.reader().column_reader("published", translate=False)
+    dates, undated = [], 0
+    for docnum in results.docs():
+        try:  # an undated article holds the column's out-of-range default
+            dates.append(long_to_datetime(column[docnum]))
+        except (OverflowError, ValueError, TypeError):
+            undated += 1
+    return dates, undated
+
+
+def count_matches(searcher, query, by: str, filter=None) -> list[tuple[str, int]]:
+    """Matching articles per bucket: periods in time order (gaps as zero), else most first."""
+    if by in PERIODS:
+        dates, undated = publication_dates(searcher, query, filter)
+        series = fill_periods(Counter(period_key(moment, by) for moment in dates), dates, by)
+        return series + ([(UNDATED, undated)] if undated else [])
+    facet = FieldFacet(by, allow_overlap=by in ENTITY_FIELDS, maptype=Count)
+    results = searcher.search(query, filter=filter, limit=None, scored=False, groupedby={"bucket": facet})
+    values = Counter()
+    for key, n in results.groups("bucket").items():
+        if key:
+            values[key.decode("utf-8") if isinstance(key, bytes) else key] += n
+    return sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
