@@ -9,7 +9,6 @@ rebuilt from it. `SearchIndex` is the one seam the core uses.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable
 
@@ -22,6 +21,7 @@ from index.filters import filter_query
 from index.highlight import highlight_all, make_snippets
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
+from index.spelling import suggest_query
 from index.searching import SORTS, IndexHit, IndexPage, run_search
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
@@ -30,7 +30,6 @@ __all__ = ["SearchIndex", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "ENTITY_F
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25
-_PLAIN_WORD = re.compile(r"^[^\W\d_]+$")
 
 
 class SearchIndex:
@@ -124,22 +123,11 @@ class SearchIndex:
             hits = searcher.more_like(docnum, "body", text=body, top=limit, numterms=SIMILAR_TERMS)
             return [IndexHit(hit["id"], float(hit.score or 0.0)) for hit in hits]
 
-    def suggest(self, text: str, limit: int = 3) -> list[str]:
-        """Queries with each unknown plain word replaced by the closest indexed word."""
+    def suggest(self, text: str) -> list[str]:
+        """The query with each unknown word replaced by the closest indexed word (or nothing)."""
         with self.ix.searcher() as searcher:
-            reader = searcher.reader()
-            replacements = {}
-            for word in set(re.findall(r"\b[^\W\d_]{3,}\b", text)):
-                if word.upper() in ("AND", "OR", "NOT") or reader.doc_frequency("body", word.lower()):
-                    continue
-                found = [s.lstrip("=") for s in searcher.suggest("body", word.lower(), limit=limit, maxdist=2)]
-                words = [s for s in dict.fromkeys(found) if _PLAIN_WORD.match(s) and s != word.lower()]
-                if words:
-                    replacements[word] = words[0].capitalize() if word[0].isupper() else words[0]
-        if not replacements:
-            return []
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, replacements)) + r")\b")
-        return [pattern.sub(lambda m: replacements[m.group()], text)]
+            suggestion = suggest_query(searcher.reader(), "body", text)
+        return [suggestion] if suggestion else []
 
     def ids(self) -> set[str]:
         """The ids of every article in the index."""

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from whoosh.sorting import Count, FieldFacet
+
 from index.facets import facet_counts, facet_spec
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
+COPIES_FACET = "_copies"
 
 
 @dataclass
@@ -28,21 +31,38 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
                facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
     """Search with `searcher`; facets count all matches; `collapse` keeps one hit per body."""
     sort_field = SORTS[sort]
-    options = {"limit": offset + limit, "terms": True, "filter": filter}
+    options = {"terms": True, "filter": filter}
     if sort_field:
         options.update(sortedby=sort_field[0], reverse=sort_field[1])
-    if facet_fields:
-        options["groupedby"] = facet_spec(facet_fields)
+    facets = facet_spec(facet_fields)
     if collapse:
-        options.update(collapse="body_key", collapse_limit=1)
-    results = searcher.search(query, **options)
-    folded = results.collapsed_counts if collapse else {}
-    hits = [
-        IndexHit(hit["id"], float(hit.score or 0.0), matched_terms(hit), folded.get(hit["body_key"], 0))
-        for hit in results[offset:offset + limit]
-    ]
-    facets = facet_counts(results, facet_fields, facet_top) if facet_fields else {}
-    return IndexPage(len(results), hits, facets)
+        facets.add_facet(COPIES_FACET, FieldFacet("body_key", maptype=Count))
+    if facets.names():
+        options["groupedby"] = facets
+    wanted = offset + limit
+    results = searcher.search(query, limit=wanted, **options)
+    if collapse:
+        copies = results.groups(COPIES_FACET)
+        hits = first_of_each_text(searcher, query, results, options, wanted)
+        page = [IndexHit(h["id"], float(h.score or 0.0), matched_terms(h), copies.get(h["body_key"], 1) - 1)
+                for h in hits[offset:wanted]]
+    else:
+        page = [IndexHit(h["id"], float(h.score or 0.0), matched_terms(h)) for h in results[offset:wanted]]
+    return IndexPage(len(results), page, facet_counts(results, facet_fields, facet_top) if facet_fields else {})
+
+
+def first_of_each_text(searcher, query, results, options, wanted: int) -> list:
+    """The best-ranked hit of each distinct body, until `wanted` of them (Whoosh's own
+    collapse miscounts when a later document outranks the first of its group)."""
+    while True:
+        seen, hits = set(), []
+        for hit in results:
+            if hit["body_key"] not in seen:
+                seen.add(hit["body_key"])
+                hits.append(hit)
+        if len(hits) >= wanted or results.scored_length() >= len(results):
+            return hits[:wanted]
+        results = searcher.search(query, limit=results.scored_length() * 4, **options)
 
 
 def matched_terms(hit) -> set[str]:

@@ -9,7 +9,6 @@ from datetime import datetime
 
 import pytest
 
-from helpers import corpus
 from index.analysis import PHRASE_MODE, stemmed_text_analyzer
 from kb import KnowledgeBase
 
@@ -95,10 +94,8 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def reuters(tmp_path_factory):
-    path = corpus("reuters-21578", "reut2-000.sgm")
-    with KnowledgeBase(tmp_path_factory.mktemp("reuters") / "kb") as kb:
-        kb.import_paths([path])
+def reuters(reuters_path):
+    with KnowledgeBase(reuters_path) as kb:
         docs = [Doc(article) for batch in kb.store.iter_articles() for article in batch]
         yield kb, docs
 

@@ -1,0 +1,296 @@
+"""The default entity extractor: a linear-chain CRF trained on CoNLL-2003 English.
+
+The model (kb/entities/models/crf-conll2003.crfsuite) is read once per process with
+python-crfsuite's Tagger; its weights are then laid out as numpy arrays so that a
+token is scored by adding a few cached per-word vectors (see kb.entities.features)
+and each document is decoded by one batched Viterbi pass over its sentences. The
+result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested), just faster.
+"""
+from __future__ import annotations
+
+import threading
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from kb.entities import features as F
+from kb.entities.conll import TYPE_MAP
+from kb.entities.stacking import prediction_features
+from kb.entities.tokenize import split_sentences, tokenize
+from kb.models import Mention
+
+MODEL_NAME = "crf-conll2003.crfsuite"
+STAGE2_NAME = "crf-conll2003-doc.crfsuite"
+
+_SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
+
+
+def model_path(name: str = MODEL_NAME) -> Path:
+    return Path(str(resources.files("kb.entities").joinpath("models", name)))
+
+
+class CRFModel:
+    """Weights of a crfsuite model, arranged for fast additive scoring."""
+
+    def __init__(self, path: str | Path):
+        import pycrfsuite
+
+        self.path = str(path)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(self.path)
+        self.tagger = tagger  # kept for reference decoding (tests)
+        info = tagger.info()
+        self.labels: list[str] = [lab for lab, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        n = len(self.labels)
+        self.trans = np.zeros((n, n))
+        for (a, b), w in info.transitions.items():
+            self.trans[index[a], index[b]] = w
+        self.attr_weights: dict[str, np.ndarray] = {}
+        for (attr, lab), w in info.state_features.items():
+            vec = self.attr_weights.get(attr)
+            if vec is None:
+                vec = self.attr_weights[attr] = np.zeros(n)
+            vec[index[lab]] = w
+        self._zero = np.zeros(n)
+        self.eos = self._attrs_vector(["eos"])
+        self.doc_tc = self._attrs_vector(["doc:tc"])
+        self.doc_lc = self._attrs_vector(["doc:lc"])
+        # Per-word table: row r holds the six slot vectors of one word; row 0 is PAD.
+        self._ids: dict[str, int] = {}
+        self._table = np.zeros((1024, _SLOTS, n))
+        self._size = 0
+        self._lock = threading.Lock()
+        self._word_id(F.PAD)
+        # Label id -> (entity type or None, begins a span?)
+        self._kinds = []
+        for lab in self.labels:
+            prefix, _, t = lab.partition("-")
+            self._kinds.append((TYPE_MAP.get(t), prefix))
+
+    def _attrs_vector(self, attrs: list[str]) -> np.ndarray:
+        vec = np.zeros(len(self.labels))
+        get = self.attr_weights.get
+        for a in attrs:
+            w = get(a)
+            if w is not None:
+                vec += w
+        return vec
+
+    def _word_id(self, word: str) -> int:
+        i = self._ids.get(word)
+        if i is not None:
+            return i
+        with self._lock:
+            i = self._ids.get(word)
+            if i is not None:
+                return i
+            i = self._size
+            if i >= len(self._table):
+                grown = np.zeros((2 * len(self._table),) + self._table.shape[1:])
+                grown[: len(self._table)] = self._table
+                self._table = grown
+            row = self._table[i]
+            if word != F.PAD:
+                row[0] = self._attrs_vector(F.local(word))
+                row[5] = self._attrs_vector(F.initial(word))
+            for s, k in enumerate(F.OFFSETS, start=1):
+                row[s] = self._attrs_vector(F.context(word, k))
+            self._size = i + 1
+            self._ids[word] = i
+            return i
+
+    def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None) -> list[list[int]]:
+        """Label ids of every token of every sentence of one document.
+
+        `extra` adds attributes to some tokens: per sentence, {token index: [attr, ...]}.
+        """
+        if not sentences:
+            return []
+        word_id = self._ids.get
+        seq = [0, 0]
+        positions = []
+        initial = []
+        final = []
+        for words in sentences:
+            base = len(seq)
+            for w in words:
+                i = word_id(w)
+                seq.append(self._word_id(w) if i is None else i)
+            positions.extend(range(base, base + len(words)))
+            initial.append(base)
+            final.append(base + len(words) - 1)
+            seq.append(0)
+            seq.append(0)
+        table = self._table
+        seq_a = np.asarray(seq)
+        pos = np.asarray(positions)
+        emit = (
+            table[seq_a[pos], 0]
+            + table[seq_a[pos - 2], 1]
+            + table[seq_a[pos - 1], 2]
+            + table[seq_a[pos + 1], 3]
+            + table[seq_a[pos + 2], 4]
+        )
+        # Sentence-initial and -final slots; positions map to rows of `emit`.
+        row_of = np.empty(len(seq), dtype=np.intp)
+        row_of[pos] = np.arange(len(pos))
+        init_a = np.asarray(initial)
+        emit[row_of[init_a]] += table[seq_a[init_a], 5]
+        emit[row_of[np.asarray(final)]] += self.eos
+        # Document-level flags.
+        titled, lowered = F.doc_sets(sentences)
+        if titled or lowered:
+            flag_tc = []
+            flag_lc = []
+            r = 0
+            for words in sentences:
+                for w in words:
+                    if w[:1].isupper():
+                        low = w.lower()
+                        if low in titled:
+                            flag_tc.append(r)
+                        if low in lowered:
+                            flag_lc.append(r)
+                    r += 1
+            if flag_tc:
+                emit[flag_tc] += self.doc_tc
+            if flag_lc:
+                emit[flag_lc] += self.doc_lc
+        if extra:
+            r = 0
+            vector = self._attrs_vector
+            for words, more in zip(sentences, extra):
+                for i, attrs in more.items():
+                    emit[r + i] += vector(attrs)
+                r += len(words)
+        return self._viterbi(emit, [len(s) for s in sentences])
+
+    def _viterbi(self, emit: np.ndarray, lengths: list[int]) -> list[list[int]]:
+        """Batched Viterbi over the sentences of a document (longest first, so the
+        sentences still running at step t are always a prefix of the batch)."""
+        lens = np.asarray(lengths)
+        order = np.argsort(-lens, kind="stable")
+        lens_s = lens[order]
+        width = int(lens_s[0])
+        n_sent = len(lengths)
+        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))[order]
+        steps = np.arange(width)
+        rows = starts[:, None] + np.minimum(steps[None, :], lens_s[:, None] - 1)
+        grid = emit[rows]  # (S, W, L), sorted by length
+        running = (lens_s[None, :] > steps[:, None]).sum(axis=1).tolist()  # sentences alive at t
+        delta = grid[:, 0].copy()
+        back = np.zeros((n_sent, width, emit.shape[1]), dtype=np.intp)
+        trans = self.trans[None]
+        for t in range(1, width):
+            k = running[t]
+            scores = delta[:k, :, None] + trans
+            back[:k, t] = scores.argmax(axis=1)
+            delta[:k] = scores.max(axis=1) + grid[:k, t]
+        cur = delta.argmax(axis=1)
+        out = np.empty((n_sent, width), dtype=np.intp)
+        for t in range(width - 1, -1, -1):
+            k = running[t]
+            out[:k, t] = cur[:k]
+            if t:
+                cur[:k] = back[np.arange(k), t, cur[:k]]
+        result: list[list[int]] = [[]] * n_sent
+        for row, i, k in zip(out.tolist(), order.tolist(), lens_s.tolist()):
+            result[i] = row[:k]
+        return result
+
+    def tag_labels(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
+        labels = self.labels
+        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra)]
+
+    def reference_tag(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
+        """crfsuite's own decoding of the same attributes (slow; for tests)."""
+        import pycrfsuite
+
+        titled, lowered = F.doc_sets(sentences)
+        out = []
+        for k, words in enumerate(sentences):
+            attrs = F.sentence_attributes(words, titled, lowered)
+            if extra:
+                for i, more in extra[k].items():
+                    attrs[i] = attrs[i] + more
+            out.append(self.tagger.tag(pycrfsuite.ItemSequence(attrs)))
+        return out
+
+
+class Pipeline:
+    """First-stage CRF, then (when shipped) the document-consistency second stage."""
+
+    def __init__(self, stage1: CRFModel, stage2: CRFModel | None = None):
+        self.stage1, self.stage2 = stage1, stage2
+        final = stage2 or stage1
+        self.labels = final.labels
+        self.kinds = final._kinds
+
+    @classmethod
+    def load(cls, path1: str | Path, path2: str | Path | None = None) -> "Pipeline":
+        return cls(CRFModel(path1), CRFModel(path2) if path2 and Path(path2).exists() else None)
+
+    def tag_document(self, sentences: list[list[str]]) -> list[list[int]]:
+        """Label ids (of the final model) of every token of one document."""
+        if self.stage2 is None:
+            return self.stage1.tag_document(sentences)
+        first = self.stage1.tag_labels(sentences)
+        return self.stage2.tag_document(sentences, prediction_features(sentences, first))
+
+
+_model: Pipeline | None = None
+_model_lock = threading.Lock()
+
+
+def get_model() -> Pipeline:
+    """The shipped models, loaded on first use, once per process."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                _model = Pipeline.load(model_path(), model_path(STAGE2_NAME))
+    return _model
+
+
+class CRFExtractor:
+    """Extracts person/org/place mentions from raw text with the CoNLL-2003 CRF."""
+
+    name = "crf"
+
+    def __init__(self, model: Pipeline | None = None):
+        self._model = model
+
+    @property
+    def model(self) -> Pipeline:
+        if self._model is None:
+            self._model = get_model()
+        return self._model
+
+    def extract(self, text: str) -> list[Mention]:
+        tokens = tokenize(text)
+        if not tokens:
+            return []
+        model = self.model
+        bounds = split_sentences(text, tokens)
+        sentences = [[tok[0] for tok in tokens[a:b]] for a, b in bounds]
+        labels = model.tag_document(sentences)
+        kinds = model.kinds
+        mentions: list[Mention] = []
+        for (a, _b), labs in zip(bounds, labels):
+            kind = None
+            start = end = 0
+            for j, lab in enumerate(labs):
+                t, prefix = kinds[lab]
+                if kind is not None and (prefix != "I" or t != kind):
+                    mentions.append(Mention(start, end, kind, text[start:end]))
+                    kind = None
+                if t is not None and (kind is None):
+                    kind = t
+                    start = tokens[a + j][1]
+                if kind is not None:
+                    end = tokens[a + j][2]
+            if kind is not None:
+                mentions.append(Mention(start, end, kind, text[start:end]))
+        return mentions

@@ -1,0 +1,167 @@
+"""CRF features that need nothing but the raw tokens.
+
+Every attribute of a token comes from one of a few *slots*, each a function of one word:
+
+* ``local(w)``      - the token itself (identity, shape, affixes, gazetteer flags);
+* ``context(w, k)`` - a neighbour at offset k in (-2, -1, +1, +2);
+* ``initial(w)``    - added when the token starts its sentence;
+* ``doc flags``     - whether the word is seen title-cased mid-sentence / lower-cased
+                      elsewhere in the same document (document-level consistency).
+
+Because a token's attributes are the union of its slots, the decoder can cache one
+weight vector per (word, slot) and score a token by adding a handful of vectors; the
+trainer uses the very same slot functions to produce attribute strings.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+PAD = "<pad>"  # the neighbour of a sentence's first/last tokens
+OFFSETS = (-2, -1, 1, 2)
+
+_NORMALISE = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "--", "–": "-", "\u00a0": " "})
+
+
+def normalise(word: str) -> str:
+    """Map typographic quotes and dashes to the ASCII forms CoNLL-2003 uses."""
+    return word.translate(_NORMALISE)
+
+
+def _load_gazetteer(name: str) -> frozenset[str]:
+    try:
+        text = resources.files("kb.entities").joinpath("data", name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return frozenset()
+    return frozenset(line for line in text.split("\n") if line)
+
+
+# Gazetteers shipped in kb/entities/data (built by tools/train_ner.py --gazetteers).
+# loc.txt: lower-cased single-word place names; locpart.txt: words of multi-word places;
+# first.txt: lower-cased first names.
+GAZ_LOC = _load_gazetteer("loc.txt")
+GAZ_LOCPART = _load_gazetteer("locpart.txt")
+GAZ_FIRST = _load_gazetteer("first.txt")
+# lower.txt: words seen written in lower case (>= 2 times) in the train split. A
+# capitalised word that is also a common word ("Public", "Citizen") rarely names a person.
+LEXICON = _load_gazetteer("lower.txt")
+
+
+def _shape(word: str) -> str:
+    """Collapsed character-class shape: "Bessent" -> "Xx", "U.S." -> "X.X.", "47,000" -> "d,d"."""
+    out = []
+    last = ""
+    for ch in word:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if c != last:
+            out.append(c)
+            last = c
+    return "".join(out)
+
+
+@lru_cache(maxsize=200_000)
+def word_info(word: str) -> tuple[str, str, str, bool]:
+    """(normalised lower-case form, shape, gazetteer tag or "", capitalised common word?)."""
+    norm = normalise(word)
+    low = norm.lower()
+    shape = _shape(norm)
+    if len(shape) > 6:
+        shape = shape[:6]
+    gz = ""
+    if low in GAZ_LOC:
+        gz = "loc"
+    elif low in GAZ_FIRST:
+        gz = "first"
+    elif low in GAZ_LOCPART:
+        gz = "locw"
+    lex = low != norm and low in LEXICON
+    return low, shape, gz, lex
+
+
+def local(word: str) -> list[str]:
+    """Attributes of the token itself."""
+    if word == PAD:
+        return []
+    low, shape, gz, lex = word_info(word)
+    feats = ["w=" + low, "sh=" + shape, "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:], "p3=" + low[:3]]
+    if gz:
+        feats.append("gz=" + gz)
+    if len(low) == 1:
+        feats.append("len1")
+    if lex:
+        feats.append("lex")
+    return feats
+
+
+def context(word: str, k: int) -> list[str]:
+    """Attributes contributed by a neighbour at offset k."""
+    if word == PAD:
+        return ["%d:pad" % k]
+    low, shape, gz, lex = word_info(word)
+    feats = ["%d:w=%s" % (k, low), "%d:sh=%s" % (k, shape)]
+    if k in (-1, 1):
+        feats.append("%d:s3=%s" % (k, low[-3:]))
+        if gz:
+            feats.append("%d:gz=%s" % (k, gz))
+        if lex:
+            feats.append("%d:lex" % k)
+    return feats
+
+
+def initial(word: str) -> list[str]:
+    """Attributes of a sentence-initial token."""
+    low, shape, gz, lex = word_info(word)
+    return ["bos", "bos:sh=" + shape]
+
+
+def doc_sets(sentences: list[list[str]]) -> tuple[set[str], set[str]]:
+    """Lower-cased forms seen title-cased mid-sentence, and forms seen all lower-case."""
+    titled: set[str] = set()
+    lowered: set[str] = set()
+    for words in sentences:
+        first = True
+        for w in words:
+            if w[:1].islower():
+                lowered.add(w.lower())
+            elif not first and w[:1].isupper() and w[1:2].islower():
+                titled.add(w.lower())
+            first = False
+    return titled, lowered
+
+
+def doc_flags(word: str, titled: set[str], lowered: set[str]) -> list[str]:
+    """Document-level flags of a capitalised word (empty for other words)."""
+    if not word[:1].isupper():
+        return []
+    low = word.lower()
+    feats = []
+    if low in titled:
+        feats.append("doc:tc")
+    if low in lowered:
+        feats.append("doc:lc")
+    return feats
+
+
+def sentence_attributes(words: list[str], titled: set[str], lowered: set[str]) -> list[list[str]]:
+    """All attributes of every token of one sentence (the trainer's view)."""
+    n = len(words)
+    padded = [PAD, PAD] + words + [PAD, PAD]
+    out = []
+    for i, w in enumerate(words):
+        feats = local(w)
+        for k in OFFSETS:
+            feats = feats + context(padded[i + 2 + k], k)
+        if i == 0:
+            feats = feats + initial(w)
+        if i == n - 1:
+            feats = feats + ["eos"]
+        feats = feats + doc_flags(w, titled, lowered)
+        out.append(feats)
+    return out

@@ -1,0 +1,76 @@
+"""Offset-keeping tokenisation and sentence splitting for raw news text.
+
+Tokens follow CoNLL-2003 conventions closely enough for the tagger: possessive and
+contraction suffixes ("’s", "'s", "n't") are split off, acronyms such as "U.S." and
+common abbreviations ("Mr.", "Gen.") stay whole, hyphenated words stay whole, and
+every other punctuation mark is a token of its own.
+
+>>> tokens = tokenize("Trump’s aide met Mr. Smith.")
+>>> [t[0] for t in tokens]
+['Trump', '’s', 'aide', 'met', 'Mr.', 'Smith', '.']
+"""
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = (
+    "Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Maj|Adm|Prof|Rev|Hon|Pres|"
+    "Inc|Corp|Co|Ltd|Bros|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|etc|No|Mt|Ft|Ave|Blvd"
+)
+
+# One alternation, tried left to right; one finditer pass over the text.
+_TOKEN_RE = re.compile(
+    r"""
+      (?:[A-Za-z]\.){2,}(?![A-Za-z])                 # acronyms: U.S., U.N.
+    | (?:%s)\.(?!\w)                                 # abbreviations: Mr., Gen.
+    | \d+(?:[.,:/]\d+)*(?:-\w+)*                     # numbers: 1.28, 47,000, 9/11, 1996-08-22
+    | ['’](?:s|t|re|ve|ll|d|m)\b                     # possessive / contraction suffixes
+    | [^\W\d_](?:[^\W_]|[-&](?=[^\W_])|['’](?!(?:s|t|re|ve|ll|d|m)\b)(?=[^\W_]))*
+    | -{2,}|\.{2,}                                   # dash and ellipsis runs
+    | \S                                             # any other single character
+    """
+    % _ABBREVIATIONS,
+    re.VERBOSE,
+)
+
+_SENT_END = frozenset({".", "!", "?"})
+_CLOSERS = frozenset({'"', "'", "”", "’", ")", "]"})
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Return (token, start, end) triples; text[start:end] == token."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def split_sentences(text: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """Split a token list into sentences; returns (first, last+1) token index ranges.
+
+    A sentence ends after ".", "!" or "?" (plus any closing quotes/brackets) when the
+    next token starts with an upper-case letter, a digit or an opening quote, and at
+    every line break.
+    """
+    bounds: list[tuple[int, int]] = []
+    n = len(tokens)
+    first = 0
+    i = 0
+    while i < n:
+        tok = tokens[i][0]
+        end = i + 1
+        boundary = False
+        if end < n and "\n" in text[tokens[i][2] : tokens[end][1]]:
+            boundary = True
+        elif tok in _SENT_END or tok == "...":
+            while end < n and tokens[end][0] in _CLOSERS and tokens[end][1] == tokens[end - 1][2]:
+                end += 1
+            if end < n:
+                nxt = tokens[end][0][0]
+                boundary = nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
+            if end < n and not boundary and "\n" in text[tokens[end - 1][2] : tokens[end][1]]:
+                boundary = True
+        if boundary or end >= n:
+            bounds.append((first, end))
+            first = end
+        i = end
+    if first < n:
+        bounds.append((first, n))
+    return bounds

@@ -1,0 +1,119 @@
+"""`kb search`, `show --highlight`, `similar` and `count` on real Reuters articles."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from kb import KnowledgeBase
+
+
+@pytest.fixture
+def run(invoke, reuters_path):
+    return lambda *args: invoke(*args, kb_path=reuters_path)
+
+
+def test_json_csv_and_ids_agree_and_round_trip(run):
+    data = json.loads(run("search", "oil", "--format", "json", "-n", "5").stdout)
+    rows = list(csv.DictReader(io.StringIO(run("search", "oil", "--format", "csv", "-n", "5").stdout)))
+    lines = [json.loads(line) for line in run("search", "oil", "--format", "jsonl", "-n", "5").stdout.splitlines()]
+    ids = run("search", "oil", "--format", "ids", "-n", "5").stdout.split()
+    assert data["total"] > 5 and len(data["hits"]) == 5
+    assert [h["id"] for h in data["hits"]] == [r["id"] for r in rows] == [h["id"] for h in lines] == ids
+    assert [r["title"] for r in rows] == [h["title"] for h in data["hits"]]
+    for article_id in ids:
+        shown = run("show", article_id)
+        assert shown.exit_code == 0 and f"id: {article_id}" in shown.stdout
+
+
+def test_paging_sorting_and_total(run):
+    first = json.loads(run("search", "oil", "--json", "-n", "3").stdout)
+    second = json.loads(run("search", "oil", "--json", "-n", "3", "--page", "2").stdout)
+    offset = json.loads(run("search", "oil", "--json", "-n", "3", "--offset", "3").stdout)
+    assert first["total"] == second["total"] > 6
+    assert [h["rank"] for h in second["hits"]] == [4, 5, 6]
+    assert second["hits"] == offset["hits"]
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    newest = json.loads(run("search", "oil", "--json", "-n", "50", "--sort", "newest").stdout)["hits"]
+    dates = [h["published"] for h in newest]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_friendly_filters_match_the_query_language(run):
+    def total(*args):
+        return json.loads(run("search", *args, "--json").stdout)["total"]
+
+    assert total("oil", "--since", "1987-03") == total("oil AND published:>=1987-03") > 0
+    assert total("oil", "--until", "1987-02-28") == total("oil AND published:<=1987-02-28") > 0
+    assert total("oil", "--source", "Reuters") == total("oil")
+    assert total("oil", "--lang", "de") == 0
+
+
+def test_wildcard_past_the_bound_is_refused_clearly(run):
+    result = run("search", "*e*")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: '*e*' matches more than 1024 different words: make it more specific\n"
+    assert run("search", "cocoa*").exit_code == 0
+
+
+def test_zero_hits_suggest_a_correction(run):
+    result = run("search", "cocao")
+    assert result.stdout.startswith("0 matches for cocao\nDid you mean: cocoa?")
+    assert json.loads(run("search", "cocao", "--json").stdout)["suggestions"] == ["cocoa"]
+
+
+def test_lower_case_operator_gets_a_hint_on_stderr(run):
+    result = run("search", "cocoa or coffee")
+    assert result.stderr == "Hint: 'or' is searched as a word; did you mean OR? (operators are upper case)\n"
+
+
+def test_show_highlight_marks_the_query_in_the_whole_text(run):
+    article_id = run("search", '"Bahia cocoa"', "--format", "ids", "-n", "1").stdout.strip()
+    text = run("show", article_id, "--highlight", '"Bahia cocoa" OR temporao').stdout
+    assert "[Bahia] [cocoa] zone" in text and "the [temporao] will be late" in text
+
+
+def test_similar_finds_articles_on_the_same_subject(run, reuters_path):
+    article_id = run("search", "title:OPEC", "--format", "ids", "-n", "1").stdout.strip()
+    similar = json.loads(run("similar", article_id, "--format", "json", "-n", "5").stdout)
+    assert len(similar) == 5 and article_id not in [h["id"] for h in similar]
+    with KnowledgeBase(reuters_path) as kb:
+        bodies = [kb.get(hit["id"]).body.lower() for hit in similar]
+    assert sum("oil" in body for body in bodies) >= 4
+
+
+def test_count_by_day_equals_a_direct_sql_count(run, reuters_path):
+    counted = dict(json.loads(run("count", "oil OR gas", "--by", "day", "--format", "json").stdout)
+                   and [(r["key"], r["count"]) for r in json.loads(
+                       run("count", "oil OR gas", "--by", "day", "--format", "json").stdout)])
+    with KnowledgeBase(reuters_path) as kb:
+        ids = [hit.id for hit in kb.iter_hits("oil OR gas", fragments=0)]
+        marks = ",".join("?" * len(ids))
+        rows = kb.store.db.execute(
+            f"select substr(published, 1, 10), count(*) from articles where id in ({marks}) group by 1", ids)
+        expected = dict(rows.fetchall())
+    assert {k: v for k, v in counted.items() if v} == expected
+    days = list(counted)
+    assert days == sorted(days) and len(days) == len(set(days))  # every day, in order, gaps as zero
+
+
+def test_count_as_a_bar_chart_and_csv(run):
+    chart = run("count", "cocoa", "--by", "source").stdout
+    assert chart.startswith("Reuters █") and chart.rstrip().endswith(
+        str(json.loads(run("search", "cocoa", "--json").stdout)["total"]))
+    rows = list(csv.reader(io.StringIO(run("count", "cocoa", "--by", "month", "--format", "csv").stdout)))
+    assert rows[0] == ["month", "count"] and rows[1][0] == "1987-02"
+
+
+def test_collapse_folds_identical_texts(invoke, tmp_path):
+    body = "The central bank cut its discount rate by half a point on Tuesday."
+    feed = tmp_path / "copies.jsonl"
+    feed.write_text("\n".join(json.dumps({"title": t, "body": body, "source": s}) for t, s in
+                              [("Bank cuts rate", "Wire A"), ("Rate cut by bank", "Wire B"),
+                               ("Discount rate halved", "Wire C")]) + "\n")
+    invoke("import", feed)
+    folded = json.loads(invoke("search", "discount", "--collapse", "--json").stdout)
+    assert folded["total"] == 3 and len(folded["hits"]) == 1 and folded["hits"][0]["more"] == 2
+    assert "and 2 more copies" in invoke("search", "discount", "--collapse").stdout
