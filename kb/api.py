@@ -30,9 +30,11 @@ class KnowledgeBase:
     missing knowledge base raises StoreError instead of being created.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
+    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True,
+                 extractor: str | None = None):
         self.path = resolve_path(path)
-        if create and not (self.path / DB_NAME).exists():
+        is_new = not (self.path / DB_NAME).exists()
+        if create and is_new:
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
             except OSError as error:
@@ -40,13 +42,29 @@ class KnowledgeBase:
         self.store = Store(self.path / DB_NAME, create=create)
         self.index = SearchIndex(self.path / INDEX_DIR)
         self._extractor = None
+        if is_new:
+            self.set_extractor(extractor or DEFAULT_EXTRACTOR)
+        elif extractor and extractor != self.extractor_name:
+            raise StoreError(f"{self.path} extracts entities with {self.extractor_name!r}; "
+                             f"change it with set_extractor() (`kb reextract --ner {extractor}`)")
+
+    @property
+    def extractor_name(self) -> str:
+        """The name of this knowledge base's entity extractor ("crf", "none", "spacy:...")."""
+        return self.store.get_meta("extractor") or DEFAULT_EXTRACTOR
 
     @property
     def extractor(self):
         """The entity extractor of this knowledge base (loaded on first use)."""
         if self._extractor is None:
-            self._extractor = get_extractor(self.store.get_meta("extractor") or DEFAULT_EXTRACTOR)
+            self._extractor = get_extractor(self.extractor_name)
         return self._extractor
+
+    def set_extractor(self, name: str) -> None:
+        """Choose the entity extractor for articles imported from now on (checked at once)."""
+        self._require_writable()
+        self._extractor = get_extractor(name)
+        self.store.set_meta("extractor", name)
 
     # writing -----------------------------------------------------------------------------
     def add(self, article: Article) -> str | None:

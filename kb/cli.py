@@ -124,6 +124,27 @@ def cli(ctx, kb_path, debug):
     ctx.obj = Context(kb_path, debug)
 
 
+@cli.command()
+@click.option("--ner", metavar="NAME", default="crf", show_default=True,
+              help="Entity extractor: crf (built in), none, or spacy:PIPELINE (needs spaCy).")
+@pass_context
+def init(context, ner):
+    """Create a knowledge base (an import creates one too, with the defaults).
+
+    \b
+    kb init --ner none
+    kb --kb ~/news init
+    """
+    from kb.api import KnowledgeBase
+    from kb.config import DB_NAME, resolve_path
+
+    path = resolve_path(context.kb_path)
+    if (path / DB_NAME).exists():
+        raise KBError(f"a knowledge base already exists at {path}")
+    KnowledgeBase(path, extractor=ner).close()
+    click.echo(f"Created a knowledge base at {path} (entities: {ner})")
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "format_name", metavar="NAME", help="Read every file as this format (see `kb importers`).")

@@ -36,12 +36,16 @@ def get_extractor(name: str = DEFAULT_EXTRACTOR) -> Extractor:
         from kb.entities.crf import CRFExtractor
 
         extractor = CRFExtractor()
+    elif name == "none":
+        from kb.entities.null import NullExtractor
+
+        extractor = NullExtractor()
     elif name.startswith("spacy:") and name[len("spacy:"):]:
         from kb.entities.spacy_extractor import SpacyExtractor
 
         extractor = SpacyExtractor(name[len("spacy:"):])
     else:
-        raise KBError(f"unknown entity extractor {name!r} (known: 'crf', 'spacy:<pipeline>')")
+        raise KBError(f"unknown entity extractor {name!r} (known: 'crf', 'none', 'spacy:<pipeline>')")
     _extractors[name] = extractor
     return extractor
 

@@ -101,7 +101,8 @@ class CRFModel:
             self._ids[word] = i
             return i
 
-    def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None) -> list[list[int]]:
+    def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None,
+                     doc: tuple[set[str], set[str]] | None = None) -> list[list[int]]:
         """Label ids of every token of every sentence of one document.
 
         `extra` adds attributes to some tokens: per sentence, {token index: [attr, ...]}.
@@ -140,7 +141,7 @@ class CRFModel:
         emit[row_of[init_a]] += table[seq_a[init_a], 5]
         emit[row_of[np.asarray(final)]] += self.eos
         # Document-level flags.
-        titled, lowered = F.doc_sets(sentences)
+        titled, lowered = doc if doc is not None else F.doc_sets(sentences)
         if titled or lowered:
             flag_tc = []
             flag_lc = []
@@ -200,9 +201,9 @@ class CRFModel:
             result[i] = row[:k]
         return result
 
-    def tag_labels(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
+    def tag_labels(self, sentences: list[list[str]], extra=None, doc=None) -> list[list[str]]:
         labels = self.labels
-        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra)]
+        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra, doc)]
 
     def reference_tag(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
         """crfsuite's own decoding of the same attributes (slow; for tests)."""
@@ -219,6 +220,11 @@ class CRFModel:
         return out
 
 
+def _common_word(word: str) -> bool:
+    low, shape, gz, lex = F.word_info(word)
+    return lex and not gz
+
+
 class Pipeline:
     """First-stage CRF, then (when shipped) the document-consistency second stage."""
 
@@ -227,6 +233,7 @@ class Pipeline:
         final = stage2 or stage1
         self.labels = final.labels
         self.kinds = final._kinds
+        self._index = {lab: i for i, lab in enumerate(self.labels)}
 
     @classmethod
     def load(cls, path1: str | Path, path2: str | Path | None = None) -> "Pipeline":
@@ -235,9 +242,37 @@ class Pipeline:
     def tag_document(self, sentences: list[list[str]]) -> list[list[int]]:
         """Label ids (of the final model) of every token of one document."""
         if self.stage2 is None:
-            return self.stage1.tag_document(sentences)
-        first = self.stage1.tag_labels(sentences)
-        return self.stage2.tag_document(sentences, prediction_features(sentences, first))
+            labels = self.stage1.tag_document(sentences)
+        else:
+            doc = F.doc_sets(sentences)
+            first = self.stage1.tag_labels(sentences, doc=doc)
+            labels = self.stage2.tag_document(sentences, prediction_features(sentences, first), doc)
+        for words, labs in zip(sentences, labels):
+            self._common_word_places(words, labs)
+        return labels
+
+    def _common_word_places(self, words: list[str], labs: list[int]) -> None:
+        """A multi-word "place" made only of capitalised common words that no place
+        gazetteer knows ("Public Citizen", "Human Rights Watch") is an organisation."""
+        index = self._index
+        b_loc, i_loc = index.get("B-LOC"), index.get("I-LOC")
+        b_org, i_org = index.get("B-ORG"), index.get("I-ORG")
+        if None in (b_loc, i_loc, b_org, i_org) or b_loc not in labs:
+            return
+        n = len(labs)
+        i = 0
+        while i < n:
+            if labs[i] == b_loc:
+                j = i + 1
+                while j < n and labs[j] == i_loc:
+                    j += 1
+                if j - i > 1 and all(_common_word(w) for w in words[i:j]):
+                    labs[i] = b_org
+                    for k in range(i + 1, j):
+                        labs[k] = i_org
+                i = j
+            else:
+                i += 1
 
 
 _model: Pipeline | None = None

@@ -81,7 +81,7 @@ def word_info(word: str) -> tuple[str, str, str, bool]:
         gz = "first"
     elif low in GAZ_LOCPART:
         gz = "locw"
-    lex = low != norm and low in LEXICON
+    lex = shape.startswith("Xx") and low in LEXICON  # title-case only: "ICE" stays an acronym
     return low, shape, gz, lex
 
 

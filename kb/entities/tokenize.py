@@ -1,7 +1,7 @@
 """Offset-keeping tokenisation and sentence splitting for raw news text.
 
 Tokens follow CoNLL-2003 conventions closely enough for the tagger: possessive and
-contraction suffixes ("’s", "'s", "n't") are split off, acronyms such as "U.S." and
+contraction suffixes ("’s", "'s", "'t") are split off, acronyms such as "U.S." and
 common abbreviations ("Mr.", "Gen.") stay whole, hyphenated words stay whole, and
 every other punctuation mark is a token of its own.
 

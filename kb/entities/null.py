@@ -1,0 +1,11 @@
+"""The `none` extractor: no entities (imports that need only full-text search)."""
+from __future__ import annotations
+
+from kb.models import Mention
+
+
+class NullExtractor:
+    name = "none"
+
+    def extract(self, text: str) -> list[Mention]:
+        return []

