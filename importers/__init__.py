@@ -2,12 +2,13 @@
 
 An importer is an `Importer` value whose `parse(stream, origin=...)` reads a binary
 stream and yields `Article`s (or `Skipped` records with a reason). Parsers are pure:
-no network, no database. Built-in formats are listed in `BUILTIN_MODULES`; third
-parties publish an `Importer` under the `newskb.importers` entry-point group.
+no network, no database. Each built-in module in `BUILTIN_MODULES` offers an
+`IMPORTER` (or several as `IMPORTERS`); third parties publish an `Importer` under the
+`newskb.importers` entry-point group, and the registry loads both alike.
 
->>> from importers import iter_records
->>> for record in iter_records(["news/"]):
-...     print(record.title)
+>>> for path in iter_files(["news/"]):
+...     for record in parse_file(path):
+...         print(record.title)
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import importlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Union
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Union
 
 from kb.errors import InputError
 from kb.models import Article, Skipped
@@ -23,7 +24,8 @@ from kb.models import Article, Skipped
 Record = Union[Article, Skipped]
 ENTRY_POINT_GROUP = "newskb.importers"
 BUILTIN_MODULES = (
-    "importers.scraped_text", "importers.json_records", "importers.json_lines", "importers.reuters_sgml",
+    "importers.scraped_text", "importers.json_records", "importers.json_lines", "importers.delimited",
+    "importers.html_page", "importers.feeds", "importers.warc_records", "importers.reuters_sgml",
 )
 SNIFF_BYTES = 4096
 
@@ -37,19 +39,26 @@ class Importer:
     extensions: tuple[str, ...]
     parse: Callable[..., Iterator[Record]]  # parse(stream: BinaryIO, *, origin: str)
     sniff: Callable[[bytes], bool] | None = None  # True if the first bytes look like this format
+    mapped: Callable[[Mapping[str, str]], "Importer"] | None = None  # the same, reading fields from named columns
+
+
+def module_importers(module) -> tuple[Importer, ...]:
+    """The importers a module offers: its `IMPORTERS`, else its one `IMPORTER`."""
+    return getattr(module, "IMPORTERS", None) or (module.IMPORTER,)
 
 
 def registry() -> dict[str, Importer]:
     """All importers by name: the built-ins, then those published as entry points."""
-    importers = [importlib.import_module(name).IMPORTER for name in BUILTIN_MODULES]
+    modules = [importlib.import_module(name) for name in BUILTIN_MODULES]
+    importers = [importer for module in modules for importer in module_importers(module)]
     importers += [entry.load() for entry in entry_points(group=ENTRY_POINT_GROUP)]
     return {importer.name: importer for importer in importers}
 
 
 def detect(path: Path, head: bytes, importers: dict[str, Importer]) -> Importer | None:
     """Choose the importer for a file by its extension, else by sniffing its first bytes."""
-    suffix = path.suffix.lower()
-    by_extension = [imp for imp in importers.values() if suffix in imp.extensions]
+    suffixes = {path.suffix.lower(), "".join(path.suffixes[-2:]).lower()}  # .gz and .warc.gz
+    by_extension = [imp for imp in importers.values() if suffixes & set(imp.extensions)]
     for importer in by_extension:
         if importer.sniff is None or importer.sniff(head):
             return importer
@@ -70,8 +79,9 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             raise InputError(str(path), "no such file or folder")
 
 
-def parse_file(path: Path, format: str | None = None) -> Iterator[Record]:
-    """Parse one file with the importer chosen by `format`, else by detection."""
+def parse_file(path: Path, format: str | None = None, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
+    """Parse one file with the importer chosen by `format`, else by detection; `mapping`
+    names the column of each field ({"body": "text"}) for formats that take one."""
     importers = registry()
     with path.open("rb") as stream:
         head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
@@ -84,4 +94,8 @@ def parse_file(path: Path, format: str | None = None) -> Iterator[Record]:
         if importer is None:
             yield Skipped(str(path), "file", f"unknown format ({path.suffix or 'no extension'})")
             return
+        if mapping:
+            if importer.mapped is None:
+                raise InputError(str(path), f"the {importer.name} format takes no column mapping")
+            importer = importer.mapped(mapping)
         yield from importer.parse(stream, origin=str(path))

@@ -75,17 +75,20 @@ class KnowledgeBase:
         return stored[0] if stored else None
 
     def import_paths(self, paths: Iterable[str | os.PathLike], *, format: str | None = None,
+                     mapping: dict[str, str] | None = None,
                      on_record: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
         """Import files and folders (recursively); a file that fails is reported, not fatal.
 
+        `format` overrides detection; `mapping` names columns for CSV/TSV ({"body": "text"});
         `on_record` is called after each record with the running summary (for progress).
+        >>> kb.import_paths(["stories.tsv"], mapping={"body": "story", "published": "date"})
         """
         from importers import iter_files, parse_file  # heavy parsers load only when importing
 
         paths = [str(p) for p in paths]
         summary = ImportSummary(run_id=self.store.start_run(paths))
         batch: list[Article] = []
-        for record in self._records(paths, format, summary, iter_files, parse_file):
+        for record in self._records(paths, format, mapping, summary, iter_files, parse_file):
             if isinstance(record, Skipped):
                 summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
             else:
@@ -99,7 +102,7 @@ class KnowledgeBase:
         self._finish_run(summary)
         return summary
 
-    def _records(self, paths, format, summary, iter_files, parse_file) -> Iterator[Article | Skipped]:
+    def _records(self, paths, format, mapping, summary, iter_files, parse_file) -> Iterator[Article | Skipped]:
         """Records of every file; a file that cannot be read goes to `summary.failed`."""
         try:
             files = list(iter_files(paths))
@@ -108,7 +111,7 @@ class KnowledgeBase:
             return
         for path in files:
             try:
-                yield from parse_file(path, format)
+                yield from parse_file(path, format, mapping)
             except InputError as error:
                 summary.failed.append(str(error))
             except OSError as error:

@@ -145,19 +145,34 @@ def init(context, ner):
     click.echo(f"Created a knowledge base at {path} (entities: {ner})")
 
 
+def parse_mapping(ctx, param, value):
+    """`body=text,published=date` -> {"body": "text", "published": "date"}."""
+    if not value:
+        return None
+    pairs = [item.partition("=") for item in value.split(",")]
+    if any(not field.strip() or not sep or not column.strip() for field, sep, column in pairs):
+        raise click.BadParameter(f"{value!r}: use FIELD=COLUMN pairs, e.g. body=text,published=date")
+    return {field.strip(): column.strip() for field, _, column in pairs}
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "format_name", metavar="NAME", help="Read every file as this format (see `kb importers`).")
+@click.option("--map", "mapping", metavar="FIELD=COLUMN,...", callback=parse_mapping,
+              help="CSV/TSV columns of the article fields, e.g. body=text,published=date.")
 @pass_context
-def import_(context, paths, format_name):
+def import_(context, paths, format_name, mapping):
     """Import files and folders (recursively) into the knowledge base.
 
-    Prints a summary: imported, duplicates, skipped (with reasons), failed.
+    Formats: scraped page text, JSON, JSON Lines, CSV/TSV, HTML pages, RSS/Atom
+    feeds, WARC archives, Reuters SGML (see `kb importers`). Prints a summary:
+    imported, duplicates, skipped (with reasons), failed.
 
     \b
     kb import news/ feed.jsonl page.txt
+    kb import stories.tsv --map body=story,published=date
     """
-    summary = context.open(create=True).import_paths(paths, format=format_name)
+    summary = context.open(create=True).import_paths(paths, format=format_name, mapping=mapping)
     for failure in summary.failed:
         click.echo(f"Error: {render.safe(failure)}", err=True)
     click.echo(render.summary_text(summary))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import SEED, SEED_TITLE
+from helpers import DATA, SEED, SEED_TITLE
 
 
 def test_search_without_a_knowledge_base_says_so(invoke, tmp_path):
@@ -65,3 +65,23 @@ def test_escape_sequences_in_articles_never_reach_the_terminal(invoke, tmp_path)
         out = invoke(*args).stdout
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
     assert "\\x9b31m" in invoke("search", "ICE").stdout  # shown, not executed
+
+
+def test_import_with_a_column_mapping(invoke):
+    tsv = DATA / "delimited" / "bbc-2-rows.tsv"
+    unmapped = invoke("import", tsv)
+    assert unmapped.exit_code == 1 and "no body column" in unmapped.stderr
+    mapped = invoke("import", tsv, "--map", "title=heading,body=story")
+    assert mapped.exit_code == 0 and mapped.stdout.startswith("Imported 2 articles")
+    assert json.loads(invoke("search", "title:maternity", "--json").stdout)["total"] == 1
+
+
+def test_a_bad_mapping_is_a_usage_error(invoke):
+    result = invoke("import", DATA / "delimited" / "bbc-2-rows.tsv", "--map", "body")
+    assert result.exit_code == 2 and "use FIELD=COLUMN pairs" in result.stderr
+
+
+def test_a_mapping_for_a_format_without_columns_fails_in_one_line(invoke):
+    result = invoke("import", SEED, "--map", "body=text")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {SEED}: the text format takes no column mapping\n"

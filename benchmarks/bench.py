@@ -1,0 +1,150 @@
+"""newskb against SQLite FTS5 on the same articles, side by side in one run.
+
+    python benchmarks/bench.py                      # BBC (2,225 articles)
+    python benchmarks/bench.py --corpus reuters     # Reuters-21578 (19,043 with a body)
+    python benchmarks/bench.py --scale 100000       # a scaled-up corpus
+    python benchmarks/bench.py --smoke              # 300 articles: checks hit counts only
+
+Prints one table: import throughput (with and without entity extraction) and peak
+memory, query latency (median, p95) with snippets and facets, `kb search` as a whole
+process, and sizes on disk. In --smoke mode it exits non-zero if the hit counts of the
+plain boolean queries differ from FTS5's.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import fts5_reference  # noqa: E402
+from benchmarks.corpora import write_jsonl  # noqa: E402
+from benchmarks.queries import QUERY_SETS  # noqa: E402
+from kb import Article, KnowledgeBase  # noqa: E402
+from kb.store import content_hash  # noqa: E402
+
+KB_COMMAND = [sys.executable, "-m", "kb"]
+
+
+def run_kb(*args: str) -> tuple[float, int]:
+    """Run the kb command; returns (wall seconds, peak RSS in MB of that process)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([*KB_COMMAND, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0,):
+        raise SystemExit(f"kb {' '.join(args)} failed: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def latency(fn, queries, runs: int) -> list[float]:
+    """Milliseconds per call, every query `runs` times after one warm-up call each."""
+    for query in queries:
+        fn(query)
+    samples = []
+    for _ in range(runs):
+        for query in queries:
+            start = time.perf_counter()
+            fn(query)
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return sorted(samples)[int(0.95 * (len(samples) - 1))]
+
+
+def load_fts(jsonl: Path, db_path: Path, kb_db: Path):
+    """FTS5 reference with newskb's ids (for the entity join), timed."""
+    start = time.perf_counter()
+    db = fts5_reference.load(jsonl, db_path)
+    seconds = time.perf_counter() - start
+    db["articles"].add_column("id", str)
+    rows = db.execute("select rowid, title, body from articles").fetchall()
+    db.conn.executemany("update articles set id = ? where rowid = ?",
+                        [(content_hash(Article(title=t, body=b))[:16], r) for r, t, b in rows])
+    db.conn.commit()
+    db["articles"].create_index(["id"])
+    db.execute(f"attach database '{kb_db}' as kb")
+    return db, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", choices=sorted(QUERY_SETS), default="bbc")
+    parser.add_argument("--scale", type=int, help="Build a corpus of this many articles from the real ones.")
+    parser.add_argument("--limit", type=int, help="Use only the first N real articles.")
+    parser.add_argument("--runs", type=int, default=5, help="Repetitions of the query set.")
+    parser.add_argument("--smoke", action="store_true", help="300 articles, 1 run; fail if counts differ.")
+    parser.add_argument("--workdir", type=Path, help="Keep the built knowledge bases here.")
+    args = parser.parse_args()
+    if args.smoke:
+        args.limit, args.runs = args.limit or 300, 1
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="newskb-bench-"))
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    queries = QUERY_SETS[args.corpus]
+
+    jsonl = work / "corpus.jsonl"
+    count, text_bytes = write_jsonl(args.corpus, jsonl, args.scale, args.limit)
+    mb = text_bytes / 1e6
+
+    kb_path, bare_path = work / "kb", work / "kb-no-entities"
+    import_s, import_rss = run_kb("--kb", str(kb_path), "import", str(jsonl))
+    run_kb("--kb", str(bare_path), "init", "--ner", "none")
+    bare_s, bare_rss = run_kb("--kb", str(bare_path), "import", str(jsonl))
+    fts, fts_s = load_fts(jsonl, work / "fts.db", kb_path / "kb.db")
+
+    kb = KnowledgeBase(kb_path, create=False)
+    totals = {q.text: kb.search(q.text, since=q.since, until=q.until, entities=q.entities).total for q in queries}
+    fts_totals = {q.text: fts5_reference.search(fts, q.match, q.fts_where())[0] for q in queries}
+    disagree = [q.text for q in queries if q.kind == "boolean" and totals[q.text] != fts_totals[q.text]]
+
+    kb_ms = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
+                                        limit=10, facets=10), queries, args.runs)
+    fts_ms = latency(lambda q: fts5_reference.search(fts, q.match, q.fts_where()), queries, args.runs)
+    process_s = [run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000 for _ in range(args.runs * 2)]
+
+    rows = [
+        ("articles", f"{count:,}", "", ""),
+        ("import + entities + index", f"{count / import_s:,.0f} art/s, {mb / import_s:.2f} MB/s",
+         f"{count / fts_s:,.0f} art/s (no entities)", f"{fts_s / import_s:.3f}"),
+        ("import, entities off", f"{count / bare_s:,.0f} art/s, {mb / bare_s:.2f} MB/s",
+         f"{count / fts_s:,.0f} art/s", f"{fts_s / bare_s:.3f}"),
+        ("peak RSS of import", f"{import_rss} MB (entities off: {bare_rss} MB)", "", ""),
+        (f"query median ({len(queries)} queries x {args.runs})", f"{statistics.median(kb_ms):.2f} ms",
+         f"{statistics.median(fts_ms):.2f} ms", f"{statistics.median(fts_ms) / statistics.median(kb_ms):.3f}"),
+        ("query p95", f"{p95(kb_ms):.2f} ms", f"{p95(fts_ms):.2f} ms", f"{p95(fts_ms) / p95(kb_ms):.3f}"),
+        ("`kb search` whole process, median", f"{statistics.median(process_s):.0f} ms", "", ""),
+        ("size on disk (raw text {:.1f} MB)".format(mb),
+         f"index {folder_mb(kb_path / 'index'):.1f} MB + kb.db {(kb_path / 'kb.db').stat().st_size / 1e6:.1f} MB",
+         f"{(work / 'fts.db').stat().st_size / 1e6:.1f} MB", ""),
+        ("boolean queries with the same hit count", f"{sum(q.kind == 'boolean' for q in queries) - len(disagree)}"
+         f" of {sum(q.kind == 'boolean' for q in queries)}", "", ""),
+    ]
+    print(f"corpus: {args.corpus}{f' scaled to {args.scale:,}' if args.scale else ''}; work folder {work}")
+    print(f"| {'measure':<44} | {'newskb':<44} | {'SQLite FTS5':<26} | FTS5/newskb time |")
+    print(f"|{'-' * 46}|{'-' * 46}|{'-' * 28}|------------------|")
+    for name, ours, theirs, ratio in rows:
+        print(f"| {name:<44} | {ours:<44} | {theirs:<26} | {ratio:<16} |")
+    for text in disagree:
+        print(f"count differs for {text!r}: newskb {totals[text]}, FTS5 {fts_totals[text]}", file=sys.stderr)
+    kb.close()
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if args.smoke and disagree else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
