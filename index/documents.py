@@ -7,10 +7,12 @@ from datetime import datetime
 from kb.models import Article
 
 
-def entity_terms(article: Article, entity_type: str) -> str:
-    """The article's entity names of one type, comma-separated as the KEYWORD field expects."""
-    names = (e.name.replace(",", " ") for e in article.entities if e.type == entity_type)
-    return ",".join(names)
+def entity_terms(article: Article, entity_type: str, with_aliases: bool) -> str:
+    """The article's entity names of one type (and their aliases), comma-separated as the
+    KEYWORD field expects."""
+    names = [name for e in article.entities if e.type == entity_type
+             for name in ([e.name, *e.aliases] if with_aliases else [e.name])]
+    return ",".join(name.replace(",", " ") for name in names)
 
 
 def parse_published(published: str | None) -> datetime | None:
@@ -37,5 +39,9 @@ def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
         "body_key": body_key(article.body),
         "published": parse_published(article.published),
     }
-    document.update({name: entity_terms(article, name) for name in entity_fields})
+    for field in entity_fields:
+        # Searchable terms include aliases (org:DHS finds the Department); the facet column
+        # holds canonical names only, so each entity is one facet row.
+        document[field] = entity_terms(article, field, with_aliases=True)
+        document[f"_stored_{field}"] = entity_terms(article, field, with_aliases=False)
     return {name: value for name, value in document.items() if value}

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 from index import BUCKETS, ENTITY_FIELDS, IndexHit, SearchIndex, highlight_all, make_snippets, operator_hints
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
-from kb.errors import InputError, NotFoundError, QueryError, StoreError
+from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
 from kb.store import Store, content_hash, utc_now
 
@@ -267,6 +267,68 @@ class KnowledgeBase:
                               [c for _, c in values])]
             for entity_type, values in facets.items()
         }
+
+    # entities ------------------------------------------------------------------------------------
+    def entities(self, *, type: str | None = None, query: str | None = None, limit: int = 20) -> list[dict]:
+        """The most-mentioned entities (by articles), overall or among the matches of `query`.
+
+        >>> kb.entities(type="org", limit=5)
+        [{'type': 'org', 'name': 'IRS', 'articles': 12, 'mentions': 40}, ...]
+        """
+        if query is None:
+            return self.store.entities.top(type, limit)
+        facets = self.search(query, limit=1, facets=limit, fragments=0).facets
+        return [{"type": kind, "name": value.value, "articles": value.count}
+                for kind, values in facets.items() if type in (None, kind) for value in values]
+
+    def entity(self, name: str, *, type: str | None = None) -> dict:
+        """One entity: type, aliases, article count, first/last seen, who appears with it, latest articles.
+
+        >>> kb.entity("DHS")["name"]
+        'Department of Homeland Security'
+        """
+        entity_id = self.store.entities.resolve(name, type)
+        profile = self.store.entities.describe(entity_id)
+        profile["co_occurring"] = self.store.entities.co_occurring(entity_id)
+        profile["latest_articles"] = self.store.entities.latest_articles(entity_id)
+        return profile
+
+    def merge_entities(self, keep: str, other: str, *, type: str | None = None) -> dict:
+        """Fold entity `other` into `keep` (its name becomes an alias); facets follow at once.
+
+        >>> kb.merge_entities("Department of Homeland Security", "Homeland Security", type="org")
+        """
+        table = self.store.entities
+        target, source = table.resolve(keep, type), table.resolve(other, type)
+        if target == source:
+            raise KBError(f"{keep!r} and {other!r} are already one entity")
+        if table.describe(target)["type"] != table.describe(source)["type"]:
+            raise KBError(f"{keep!r} and {other!r} are entities of different types")
+        return self._correct(lambda: table.merge(source, target), target)
+
+    def rename_entity(self, name: str, new_name: str, *, type: str | None = None) -> dict:
+        """Give an entity a new canonical name (the old one stays an alias); an existing
+        entity of that name is merged instead."""
+        table = self.store.entities
+        entity_id = table.resolve(name, type)
+        existing = table.find(table.describe(entity_id)["type"], new_name)
+        if existing is not None and existing != entity_id:
+            return self._correct(lambda: table.merge(entity_id, existing), existing)
+        return self._correct(lambda: table.rename(entity_id, new_name), entity_id)
+
+    def ignore_entity(self, name: str, *, type: str | None = None, ignored: bool = True) -> dict:
+        """Make an entity a stop-entity (left out of facets, filters and listings), or undo it."""
+        table = self.store.entities
+        entity_id = table.resolve(name, type)
+        return self._correct(lambda: table.set_ignored(entity_id, ignored), entity_id)
+
+    def _correct(self, change: Callable[[], list[str]], entity_id: int) -> dict:
+        """Apply an entity correction and re-index the articles it touches."""
+        self._require_writable()
+        with self.store.transaction():
+            self.store.queue(change())
+        self.sync_index()
+        return self.store.entities.describe(entity_id)
 
     def get(self, article_id: str) -> Article:
         """The stored article with this id (or unique id prefix)."""

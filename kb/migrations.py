@@ -36,7 +36,15 @@ def create_v1(db: sqlite_utils.Database) -> None:
     db["index_queue"].create({"article_id": str}, pk="article_id")
 
 
-MIGRATIONS = [create_v1]
+def add_aliases_and_stop_entities(db: sqlite_utils.Database) -> None:
+    """v2: other names of an entity (DHS -> Department of Homeland Security), and ignored entities."""
+    db["entities"].add_column("ignored", int, not_null_default=0)
+    db["entity_aliases"].create({"type": str, "key": str, "alias": str, "entity_id": int},
+                                pk=("type", "key"), foreign_keys=[("entity_id", "entities", "id")])
+    db["entity_aliases"].create_index(["entity_id"])
+
+
+MIGRATIONS = [create_v1, add_aliases_and_stop_entities]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -53,6 +53,7 @@ class EntityCount:
     name: str
     count: int
     spans: list[tuple[int, int]] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other names of it: "DHS", "Homeland Security"
 
 
 @dataclass

@@ -129,6 +129,40 @@ def counts_text(counts: list[tuple[str, int]], width: int = 40) -> str:
     )
 
 
+def rows_csv(rows: list[dict]) -> str:
+    """Dicts with the same keys as CSV with a header."""
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().rstrip("\n")
+
+
+def entities_text(rows: list[dict]) -> str:
+    """`org   IRS   12 articles`, one entity a line."""
+    if not rows:
+        return "no entities"
+    width = max(len(safe(r["name"])) for r in rows)
+    return "\n".join(f"{r['type']:<6} {safe(r['name']):<{width}} {plural(r['articles'], 'article')}" for r in rows)
+
+
+def entity_text(profile: dict) -> str:
+    """An entity's profile: what it is, its other names, where and with whom it appears."""
+    lines = [f"{safe(profile['name'])} ({profile['type']}{', ignored' if profile['ignored'] else ''})",
+             f"   aliases: {', '.join(safe(a) for a in profile['aliases']) or '-'}",
+             f"  articles: {profile['articles']} ({plural(profile['mentions'], 'mention')})",
+             f"first seen: {(profile['first_seen'] or 'undated')[:10]}",
+             f" last seen: {(profile['last_seen'] or 'undated')[:10]}"]
+    if profile.get("co_occurring"):
+        lines.append("      with: " + ", ".join(f"{safe(e['name'])} ({e['articles']})" for e in profile["co_occurring"]))
+    for article in profile.get("latest_articles", []):
+        lines.append(f"    latest: {(article['published'] or 'undated')[:10]} {safe(article['title'])} "
+                     f"[{article['id']}]")
+    return "\n".join(lines)
+
+
 def counts_csv(counts: list[tuple[str, int]], key: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
+from kb.entity_table import EntityTable
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION, migrate
 from kb.models import Article, EntityCount
@@ -57,7 +58,7 @@ class Store:
                 raise StoreError(f"{path} needs a schema upgrade but is read-only")
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable knowledge base ({error})") from None
-        self._entity_ids: dict[tuple[str, str], int] = {}
+        self.entities = EntityTable(self.db)
 
     def schema_version(self) -> int:
         return int(self.get_meta("schema_version") or 0)
@@ -106,8 +107,8 @@ class Store:
             "record": article.record, "run_id": article.run_id, "extractor": extractor,
         })
         rows: dict[int, dict] = {}
-        for entity in article.entities:  # names differing only in case are one entity
-            entity_id = self.entity_id(entity.type, entity.name)
+        for entity in article.entities:  # names differing only in case, or aliases, are one entity
+            entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
             row = rows.setdefault(entity_id, {"article_id": article.id, "entity_id": entity_id,
                                               "count": 0, "spans": []})
             row["count"] += entity.count
@@ -117,16 +118,6 @@ class Store:
         )
         self.db["index_queue"].insert({"article_id": article.id}, replace=True)
 
-    def entity_id(self, entity_type: str, name: str) -> int:
-        """The id of the entity (type, name), created on first sight; names match case-insensitively."""
-        key = (entity_type, name.lower())
-        if key not in self._entity_ids:
-            self.db.execute("insert or ignore into entities (type, name, key) values (?, ?, ?)",
-                            [entity_type, name, key[1]])
-            row = self.db.execute("select id from entities where type = ? and key = ?", list(key)).fetchone()
-            self._entity_ids[key] = row[0]
-        return self._entity_ids[key]
-
     def entity_names(self, entity_type: str, keys: list[str]) -> list[str]:
         """Canonical names for lower-case entity keys (as the index holds them), in order."""
         if not keys:
@@ -134,7 +125,7 @@ class Store:
         marks = ",".join("?" * len(keys))
         names = dict(self.db.execute(
             f"select key, name from entities where type = ? and key in ({marks})", [entity_type, *keys]
-        ).fetchall())
+        ).fetchall())  # keys are canonical names: the index holds no others in its facet column
         return [names.get(key, key) for key in keys]
 
     def resolve_id(self, article_id: str) -> str:
@@ -160,14 +151,17 @@ class Store:
         return articles
 
     def _entities_of(self, ids: list[str]) -> Iterator[tuple[str, EntityCount]]:
+        """The (not ignored) entities of these articles, with their aliases."""
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "select ae.article_id, e.type, e.name, ae.count, ae.spans from article_entities ae "
-            f"join entities e on e.id = ae.entity_id where ae.article_id in ({marks}) "
-            "order by ae.article_id, ae.count desc, e.name", ids
+            "select ae.article_id, e.type, e.name, ae.count, ae.spans, "
+            "(select json_group_array(alias) from entity_aliases where entity_id = e.id) "
+            "from article_entities ae join entities e on e.id = ae.entity_id "
+            f"where ae.article_id in ({marks}) and e.ignored = 0 order by ae.article_id, ae.count desc, e.name", ids
         )
-        for article_id, entity_type, name, count, spans in rows:
-            yield article_id, EntityCount(entity_type, name, count, [tuple(s) for s in json.loads(spans)])
+        for article_id, entity_type, name, count, spans, aliases in rows:
+            yield article_id, EntityCount(entity_type, name, count, [tuple(s) for s in json.loads(spans)],
+                                          json.loads(aliases))
 
     def iter_articles(self, batch_size: int = 500) -> Iterator[list[Article]]:
         """Every stored article, in batches, in insertion order."""
@@ -195,6 +189,10 @@ class Store:
     def queue_length(self) -> int:
         return self.db.execute("select count(*) from index_queue").fetchone()[0]
 
+    def queue(self, ids: Iterable[str]) -> None:
+        """Mark articles for (re)indexing by the next index sync."""
+        self.db.conn.executemany("insert or ignore into index_queue (article_id) values (?)", [(i,) for i in ids])
+
     def dequeue(self, ids: Iterable[str]) -> None:
         """Mark articles as indexed (after the index commit that wrote them)."""
         with self.transaction():
@@ -212,7 +210,8 @@ class Store:
 
         return {
             "articles": one("select count(*) from articles"),
-            "entities": dict(self.db.execute("select type, count(*) from entities group by type").fetchall()),
+            "entities": dict(self.db.execute(
+                "select type, count(*) from entities where ignored = 0 group by type").fetchall()),
             "sources": one("select count(distinct source) from articles"),
             "import_runs": one("select count(*) from import_runs"),
             "first_published": one("select min(published) from articles"),

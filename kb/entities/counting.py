@@ -6,7 +6,7 @@ import re
 from kb.models import EntityCount, Mention
 
 _SPACE = re.compile(r"\s+")
-_POSSESSIVE = re.compile(r"['’]s?$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 # Punctuation stripped from either end of a name (a final "." is handled apart).
 _EDGE = "\"'“”‘’«»()[]{}<>,;:!?*-–—/\\|#@&_~`"
 
@@ -46,14 +46,104 @@ def is_junk(name: str) -> bool:
     return not any(c.isupper() for c in name)
 
 
+JOB_TITLES = frozenset(
+    "Officer Secretary Director President Minister Chairman Chairwoman Chair Spokesman Spokeswoman "
+    "Spokesperson Counsel Commissioner Governor Senator Representative Judge Chief Mayor CEO Attorney "
+    "General Ambassador Adviser Advisor Administrator Superintendent Inspector Deputy Treasurer".split()
+)
+
+
+NAME_PARTICLES = frozenset("de da del della der di do dos du la le van von al bin ibn y".split())
+
+
+def trimmed(mention: Mention) -> Mention:
+    """A mention without lower-case words at its edges ("than BankAmerica" -> "BankAmerica");
+    name particles inside ("Ludwig van Beethoven") stay."""
+    words = mention.text.split(" ")
+    first, last = 0, len(words)
+    while first < last and words[first][:1].islower():
+        first += 1
+    while last > first and words[last - 1][:1].islower() and words[last - 1] not in NAME_PARTICLES:
+        last -= 1
+    if (first, last) == (0, len(words)) or first == last:
+        return mention
+    start = mention.start + len(" ".join(words[:first])) + (1 if first else 0)
+    text = " ".join(words[first:last])
+    return Mention(start, start + len(text), mention.type, text)
+
+
+def without_job_titles(mention: Mention, org_names: set[str]) -> list[Mention]:
+    """An org mention that runs into a job title is cut at it: "IRS Chief Risk" -> org "IRS"
+    (kept when an acronym or named alone elsewhere), "Control Officer Dottie Romo" ->
+    person "Dottie Romo" (two or more words after the title)."""
+    words = mention.text.split(" ")
+    titles = [i for i, word in enumerate(words) if word in JOB_TITLES]
+    if mention.type != "org" or not titles:
+        return [mention]
+    parts = []
+    org = " ".join(words[:titles[0]])
+    if org and (org.isupper() or org in org_names):
+        parts.append(Mention(mention.start, mention.start + len(org), "org", org))
+    if len(words) - titles[-1] - 1 >= 2:
+        person = " ".join(words[titles[-1] + 1:])
+        parts.append(Mention(mention.end - len(person), mention.end, "person", person))
+    return parts
+
+
+def initials(name: str) -> str:
+    """"Department of Homeland Security" -> "DHS" (capitalised words only)."""
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def short_form_of(short: str, long: str) -> bool:
+    """True if `short` is an acronym of `long` or its last two or more words."""
+    if " " not in long or short == long:
+        return False
+    if short.isupper() and " " not in short and 2 <= len(short) <= 6 and initials(long) == short:
+        return True
+    return " " in short and long.endswith(" " + short)
+
+
+def split_coordinations(groups: dict) -> None:
+    """"Treasury and Homeland Security" counts as its two orgs when both are named apart too."""
+    for kind, name in [key for key in groups if key[0] == "org" and " and " in key[1]]:
+        first, last = name.split(" and ", 1)
+        if ("org", first) in groups and ("org", last) in groups:
+            for start, end in groups.pop((kind, name)):
+                groups[("org", first)].append((start, start + len(first)))
+                groups[("org", last)].append((end - len(last), end))
+
+
+def link_short_forms(groups: dict, aliases: dict) -> None:
+    """Fold an org's acronym or trailing words into the one longer org name they abbreviate
+    ("DHS" and "Homeland Security" into "Department of Homeland Security")."""
+    orgs = sorted((name for kind, name in groups if kind == "org"), key=len, reverse=True)
+    for short in orgs[::-1]:
+        longer = [name for name in orgs if short_form_of(short, name) and ("org", name) in groups]
+        if len(longer) > 1:  # prefer a name over a coordination ("X and Y")
+            longer = [name for name in longer if " and " not in name]
+        if len(longer) == 1:
+            target = ("org", longer[0])
+            groups[target].extend(groups.pop(("org", short)))
+            groups[target].sort()
+            aliases.setdefault(target, []).extend([short, *aliases.pop(("org", short), [])])
+
+
 def count_entities(mentions: list[Mention]) -> list[EntityCount]:
     """One EntityCount per (type, canonical name), count desc then name."""
     groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+    aliases: dict[tuple[str, str], list[str]] = {}
+    org_names = {m.text for m in mentions if m.type == "org"}
+    pieces = (piece for mention in mentions for piece in without_job_titles(trimmed(mention), org_names))
+    for m in sorted(pieces, key=lambda m: (m.start, m.end)):
         name = canonical(m.text)
+        if m.type != "person":
+            name = _LEADING_THE.sub("", name)
         if is_junk(name):
             continue
         groups.setdefault((m.type, name), []).append((m.start, m.end))
+    split_coordinations(groups)
+    link_short_forms(groups, aliases)
     # A lone surname folds into the one longer person name of the article ending with it.
     by_last: dict[str, list[str]] = {}
     for kind, name in groups:
@@ -65,6 +155,7 @@ def count_entities(mentions: list[Mention]) -> list[EntityCount]:
             target = groups[("person", full[0])]
             target.extend(groups.pop(key))
             target.sort()
-    counts = [EntityCount(kind, name, len(spans), spans) for (kind, name), spans in groups.items()]
+    counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))))
+              for (kind, name), spans in groups.items()]
     counts.sort(key=lambda e: (-e.count, e.name, e.type))
     return counts

@@ -1,0 +1,153 @@
+"""The entities of a knowledge base in SQLite: names, aliases, corrections, summaries.
+
+An entity is (type, canonical name); `entity_aliases` maps other names to it, so
+"DHS" and "Department of Homeland Security" are one facet row once linked. Merges,
+renames and stop-entities change these tables and queue the articles concerned for
+re-indexing, so facets and filters follow without a re-import.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from kb.errors import KBError, NotFoundError
+
+
+def name_key(name: str) -> str:
+    """Entity names match case-insensitively and with spacing collapsed (as the index does)."""
+    return " ".join(name.split()).lower()
+
+
+class EntityTable:
+    """Entity rows of one database (call the writing methods inside a transaction)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._ids: dict[tuple[str, str], int] = {}
+
+    # resolving and creating ---------------------------------------------------------------
+    def find(self, entity_type: str, name: str) -> int | None:
+        """The id of the entity this name (or alias) stands for, if any."""
+        key = name_key(name)
+        row = self.db.execute("select entity_id from entity_aliases where type = ? and key = ?",
+                              [entity_type, key]).fetchone() or self.db.execute(
+            "select id from entities where type = ? and key = ?", [entity_type, key]).fetchone()
+        return row[0] if row else None
+
+    def ensure(self, entity_type: str, name: str, aliases: list[str] = ()) -> int:
+        """The id of (type, name), created on first sight; `aliases` are linked to it."""
+        cache_key = (entity_type, name_key(name))
+        entity_id = self._ids.get(cache_key) or self.find(entity_type, name)
+        if entity_id is None:
+            entity_id = self.db.execute("insert into entities (type, name, key) values (?, ?, ?)",
+                                        [entity_type, name, cache_key[1]]).lastrowid
+        self._ids[cache_key] = entity_id
+        for alias in aliases:
+            self.link(entity_type, alias, entity_id)
+        return entity_id
+
+    def link(self, entity_type: str, alias: str, entity_id: int) -> None:
+        """Make `alias` a name of `entity_id`; an entity known only by that name merges into it."""
+        existing = self.find(entity_type, alias)
+        if existing == entity_id:
+            return
+        if existing is not None:
+            if self.db.execute("select 1 from entity_aliases where type = ? and key = ?",
+                               [entity_type, name_key(alias)]).fetchone():
+                return  # already the alias of another entity: the first link wins
+            self.merge(existing, entity_id)
+        self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
+                        [entity_type, name_key(alias), alias, entity_id])
+
+    # corrections -------------------------------------------------------------------------------
+    def merge(self, source: int, target: int) -> list[str]:
+        """Fold entity `source` into `target` (mentions, aliases, its name); returns the articles touched."""
+        articles = self.articles_of(source)
+        for article_id, count, spans in self.db.execute(
+                "select article_id, count, spans from article_entities where entity_id = ?", [source]).fetchall():
+            row = self.db.execute("select count, spans from article_entities where article_id = ? and entity_id = ?",
+                                  [article_id, target]).fetchone()
+            if row:
+                merged = sorted(json.loads(row[1]) + json.loads(spans))
+                self.db.execute("update article_entities set count = ?, spans = ? where article_id = ? and "
+                                "entity_id = ?", [row[0] + count, json.dumps(merged), article_id, target])
+                self.db.execute("delete from article_entities where article_id = ? and entity_id = ?",
+                                [article_id, source])
+            else:
+                self.db.execute("update article_entities set entity_id = ? where article_id = ? and entity_id = ?",
+                                [target, article_id, source])
+        entity_type, name = self.db.execute("select type, name from entities where id = ?", [source]).fetchone()
+        self.db.execute("update entity_aliases set entity_id = ? where entity_id = ?", [target, source])
+        self.db.execute("delete from entities where id = ?", [source])
+        self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
+                        [entity_type, name_key(name), name, target])
+        self._ids.clear()
+        return articles
+
+    def rename(self, entity_id: int, new_name: str) -> list[str]:
+        """Give the entity a new canonical name (the old one stays an alias)."""
+        entity_type, old = self.db.execute("select type, name from entities where id = ?", [entity_id]).fetchone()
+        self.db.execute("delete from entity_aliases where type = ? and key = ?", [entity_type, name_key(new_name)])
+        self.db.execute("update entities set name = ?, key = ? where id = ?", [new_name, name_key(new_name), entity_id])
+        if name_key(old) != name_key(new_name):
+            self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
+                            [entity_type, name_key(old), old, entity_id])
+        self._ids.clear()
+        return self.articles_of(entity_id)
+
+    def set_ignored(self, entity_id: int, ignored: bool = True) -> list[str]:
+        """Hide (or show again) an entity everywhere: a stop-entity."""
+        self.db.execute("update entities set ignored = ? where id = ?", [int(ignored), entity_id])
+        return self.articles_of(entity_id)
+
+    def articles_of(self, entity_id: int) -> list[str]:
+        return [r[0] for r in self.db.execute("select article_id from article_entities where entity_id = ?",
+                                              [entity_id])]
+
+    # reading ------------------------------------------------------------------------------------
+    def resolve(self, name: str, entity_type: str | None = None) -> int:
+        """The one entity a user means by `name` (and type); a clear error otherwise."""
+        types = [entity_type] if entity_type else ["person", "org", "place"]
+        found = {t: i for t in types if (i := self.find(t, name)) is not None}
+        if not found:
+            raise NotFoundError(f"no entity named {name!r}" + (f" of type {entity_type}" if entity_type else ""))
+        if len(found) > 1:
+            raise KBError(f"{name!r} is a {' and a '.join(found)}: say which with --type")
+        return next(iter(found.values()))
+
+    def describe(self, entity_id: int) -> dict:
+        """Type, name, aliases, article and mention counts, first and last publication date."""
+        entity_type, name, ignored = self.db.execute(
+            "select type, name, ignored from entities where id = ?", [entity_id]).fetchone()
+        articles, mentions, first, last = self.db.execute(
+            "select count(*), sum(ae.count), min(a.published), max(a.published) from article_entities ae "
+            "join articles a on a.id = ae.article_id where ae.entity_id = ?", [entity_id]).fetchone()
+        aliases = [r[0] for r in self.db.execute(
+            "select alias from entity_aliases where entity_id = ? order by alias", [entity_id])]
+        return {"id": entity_id, "type": entity_type, "name": name, "aliases": aliases, "ignored": bool(ignored),
+                "articles": articles, "mentions": mentions or 0, "first_seen": first, "last_seen": last}
+
+    def top(self, entity_type: str | None = None, limit: int = 20) -> list[dict]:
+        """The entities in most articles (stop-entities left out)."""
+        where = "where e.ignored = 0" + (" and e.type = ?" if entity_type else "")
+        rows = self.db.execute(
+            "select e.type, e.name, count(*), sum(ae.count) from article_entities ae join entities e "
+            f"on e.id = ae.entity_id {where} group by e.id order by 3 desc, 4 desc, e.name limit ?",
+            [*([entity_type] if entity_type else []), limit])
+        return [{"type": t, "name": n, "articles": a, "mentions": m} for t, n, a, m in rows]
+
+    def co_occurring(self, entity_id: int, limit: int = 10) -> list[dict]:
+        """The entities sharing most articles with this one."""
+        rows = self.db.execute(
+            "select e.type, e.name, count(*) from article_entities mine join article_entities other "
+            "on other.article_id = mine.article_id and other.entity_id != mine.entity_id "
+            "join entities e on e.id = other.entity_id where mine.entity_id = ? and e.ignored = 0 "
+            "group by e.id order by 3 desc, e.name limit ?", [entity_id, limit])
+        return [{"type": t, "name": n, "articles": c} for t, n, c in rows]
+
+    def latest_articles(self, entity_id: int, limit: int = 5) -> list[dict]:
+        rows = self.db.execute(
+            "select a.id, a.title, a.published from article_entities ae join articles a on a.id = ae.article_id "
+            "where ae.entity_id = ? order by a.published desc nulls last, a.rowid desc limit ?", [entity_id, limit])
+        return [{"id": i, "title": t, "published": p} for i, t, p in rows]

@@ -1,0 +1,126 @@
+"""Entities as a journalist uses them: trustworthy facets, entity-aware filters, corrections."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlite_utils
+
+from helpers import SEED, corpus
+from kb import KnowledgeBase
+from kb.migrations import SCHEMA_VERSION, create_v1
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def facet_rows(invoke, kb_path, query="IRS"):
+    data = json.loads(invoke("search", query, "--json", kb_path=kb_path).stdout)
+    return {kind: {v["value"]: v["count"] for v in values} for kind, values in data["facets"].items()}
+
+
+def test_seed_facets_are_the_actors_of_the_story(invoke, seeded_path):
+    facets = facet_rows(invoke, seeded_path)
+    assert set(facets["org"]) == {"IRS", "Department of Homeland Security", "ICE", "Treasury", "Public Citizen",
+                                  "Center for Democracy & Technology"}
+    assert set(facets["person"]) == {"Scott Bessent", "Kristi Noem", "Dottie Romo", "Lisa Gilbert", "Tom Bowman",
+                                     "Trump"}
+    assert set(facets["place"]) == {"Massachusetts"}
+
+
+def test_dhs_is_one_row_with_its_other_names(invoke, seeded_path):
+    profile = json.loads(invoke("entity", "DHS", "--json", kb_path=seeded_path).stdout)
+    assert profile["name"] == "Department of Homeland Security"
+    assert profile["aliases"] == ["DHS", "Homeland Security"]
+    for query in ("org:DHS", 'org:"Homeland Security"', 'org:"department of homeland security"'):
+        assert json.loads(invoke("search", query, "--json", kb_path=seeded_path).stdout)["total"] == 1
+
+
+def test_entity_filter_means_the_agency_not_the_weather(invoke, seeded_path, tmp_path):
+    road = tmp_path / "road.json"
+    road.write_text(json.dumps({"title": "Black ice on the M6", "body": "Drivers were warned about ice on the "
+                                "road after a night of frost. Ice made the bridge slippery."}))
+    invoke("import", road, kb_path=seeded_path)
+    assert json.loads(invoke("search", "ice", "--json", kb_path=seeded_path).stdout)["total"] == 2
+    agency = json.loads(invoke("search", "org:ICE", "--json", kb_path=seeded_path).stdout)
+    assert [hit["title"] for hit in agency["hits"]] == ["IRS Illegally Shared Taxpayer Data With DHS in MAJOR "
+                                                         "Privacy Breach"]
+    assert json.loads(invoke("search", "ice", "--entity", "org:ICE", "--json", kb_path=seeded_path).stdout)[
+        "total"] == 1
+
+
+def test_merge_rename_and_ignore_show_in_the_next_search(invoke, seeded_path):
+    merged = invoke("entities", "merge", "IRS", "Treasury", "--type", "org", kb_path=seeded_path)
+    assert merged.exit_code == 0 and "aliases: Treasury" in merged.stdout
+    facets = facet_rows(invoke, seeded_path)
+    assert "Treasury" not in facets["org"] and facets["org"]["IRS"] == 1
+    assert json.loads(invoke("search", "org:Treasury", "--json", kb_path=seeded_path).stdout)["total"] == 1
+
+    invoke("entities", "rename", "Public Citizen", "Public Citizen Inc.", kb_path=seeded_path)
+    assert "Public Citizen Inc." in facet_rows(invoke, seeded_path)["org"]
+
+    invoke("entities", "ignore", "Trump", kb_path=seeded_path)
+    assert "Trump" not in facet_rows(invoke, seeded_path)["person"]
+    listed = json.loads(invoke("entities", "--format", "json", "-n", "100", kb_path=seeded_path).stdout)
+    assert "Trump" not in {row["name"] for row in listed}
+    invoke("entities", "ignore", "Trump", "--undo", kb_path=seeded_path)
+    assert "Trump" in facet_rows(invoke, seeded_path)["person"]
+
+
+def test_entities_listing_and_profile(invoke, seeded_path):
+    rows = json.loads(invoke("entities", "--type", "org", "--format", "json", kb_path=seeded_path).stdout)
+    assert rows[0] == {"type": "org", "name": "IRS", "articles": 1, "mentions": 7}
+    text = invoke("entity", "Kristi Noem", kb_path=seeded_path).stdout
+    assert text.startswith("Kristi Noem (person)") and "with: " in text and "Scott Bessent (1)" in text
+
+
+def test_ambiguous_or_unknown_names_fail_in_one_line(invoke, seeded_path):
+    assert invoke("entity", "Nobody", kb_path=seeded_path).stderr == "Error: no entity named 'Nobody'\n"
+    result = invoke("entities", "merge", "IRS", "Kristi Noem", kb_path=seeded_path)
+    assert result.exit_code == 1 and result.stderr == (
+        "Error: 'IRS' and 'Kristi Noem' are entities of different types\n")
+
+
+def test_no_sentence_initial_word_or_chrome_becomes_an_entity(seeded_path):
+    with KnowledgeBase(seeded_path) as kb:
+        names = {row["name"] for row in kb.entities(limit=1000)}
+    assert not names & {"Here", "The", "Whether", "More", "Published", "Latest", "Creepy", "Last November"}
+
+
+def test_mention_offsets_point_at_the_names_in_real_articles(reuters_path):
+    with KnowledgeBase(reuters_path) as kb:
+        articles = next(iter(kb.store.iter_articles(batch_size=50)))
+    entities = [(article, entity) for article in articles for entity in article.entities]
+    assert len(entities) > 100
+    for article, entity in entities:
+        for start, end in entity.spans:
+            mention = article.body[start:end]
+            assert mention[:1].isupper() or mention[:1].isdigit(), (entity, mention)
+
+
+def test_an_older_knowledge_base_is_migrated_with_a_backup(tmp_path):
+    path = tmp_path / "old"
+    path.mkdir()
+    db = sqlite_utils.Database(path / "kb.db")
+    create_v1(db)
+    db["meta"].insert({"key": "schema_version", "value": "1"})
+    db.close()
+    with KnowledgeBase(path) as kb:
+        assert kb.store.schema_version() == SCHEMA_VERSION == 2
+        kb.import_paths([SEED])
+        assert kb.entity("DHS")["aliases"] == ["DHS", "Homeland Security"]
+    backup = sqlite3.connect(path / "kb.db.v1.bak")
+    assert backup.execute("select value from meta where key = 'schema_version'").fetchone() == ("1",)
+
+
+def test_ner_benchmark_prints_f1_of_at_least_0_91_on_dev():
+    corpus("conll2003-en", "valid.txt")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ner_eval.py")], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    f1 = float(re.search(r"^micro\s+precision [\d.]+\s+recall [\d.]+\s+F1 ([\d.]+)", done.stdout, re.M).group(1))
+    assert f1 >= 0.91
+    assert re.search(r"raw text extract [\d,]+ tok/s", done.stdout)
