@@ -93,12 +93,13 @@ class SearchIndex:
         return query
 
     def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10, offset: int = 0,
-               sort: str = "relevance", facet_top: int = 10, collapse: bool = False) -> IndexPage:
+               sort: str = "relevance", facet_top: int = 10, facet_fields: tuple[str, ...] = ENTITY_FIELDS,
+               collapse: bool = False) -> IndexPage:
         """Parse and run `text`; raises QueryError for a query that cannot be read."""
         with self.ix.searcher() as searcher:
             return run_search(searcher, self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
                               limit=limit, offset=offset, sort=sort,
-                              facet_fields=ENTITY_FIELDS if facet_top else (), facet_top=facet_top,
+                              facet_fields=facet_fields if facet_top else (), facet_top=facet_top,
                               collapse=collapse)
 
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:

@@ -136,6 +136,26 @@ class KnowledgeBase:
         summary.imported += len(stored)
         return stored
 
+    def reextract(self, *, extractor: str | None = None, everything: bool = False) -> int:
+        """Extract entities again, with `extractor` (which becomes this knowledge base's)
+        or the current one, for the articles another extractor did (or `everything`).
+        Returns how many articles were re-extracted; the index follows.
+
+        >>> kb.reextract(extractor="spacy:en_core_web_sm")
+        """
+        if extractor:
+            self.set_extractor(extractor)
+        self._require_writable()
+        done, after = 0, 0
+        while rows := self.store.ids_to_reextract(self.extractor_name, after, STORE_BATCH, everything):
+            with self.store.transaction():
+                for _, article_id, body in rows:
+                    entities = count_entities(self.extractor.extract(body))
+                    self.store.replace_entities(article_id, entities, self.extractor.name)
+            after, done = rows[-1][0], done + len(rows)
+        self.sync_index()
+        return done
+
     def _finish_run(self, summary: ImportSummary) -> None:
         self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
                               summary.skipped_total, len(summary.failed))
@@ -176,23 +196,33 @@ class KnowledgeBase:
     def search(self, query: str, *, since: str | None = None, until: str | None = None,
                sources: Iterable[str] = (), languages: Iterable[str] = (),
                entities: Iterable[tuple[str, str]] = (), sort: str = "relevance", limit: int = 10,
-               offset: int = 0, facets: int = 10, fragments: int = 2, width: int = 240,
-               collapse: bool = False) -> SearchResults:
+               offset: int = 0, facets: int = 10, facet_types: Iterable[str] = ENTITY_FIELDS,
+               fragments: int = 2, width: int = 240, collapse: bool = False) -> SearchResults:
         """Search; hits carry snippets with highlight spans, facets count all matches.
 
         `since`/`until` take 2025, 2025-01 or 2025-01-31; `entities` are (type, name) pairs;
+        `facets` is how many entities each facet of `facet_types` lists (0: none);
         `collapse` folds copies of the same text into one hit (`hit.more`).
         >>> kb.search("IRS AND ICE", since="2025-01", entities=[("org", "ICE")]).total
         """
         self.sync_index()
         filters = SearchFilters(since, until, list(sources), list(languages), list(entities))
         page = self.index.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
-                                 facet_top=facets, collapse=collapse)
+                                 facet_top=facets, facet_fields=self._facet_fields(facet_types),
+                                 collapse=collapse)
         hits = self._hits(page.hits, offset, fragments, width)
         results = SearchResults(query, page.total, hits, self._facet_values(page.facets), operator_hints(query))
         if page.total == 0:
             results.suggestions = self.index.suggest(query)
         return results
+
+    @staticmethod
+    def _facet_fields(types: Iterable[str]) -> tuple[str, ...]:
+        fields = tuple(types)
+        unknown = set(fields) - set(ENTITY_FIELDS)
+        if unknown:
+            raise QueryError(f"no facet {', '.join(sorted(unknown))} (facets: {', '.join(ENTITY_FIELDS)})")
+        return fields
 
     def iter_hits(self, query: str, *, batch: int = 100, **options) -> Iterator[Hit]:
         """Every hit of `query`, fetched lazily `batch` at a time (options as for `search`).

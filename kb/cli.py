@@ -190,15 +190,17 @@ def import_(context, paths, format_name, mapping):
 @click.option("--offset", type=click.IntRange(0), help="Hits to skip (instead of --page).")
 @click.option("--fragments", default=2, show_default=True, type=click.IntRange(0, 20),
               help="Snippet fragments per hit.")
-@click.option("--facets", "facet_top", default=10, show_default=True, type=click.IntRange(0, 1000),
-              help="Entities shown per facet (0: none).")
+@click.option("--facet", "facet_types", default="person,org,place", show_default=True, metavar="TYPES",
+              help="Entity facets to count over all matches (comma-separated; '' for none).")
+@click.option("--facet-limit", "facet_top", default=10, show_default=True, type=click.IntRange(0, 1000),
+              help="Entities shown per facet.")
 @click.option("--collapse", is_flag=True, help="One hit per text: fold copies from other sources into it.")
 @format_option()
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--no-color", is_flag=True, help="Mark matches as [term] even on a terminal.")
 @pass_context
 def search(context, query, since, until, sources, entities, languages, sort, limit, page, offset, fragments,
-           facet_top, collapse, output, as_json, no_color):
+           facet_types, facet_top, collapse, output, as_json, no_color):
     """Search the knowledge base.
 
     Operators AND, OR, NOT (upper case), "quoted phrases", "near words"~10,
@@ -214,7 +216,8 @@ def search(context, query, since, until, sources, entities, languages, sort, lim
     results = context.open().search(
         query, since=since, until=until, sources=sources, languages=languages, entities=entities, sort=sort,
         limit=limit, offset=offset if offset is not None else (page - 1) * limit,
-        facets=facet_top if output in ("text", "json") else 0, fragments=fragments, width=snippet_width(),
+        facets=facet_top if output in ("text", "json") else 0,
+        facet_types=[t.strip() for t in facet_types.split(",") if t.strip()], fragments=fragments, width=snippet_width(),
         collapse=collapse,
     )
     for hint in results.hints:
@@ -403,6 +406,20 @@ def stats(context, as_json):
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in sorted(value.items())) or "0"
         click.echo(f"{key.replace('_', ' '):>16}: {value if value is not None else '-'}")
+
+
+@cli.command()
+@click.option("--ner", metavar="NAME", help="Switch to this extractor first: crf, none, spacy:PIPELINE.")
+@click.option("--all", "everything", is_flag=True, help="Every article, not only those another extractor did.")
+@pass_context
+def reextract(context, ner, everything):
+    """Extract entities again after a change of extractor (facets follow).
+
+    \b
+    kb reextract --ner spacy:en_core_web_sm
+    """
+    count = context.open().reextract(extractor=ner, everything=everything)
+    click.echo(f"Re-extracted {render.plural(count, 'article')}")
 
 
 @cli.command()

@@ -99,24 +99,39 @@ class Store:
 
     def insert_article(self, article: Article, digest: str, extractor: str) -> None:
         """Store a new article with its entities and queue it for indexing (call in a transaction)."""
-        self.db["articles"].insert({
-            "id": article.id, "url": article.url, "title": article.title, "body": article.body,
-            "published": article.published, "source": article.source,
-            "authors": json.dumps(article.authors), "language": article.language,
-            "content_hash": digest, "imported_at": article.imported_at, "origin": article.origin,
-            "record": article.record, "run_id": article.run_id, "extractor": extractor,
-        })
-        rows: dict[int, dict] = {}
-        for entity in article.entities:  # names differing only in case, or aliases, are one entity
+        self.db.execute(
+            "insert into articles (id, url, title, body, published, source, authors, language, content_hash, "
+            "imported_at, origin, record, run_id, extractor) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article.id, article.url, article.title, article.body, article.published, article.source,
+             json.dumps(article.authors), article.language, digest, article.imported_at, article.origin,
+             article.record, article.run_id, extractor])
+        self._insert_entities(article.id, article.entities)
+        self.queue([article.id])
+
+    def replace_entities(self, article_id: str, entities: list[EntityCount], extractor: str) -> None:
+        """Swap an article's entities for a new extraction and queue it (call in a transaction)."""
+        self.db.execute("delete from article_entities where article_id = ?", [article_id])
+        self.db.execute("update articles set extractor = ? where id = ?", [extractor, article_id])
+        self._insert_entities(article_id, entities)
+        self.queue([article_id])
+
+    def _insert_entities(self, article_id: str, entities: list[EntityCount]) -> None:
+        rows: dict[int, list] = {}
+        for entity in entities:  # names differing only in case, or aliases, are one entity
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
-            row = rows.setdefault(entity_id, {"article_id": article.id, "entity_id": entity_id,
-                                              "count": 0, "spans": []})
-            row["count"] += entity.count
-            row["spans"] += entity.spans
-        self.db["article_entities"].insert_all(
-            ({**row, "spans": json.dumps(sorted(row["spans"]))} for row in rows.values())
-        )
-        self.db["index_queue"].insert({"article_id": article.id}, replace=True)
+            row = rows.setdefault(entity_id, [article_id, entity_id, 0, []])
+            row[2] += entity.count
+            row[3] += entity.spans
+        self.db.conn.executemany(
+            "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
+            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans in rows.values()])
+
+    def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:
+        """(rowid, id, body) of articles extracted by another extractor (or all), in rowid order."""
+        condition = "" if everything else "and (extractor is null or extractor != :name)"
+        return self.db.execute(
+            f"select rowid, id, body from articles where rowid > :after {condition} order by rowid limit :limit",
+            {"after": after_rowid, "name": extractor, "limit": limit}).fetchall()
 
     def entity_names(self, entity_type: str, keys: list[str]) -> list[str]:
         """Canonical names for lower-case entity keys (as the index holds them), in order."""

@@ -117,3 +117,25 @@ def test_collapse_folds_identical_texts(invoke, tmp_path):
     folded = json.loads(invoke("search", "discount", "--collapse", "--json").stdout)
     assert folded["total"] == 3 and len(folded["hits"]) == 1 and folded["hits"][0]["more"] == 2
     assert "and 2 more copies" in invoke("search", "discount", "--collapse").stdout
+
+
+def test_fuzzy_wildcard_and_phrase_matches_are_found_and_highlighted(invoke, seeded_path):
+    def marked(query):
+        data = json.loads(invoke("search", query, "--json", "--fragments", "5", kb_path=seeded_path).stdout)
+        assert data["total"] == 1, query
+        return {s["text"][span["start"]:span["end"]] for s in data["hits"][0]["snippets"] for span in s["spans"]}
+
+    assert "Bessent" in marked("Bessant~")
+    assert "deportation" in marked("deport*")
+    assert {"shared", "taxpayer"} <= marked('"shared the taxpayer"')
+    assert "sharing" in marked("sharing")  # stemmed: also marks shared/share forms
+    assert json.loads(invoke("search", '"sharing the taxpayer"', "--json", kb_path=seeded_path).stdout)["total"] == 0
+
+
+def test_facet_choice_and_limit(run):
+    data = json.loads(run("search", "oil", "--json", "--facet", "org", "--facet-limit", "3").stdout)
+    assert list(data["facets"]) == ["org"] and len(data["facets"]["org"]) == 3
+    counts = [v["count"] for v in data["facets"]["org"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 1
+    result = run("search", "oil", "--facet", "colour")
+    assert result.exit_code == 1 and result.stderr == "Error: no facet colour (facets: person, org, place)\n"
