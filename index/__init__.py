@@ -32,12 +32,29 @@ __all__ = ["SearchIndex", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "ENTITY_F
 SIMILAR_TERMS = 25
 
 
+class BulkWriter:
+    """Adds new articles (ids not yet in the index) to one open Whoosh writer."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def add(self, article: Article) -> None:
+        self._writer.add_document(**document_for(article, ENTITY_FIELDS))
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+
 class SearchIndex:
     """The Whoosh index of one knowledge base, kept in the directory `path`."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._ix = None
+        self._searcher = None
 
     def is_current(self) -> bool:
         """True if the directory holds an index of this version."""
@@ -54,6 +71,12 @@ class SearchIndex:
             self._ix = directory.open_index(self.path)
         return self._ix
 
+    def searcher(self):
+        """A searcher kept open between searches (opening segment files costs milliseconds),
+        refreshed when another commit has changed the index."""
+        self._searcher = self._searcher.refresh() if self._searcher else self.ix.searcher()
+        return self._searcher
+
     # writing ---------------------------------------------------------------------------
     def write(self, articles: Iterable[Article], delete_ids: Iterable[str] = ()) -> None:
         """Add or replace `articles` and remove `delete_ids`, in one commit."""
@@ -69,20 +92,40 @@ class SearchIndex:
             raise
         writer.commit()
 
-    def rebuild(self, batches: Iterable[list[Article]]) -> int:
+    def bulk_writer(self, procs: int = 1) -> "BulkWriter":
+        """A writer for many new articles, committed once (`commit()`) or dropped (`cancel()`);
+        with `procs` > 1 they are analysed in that many processes."""
+        return BulkWriter(directory.open_writer(self.ix, procs=procs))
+
+    def merge_small_segments(self) -> None:
+        """Merge the small segments that imports leave (Whoosh's usual policy), so the
+        number of segments, and with it query time, grows only logarithmically."""
+        directory.open_writer(self.ix).commit(merge=True)
+
+    def optimize(self) -> int:
+        """Merge every segment into one (fastest queries); returns the segments there were."""
+        before = self.segment_count()
+        self.ix.optimize()
+        return before
+
+    def segment_count(self) -> int:
+        return len(self.ix._segments())  # Whoosh has no public accessor for it
+
+    def rebuild(self, batches: Iterable[list[Article]], procs: int = 1) -> int:
         """Index every article of `batches` into a freshly created index, in one commit."""
         self.recreate()
-        writer = directory.open_writer(self.ix)
-        count = 0
+        writer, count = self.bulk_writer(procs), 0
         try:
             for batch in batches:
                 for article in batch:
-                    writer.add_document(**document_for(article, ENTITY_FIELDS))
+                    writer.add(article)
                 count += len(batch)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        if procs > 1:
+            self.merge_small_segments()
         return count
 
     # reading ---------------------------------------------------------------------------
@@ -96,46 +139,49 @@ class SearchIndex:
                sort: str = "relevance", facet_top: int = 10, facet_fields: tuple[str, ...] = ENTITY_FIELDS,
                collapse: bool = False) -> IndexPage:
         """Parse and run `text`; raises QueryError for a query that cannot be read."""
-        with self.ix.searcher() as searcher:
-            return run_search(searcher, self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
-                              limit=limit, offset=offset, sort=sort,
-                              facet_fields=facet_fields if facet_top else (), facet_top=facet_top,
-                              collapse=collapse)
+        searcher = self.searcher()
+        return run_search(searcher, self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
+                          limit=limit, offset=offset, sort=sort,
+                          facet_fields=facet_fields if facet_top else (), facet_top=facet_top,
+                          collapse=collapse)
 
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         """Matching articles per bucket (see `index.counting.BUCKETS`)."""
-        with self.ix.searcher() as searcher:
-            return count_matches(searcher, self.parse(text, searcher), by, filter_query(filters, self.ix.schema))
+        searcher = self.searcher()
+        return count_matches(searcher, self.parse(text, searcher), by, filter_query(filters, self.ix.schema))
 
     def terms_matched_in(self, article_id: str, text: str) -> set[str]:
         """The indexed terms of query `text` that the article `article_id` contains."""
-        with self.ix.searcher() as searcher:
-            query = wq.And([self.parse(text, searcher), wq.Term("id", article_id)])
-            results = searcher.search(query, limit=1, terms=True)
-            return {t.decode("utf-8") if isinstance(t, bytes) else t
-                    for field, t in (results[0].matched_terms() if results else []) if field in ("title", "body")}
+        searcher = self.searcher()
+        query = wq.And([self.parse(text, searcher), wq.Term("id", article_id)])
+        results = searcher.search(query, limit=1, terms=True)
+        return {t.decode("utf-8") if isinstance(t, bytes) else t
+                for field, t in (results[0].matched_terms() if results else []) if field in ("title", "body")}
 
     def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
         """Articles most like this one (its most distinctive body terms, searched)."""
-        with self.ix.searcher() as searcher:
-            docnum = searcher.document_number(id=article_id)
-            if docnum is None:
-                raise NotFoundError(f"no article with id {article_id!r} in the index")
-            hits = searcher.more_like(docnum, "body", text=body, top=limit, numterms=SIMILAR_TERMS)
-            return [IndexHit(hit["id"], float(hit.score or 0.0)) for hit in hits]
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise NotFoundError(f"no article with id {article_id!r} in the index")
+        hits = searcher.more_like(docnum, "body", text=body, top=limit, numterms=SIMILAR_TERMS)
+        return [IndexHit(hit["id"], float(hit.score or 0.0)) for hit in hits]
 
     def suggest(self, text: str) -> list[str]:
         """The query with each unknown word replaced by the closest indexed word (or nothing)."""
-        with self.ix.searcher() as searcher:
-            suggestion = suggest_query(searcher.reader(), "body", text)
+        searcher = self.searcher()
+        suggestion = suggest_query(searcher.reader(), "body", text)
         return [suggestion] if suggestion else []
 
     def ids(self) -> set[str]:
         """The ids of every article in the index."""
-        with self.ix.searcher() as searcher:
-            return {fields["id"] for fields in searcher.all_stored_fields()}
+        searcher = self.searcher()
+        return {fields["id"] for fields in searcher.all_stored_fields()}
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         if self._ix is not None:
             self._ix.close()
             self._ix = None

@@ -5,12 +5,16 @@ case folded, accents folded (`Mamdáni` finds `Mamdani`). Titles and bodies are
 stemmed for term queries (`sharing` finds `shared`) while phrase queries stay exact:
 each word is indexed as its stem and, when that differs, also as the exact word
 (marked with EXACT_MARK) at the same position.
+
+One tokenizer does all of it in a single pass: a chain of Whoosh filters costs a
+generator hop per token per filter, and indexing is where newskb spends its time.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
@@ -19,42 +23,67 @@ EXACT_MARK = "="
 PHRASE_MODE = "phrase"
 
 stem_word = lru_cache(maxsize=200_000)(stem)
+_ACCENTS = str.maketrans(accent_map)
+_WORD = re.compile(WORD_PATTERN)
 
 
-class StemVariantsFilter(Filter):
-    """Index mode: the stem, plus the exact word at the same position when they differ.
-    Query mode: the stem. Phrase mode: the exact word (marked when it differs from its stem).
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """A word as the analyzers see it before stemming: lower case, accents folded."""
+    return word.lower().translate(_ACCENTS)
 
-    >>> [t.text for t in stemmed_text_analyzer()("Sharing data", mode="index")]
+
+class NewsTokenizer(Tokenizer):
+    """Words (`U.S` kept whole), lower case, accents folded; with `stemmed`, the stem variants.
+
+    Modes when stemmed: index -> the stem, plus "=word" at the same position when they
+    differ; query -> the stem; phrase -> the exact word ("=word" when its stem differs).
+    >>> [t.text for t in NewsTokenizer(stemmed=True)("Sharing data", mode="index")]
     ['share', '=sharing', 'data']
     """
 
-    is_morph = True
+    def __init__(self, stemmed: bool = False):
+        self.stemmed = stemmed
+        self.is_morph = stemmed
 
     def __eq__(self, other):
-        return type(self) is type(other)
+        return type(self) is type(other) and self.stemmed == other.stemmed
 
-    def __call__(self, tokens):
-        for token in tokens:
-            word = token.text
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
+        stemming = self.stemmed and not no_morph
+        for pos, match in enumerate(_WORD.finditer(value) if tokenize else [None]):
+            word = fold(match.group() if match else value)
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + (match.start() if match else 0)
+                token.endchar = start_char + (match.end() if match else len(value))
+            if keeporiginal:
+                token.original = match.group() if match else value
+            if not stemming:
+                token.text = word
+                yield token
+                continue
             stemmed = stem_word(word)
-            if token.mode == PHRASE_MODE:
+            if mode == PHRASE_MODE:
                 token.text = word if stemmed == word else EXACT_MARK + word
                 yield token
                 continue
             token.text = stemmed
             yield token
-            if token.mode == "index" and stemmed != word:
+            if mode == "index" and stemmed != word:
                 token.text = EXACT_MARK + word
                 yield token
 
 
-def text_analyzer():
+def text_analyzer() -> NewsTokenizer:
     """Words (`U.S` kept whole), lower case, accents folded: for sources and authors."""
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return NewsTokenizer(stemmed=False)
 
 
-def stemmed_text_analyzer():
+def stemmed_text_analyzer() -> NewsTokenizer:
     """`text_analyzer` with stem variants: for titles and bodies."""
-    return text_analyzer() | StemVariantsFilter()
-
+    return NewsTokenizer(stemmed=True)

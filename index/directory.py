@@ -38,10 +38,12 @@ def open_index(path: Path):
     return whoosh_index.open_dir(str(path))
 
 
-def open_writer(ix, timeout: float = WRITE_LOCK_TIMEOUT):
-    """A writer, waiting up to `timeout` seconds for another process's write lock."""
+def open_writer(ix, timeout: float = WRITE_LOCK_TIMEOUT, procs: int = 1):
+    """A writer, waiting up to `timeout` seconds for another process's write lock; with
+    `procs` > 1, documents are analysed in that many processes, one new segment each."""
+    options = {"procs": procs, "multisegment": True} if procs > 1 else {}
     try:
-        return ix.writer(timeout=timeout, limitmb=128)
+        return ix.writer(timeout=timeout, limitmb=128, **options)
     except LockError:
         raise StoreError(
             f"the index is being written by another process (waited {timeout:.0f}s); try again"

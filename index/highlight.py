@@ -1,78 +1,96 @@
-"""Snippets: the best fragments of a text with every matched term located.
+"""Snippets: the best passages of a text, with every matched word located.
 
-Whoosh's highlighting pipeline (analyzer -> fragmenter -> scorer -> formatter) with a
-formatter that returns plain `Snippet` values (text + spans) instead of markup, so the
-CLI, JSON output and the API all render from the same data.
+Matching follows the index exactly: a word matches when its stem (lower case, accents
+folded, Porter-stemmed, as `index.analysis` indexes it) or its exact form ("=word",
+for phrases) is among the terms a search matched. Whoosh's own highlighter runs the
+whole analyzer chain over each text and stops at 32,768 characters; this one scans
+with one regular expression, looks at the whole text, and breaks ties by position.
 """
 from __future__ import annotations
 
 import re
 
-from whoosh.highlight import (BasicFragmentScorer, ContextFragmenter, Formatter, WholeFragmenter,
-                              set_matched_filter)
-
-from index.analysis import stemmed_text_analyzer
+from index.analysis import EXACT_MARK, WORD_PATTERN, fold, stem_word
 from kb.models import Snippet, Span
 
-# Whoosh stops looking after 32,768 characters by default; news features run longer.
-CHAR_LIMIT = 2_000_000
+_WORD = re.compile(WORD_PATTERN)
 _SPACES = re.compile(r"\s+")
 
 
-def collapse_spaces(text: str) -> str:
-    """Every run of white space (newlines included) as one space."""
-    return _SPACES.sub(" ", text)
+def find_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, word) of every word of `text` that one of the indexed `terms` matches."""
+    exact = {term[len(EXACT_MARK):] for term in terms if term.startswith(EXACT_MARK)}
+    stems = {term for term in terms if not term.startswith(EXACT_MARK)}
+    # Decide once per distinct spelling, then locate with a set lookup per word.
+    matching = {}
+    for word in set(_WORD.findall(text)):
+        folded = fold(word)
+        if folded in exact or stem_word(folded) in stems:
+            matching[word] = folded
+    if not matching:
+        return []
+    return [(m.start(), m.end(), matching[m.group()]) for m in _WORD.finditer(text) if m.group() in matching]
 
 
-class SpanFormatter(Formatter):
-    """Formats fragments as `Snippet`s: fragment text and the offsets of its matches in it."""
-
-    def format_fragment(self, fragment, replace=False):
-        text, position = fragment.text, fragment.startchar
-        pieces, spans, length = [], [], 0
-        for token in fragment.matches:
-            if token.startchar is None or token.startchar < position:
-                continue
-            gap = collapse_spaces(text[position:token.startchar])
-            match = text[token.startchar:token.endchar]
-            pieces += [gap, match]
-            length += len(gap)
-            spans.append(Span(length, length + len(match)))
-            length += len(match)
-            position = token.endchar
-        pieces.append(collapse_spaces(text[position:fragment.endchar]))
-        return Snippet("".join(pieces), spans)
-
-    def format(self, fragments, replace=False):
-        return [self.format_fragment(fragment) for fragment in fragments]
+def best_windows(matches: list[tuple[int, int, str]], count: int, width: int) -> list[tuple[int, int]]:
+    """Up to `count` non-overlapping runs of matches (index ranges) that fit in `width`
+    characters, the ones with most distinct words first, earlier first among equals."""
+    candidates = []
+    for first in range(len(matches)):
+        last = first
+        while last + 1 < len(matches) and matches[last + 1][1] - matches[first][0] <= width:
+            last += 1
+        distinct = len({word for _, _, word in matches[first:last + 1]})
+        candidates.append((-distinct, -(last - first), first, last))
+    chosen: list[tuple[int, int]] = []
+    for _, _, first, last in sorted(candidates):
+        if len(chosen) == count:
+            break
+        if all(last < a or first > b for a, b in chosen):
+            chosen.append((first, last))
+    return sorted(chosen)
 
 
-def matched_tokens(text: str, terms: set[str]):
-    """Tokens of `text` with `.matched` set; index mode yields every form a query can match
-    (stems and exact phrase words)."""
-    tokens = stemmed_text_analyzer()(text, chars=True, mode="index", removestops=False)
-    return set_matched_filter(tokens, frozenset(terms))
-
-
-def highlight_all(text: str, terms: set[str]) -> Snippet:
-    """The whole of `text` (white space kept) with every match of `terms` located."""
-    fragments = WholeFragmenter(charlimit=CHAR_LIMIT).fragment_tokens(text, matched_tokens(text, terms))
-    spans = [Span(t.startchar, t.endchar) for f in fragments for t in f.matches]
-    return Snippet(text, sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: s.start))
+def snippet_of(text: str, start: int, end: int, matches) -> Snippet:
+    """`text[start:end]` with white space collapsed and the spans of `matches` inside it."""
+    pieces, spans, length, position = [], [], 0, start
+    for match_start, match_end, _ in matches:
+        gap = _SPACES.sub(" ", text[position:match_start])
+        pieces += [gap, text[match_start:match_end]]
+        length += len(gap)
+        spans.append(Span(length, length + match_end - match_start))
+        length += match_end - match_start
+        position = match_end
+    pieces.append(_SPACES.sub(" ", text[position:end]))
+    return Snippet("".join(pieces), spans)
 
 
 def make_snippets(text: str, terms: set[str], fragments: int = 2, width: int = 240) -> list[Snippet]:
     """The `fragments` best passages of `text` (about `width` characters) around `terms`.
 
     `terms` are indexed terms (stems, or "=word" for phrase words), as a search matched them.
-    >>> make_snippets("The IRS shared data with ICE.", {"irs", "ice"})
+    >>> make_snippets("The IRS shared data with ICE.", {"ir", "ic"})
     """
-    if not terms or not text:
-        return []
-    fragmenter = ContextFragmenter(maxchars=width, surround=width // 3, charlimit=CHAR_LIMIT)
-    tokens = matched_tokens(text, terms)
-    scorer = BasicFragmentScorer()
-    # Best first, earlier first among equals (Whoosh breaks ties by object id: unstable).
-    ranked = sorted(fragmenter.fragment_tokens(text, tokens), key=lambda f: (-scorer(f), f.startchar))
-    best = sorted(ranked[:fragments], key=lambda f: f.startchar)
-    return SpanFormatter().format(best)
+    matches = find_matches(text, terms) if terms and fragments else []
+    snippets = []
+    for first, last in best_windows(matches, fragments, width):
+        inside = matches[first:last + 1]
+        room = max(0, width - (inside[-1][1] - inside[0][0])) // 2
+        start = word_boundary(text, max(0, inside[0][0] - room), backwards=True)
+        end = word_boundary(text, min(len(text), inside[-1][1] + room), backwards=False)
+        snippets.append(snippet_of(text, start, end, inside))
+    return snippets
+
+
+def word_boundary(text: str, position: int, backwards: bool) -> int:
+    """The nearest white space at or beyond `position` (never cutting a word), within 20 characters."""
+    step, limit = (-1, max(0, position - 20)) if backwards else (1, min(len(text), position + 20))
+    index = position
+    while index != limit and not (0 <= index < len(text) and text[index].isspace()):
+        index += step
+    return index + 1 if backwards and index != limit else index
+
+
+def highlight_all(text: str, terms: set[str]) -> Snippet:
+    """The whole of `text` (white space kept) with every match of `terms` located."""
+    return Snippet(text, [Span(start, end) for start, end, _ in find_matches(text, terms)])

@@ -16,11 +16,10 @@ from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
-from kb.store import Store, content_hash, utc_now
+from kb.ingest import STORE_BATCH, Ingest, cores
+from kb.store import Store
 
-STORE_BATCH = 200  # articles per SQLite transaction
-INDEX_BATCH = 5000  # articles per index commit
-ID_LENGTH = 16
+INDEX_BATCH = 5000  # articles per index commit when catching up
 
 
 class KnowledgeBase:
@@ -69,10 +68,8 @@ class KnowledgeBase:
     # writing -----------------------------------------------------------------------------
     def add(self, article: Article) -> str | None:
         """Store and index one article; returns its id, or None if it is a duplicate."""
-        summary = ImportSummary(run_id=self.store.start_run(["<api>"]))
-        stored = self._store_batch([article], summary)
-        self._finish_run(summary)
-        return stored[0] if stored else None
+        summary = self._ingest([article], ["<api>"])
+        return article.id if summary.imported else None
 
     def import_paths(self, paths: Iterable[str | os.PathLike], *, format: str | None = None,
                      mapping: dict[str, str] | None = None,
@@ -86,20 +83,29 @@ class KnowledgeBase:
         from importers import iter_files, parse_file  # heavy parsers load only when importing
 
         paths = [str(p) for p in paths]
+
+        def articles(summary: ImportSummary) -> Iterator[Article]:
+            for record in self._records(paths, format, mapping, summary, iter_files, parse_file):
+                if isinstance(record, Skipped):
+                    summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
+                else:
+                    yield record
+                if on_record:
+                    on_record(summary)
+
+        return self._ingest(articles, paths)
+
+    def _ingest(self, articles, paths: list[str]) -> ImportSummary:
+        """Run `articles` (a list, or a function of the summary giving an iterator) through the
+        import pipeline as one import run."""
+        self._require_writable()
+        self.sync_index()
         summary = ImportSummary(run_id=self.store.start_run(paths))
-        batch: list[Article] = []
-        for record in self._records(paths, format, mapping, summary, iter_files, parse_file):
-            if isinstance(record, Skipped):
-                summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
-            else:
-                batch.append(record)
-                if len(batch) >= STORE_BATCH:
-                    self._store_batch(batch, summary)
-                    batch = []
-            if on_record:
-                on_record(summary)
-        self._store_batch(batch, summary)
-        self._finish_run(summary)
+        with Ingest(self.store, self.index, self.extractor, summary) as ingest:
+            for article in articles(summary) if callable(articles) else articles:
+                ingest.add(article)
+        self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
+                              summary.skipped_total, len(summary.failed))
         return summary
 
     def _records(self, paths, format, mapping, summary, iter_files, parse_file) -> Iterator[Article | Skipped]:
@@ -116,25 +122,6 @@ class KnowledgeBase:
                 summary.failed.append(str(error))
             except OSError as error:
                 summary.failed.append(f"{path}: {error.strerror or error}")
-
-    def _store_batch(self, articles: list[Article], summary: ImportSummary) -> list[str]:
-        """Extract entities and store new articles in one transaction; returns the stored ids."""
-        if not articles:
-            return []
-        self._require_writable()
-        now, stored = utc_now(), []
-        with self.store.transaction():
-            for article in articles:
-                digest = content_hash(article)
-                if self.store.find_duplicate(digest, article.url):
-                    summary.duplicates += 1
-                    continue
-                article.id, article.imported_at, article.run_id = digest[:ID_LENGTH], now, summary.run_id
-                article.entities = count_entities(self.extractor.extract(article.body))
-                self.store.insert_article(article, digest, self.extractor.name)
-                stored.append(article.id)
-        summary.imported += len(stored)
-        return stored
 
     def reextract(self, *, extractor: str | None = None, everything: bool = False) -> int:
         """Extract entities again, with `extractor` (which becomes this knowledge base's)
@@ -155,11 +142,6 @@ class KnowledgeBase:
             after, done = rows[-1][0], done + len(rows)
         self.sync_index()
         return done
-
-    def _finish_run(self, summary: ImportSummary) -> None:
-        self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
-                              summary.skipped_total, len(summary.failed))
-        self.sync_index()
 
     def _require_writable(self) -> None:
         if self.store.readonly:
@@ -188,7 +170,7 @@ class KnowledgeBase:
     def reindex(self) -> int:
         """Rebuild the index from SQLite alone; returns the number of articles indexed."""
         self._require_writable()
-        count = self.index.rebuild(self.store.iter_articles())
+        count = self.index.rebuild(self.store.iter_articles(), procs=cores())
         self.store.clear_queue()
         return count
 
@@ -368,8 +350,15 @@ class KnowledgeBase:
         return next(iter(found.values()))
 
     def stats(self) -> dict:
-        """Counts: articles, entities by type, sources, import runs, queued index work."""
-        return self.store.stats()
+        """Counts: articles, entities by type, sources, import runs, queued index work, index segments."""
+        self.sync_index()
+        return {**self.store.stats(), "index_segments": self.index.segment_count()}
+
+    def optimize(self) -> int:
+        """Merge the index into one segment (after many small imports); returns the segments before."""
+        self._require_writable()
+        self.sync_index()
+        return self.index.optimize()
 
     def close(self) -> None:
         self.index.close()

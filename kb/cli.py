@@ -435,6 +435,20 @@ def reindex(context):
 
 
 @cli.command()
+@pass_context
+def optimize(context):
+    """Merge the full-text index into one segment: quickest searches after many imports.
+
+    Imports already merge small segments as they go; this is the full merge.
+
+    \b
+    kb optimize
+    """
+    before = context.open().optimize()
+    click.echo(f"Merged {render.plural(before, 'segment')} into 1")
+
+
+@cli.command()
 def importers():
     """List the import formats, with their file extensions.
 

@@ -85,3 +85,15 @@ def test_a_mapping_for_a_format_without_columns_fails_in_one_line(invoke):
     result = invoke("import", SEED, "--map", "body=text")
     assert result.exit_code == 1
     assert result.stderr == f"Error: {SEED}: the text format takes no column mapping\n"
+
+
+def test_optimize_merges_segments_and_search_still_works(invoke, seeded_path, tmp_path):
+    for number in range(3):  # each small import adds a segment
+        extra = tmp_path / f"extra{number}.json"
+        extra.write_text(json.dumps({"title": f"Note {number}", "body": f"The IRS filed note number {number}."}))
+        invoke("import", extra, kb_path=seeded_path)
+    before = json.loads(invoke("stats", "--json", kb_path=seeded_path).stdout)["index_segments"]
+    result = invoke("optimize", kb_path=seeded_path)
+    assert result.stdout == f"Merged {before} segments into 1\n" and before > 1
+    assert json.loads(invoke("stats", "--json", kb_path=seeded_path).stdout)["index_segments"] == 1
+    assert json.loads(invoke("search", "IRS", "--json", kb_path=seeded_path).stdout)["total"] == 4

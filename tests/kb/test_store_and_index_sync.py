@@ -9,7 +9,7 @@ from helpers import SEED
 from kb import KnowledgeBase
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION
-from kb.models import Article, ImportSummary
+from kb.models import Article
 
 
 def test_schema_version_is_recorded(kb):
@@ -41,9 +41,10 @@ def test_article_rows_carry_provenance_and_hash(kb):
 
 def test_articles_stored_but_not_indexed_are_caught_up_by_the_next_search(kb):
     kb.import_paths([SEED])
-    summary = ImportSummary(run_id=kb.store.start_run(["crash-test"]))
+    late = Article(title="Late arrival", body="The IRS and ICE met again on Friday.", id="late000000000001")
     # What an import leaves behind when killed after the SQLite commit, before the index commit:
-    kb._store_batch([Article(title="Late arrival", body="The IRS and ICE met again on Friday.")], summary)
+    with kb.store.transaction():
+        kb.store.insert_article(late, "0" * 64, "crf")
     assert kb.store.queue_length() == 1
     results = kb.search("IRS AND ICE")
     assert results.total == 2 and kb.store.queue_length() == 0
