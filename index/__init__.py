@@ -9,12 +9,15 @@ rebuilt from it. `SearchIndex` is the one seam the core uses.
 """
 from __future__ import annotations
 
+import shutil
+from contextlib import suppress
 from pathlib import Path
 from typing import Iterable
 
 from whoosh import query as wq
 
 from index import directory
+from index.directory import IndexBusy
 from index.counting import BUCKETS, count_matches
 from index.documents import document_for
 from index.filters import filter_query
@@ -26,26 +29,45 @@ from index.searching import SORTS, IndexHit, IndexPage, run_search
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "ENTITY_FIELDS",
+__all__ = ["SearchIndex", "IndexWriter", "IndexBusy", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "ENTITY_FIELDS",
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25
 
 
-class BulkWriter:
-    """Adds new articles (ids not yet in the index) to one open Whoosh writer."""
+class IndexWriter:
+    """One open Whoosh writer (holding the index's write lock): add new articles, replace
+    or delete others, then `commit()` or `cancel()`; as a context manager it commits on
+    success and cancels on error."""
 
     def __init__(self, writer):
         self._writer = writer
 
     def add(self, article: Article) -> None:
+        """Add an article whose id is not in the index yet."""
         self._writer.add_document(**document_for(article, ENTITY_FIELDS))
+
+    def replace(self, article: Article) -> None:
+        """Add an article, removing any copy of it already in the index."""
+        self._writer.update_document(**document_for(article, ENTITY_FIELDS))
+
+    def delete(self, article_id: str) -> None:
+        self._writer.delete_by_term("id", article_id)
 
     def commit(self) -> None:
         self._writer.commit()
 
     def cancel(self) -> None:
         self._writer.cancel()
+
+    def __enter__(self) -> "IndexWriter":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is None:
+            self.commit()
+        else:
+            self.cancel()
 
 
 class SearchIndex:
@@ -78,24 +100,18 @@ class SearchIndex:
         return self._searcher
 
     # writing ---------------------------------------------------------------------------
-    def write(self, articles: Iterable[Article], delete_ids: Iterable[str] = ()) -> None:
+    def writer(self, *, procs: int = 1, wait: bool = True) -> IndexWriter:
+        """The index's writer, waiting for another process's lock (or not: IndexBusy)."""
+        return IndexWriter(directory.open_writer(self.ix, wait=wait, procs=procs))
+
+    def write(self, articles: Iterable[Article], delete_ids: Iterable[str] = (), *, wait: bool = True) -> None:
         """Add or replace `articles` and remove `delete_ids`, in one commit."""
         latest = {article.id: article for article in articles}  # one copy per id per writer
-        writer = directory.open_writer(self.ix)
-        try:
+        with self.writer(wait=wait) as writer:
             for article_id in delete_ids:
-                writer.delete_by_term("id", article_id)
+                writer.delete(article_id)
             for article in latest.values():
-                writer.update_document(**document_for(article, ENTITY_FIELDS))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-
-    def bulk_writer(self, procs: int = 1) -> "BulkWriter":
-        """A writer for many new articles, committed once (`commit()`) or dropped (`cancel()`);
-        with `procs` > 1 they are analysed in that many processes."""
-        return BulkWriter(directory.open_writer(self.ix, procs=procs))
+                writer.replace(article)
 
     def merge_small_segments(self) -> None:
         """Merge the small segments that imports leave (Whoosh's usual policy), so the
@@ -112,20 +128,31 @@ class SearchIndex:
         return len(self.ix._segments())  # Whoosh has no public accessor for it
 
     def rebuild(self, batches: Iterable[list[Article]], procs: int = 1) -> int:
-        """Index every article of `batches` into a freshly created index, in one commit."""
-        self.recreate()
-        writer, count = self.bulk_writer(procs), 0
+        """Index every article of `batches` into a new index built beside this one, then
+        swap it in. The old index's write lock is held meanwhile, so no other process
+        writes into an index about to be replaced."""
+        guard = self.writer() if self.is_current() else None
+        staged = directory.staging_path(self.path)
+        staged_index, count = SearchIndex(staged), 0
         try:
-            for batch in batches:
-                for article in batch:
-                    writer.add(article)
-                count += len(batch)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        if procs > 1:
-            self.merge_small_segments()
+            staged_index.recreate()
+            with staged_index.writer(procs=procs) as writer:
+                for batch in batches:
+                    for article in batch:
+                        writer.add(article)
+                    count += len(batch)
+            if procs > 1:
+                staged_index.merge_small_segments()
+            staged_index.close()
+            self.close()
+            directory.swap_in(staged, self.path)
+        finally:
+            staged_index.close()
+            if staged.exists():
+                shutil.rmtree(staged, ignore_errors=True)
+            if guard is not None:
+                with suppress(OSError):  # its directory is gone with the old index
+                    guard.cancel()
         return count
 
     # reading ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The index directory on disk: created, opened, version-checked, written with a lock timeout."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def is_current(path: Path) -> bool:
     )
 
 
+class IndexBusy(StoreError):
+    """Another process holds the index's write lock."""
+
+
 def create(path: Path):
     """Create an empty index at `path`, replacing whatever was there."""
     if path.exists():
@@ -34,17 +39,32 @@ def create(path: Path):
     return ix
 
 
+def staging_path(path: Path) -> Path:
+    """Where a replacement index is built before it takes `path`'s place."""
+    return path.with_name(f"{path.name}.new-{os.getpid()}")
+
+
+def swap_in(staged: Path, path: Path) -> None:
+    """Put the index built at `staged` in place of `path` (readers of the old one keep
+    their open files); the old one is removed."""
+    retired = path.with_name(f"{path.name}.old-{os.getpid()}")
+    if path.exists():
+        path.rename(retired)
+    staged.rename(path)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
 def open_index(path: Path):
     return whoosh_index.open_dir(str(path))
 
 
-def open_writer(ix, timeout: float = WRITE_LOCK_TIMEOUT, procs: int = 1):
-    """A writer, waiting up to `timeout` seconds for another process's write lock; with
-    `procs` > 1, documents are analysed in that many processes, one new segment each."""
+def open_writer(ix, wait: bool = True, procs: int = 1):
+    """A writer, waiting up to WRITE_LOCK_TIMEOUT seconds for another process's write lock
+    (or not at all); with `procs` > 1, documents are analysed in that many processes, one
+    new segment each. Raises IndexBusy when the lock stays taken."""
     options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+    timeout = WRITE_LOCK_TIMEOUT if wait else 0.0
     try:
         return ix.writer(timeout=timeout, limitmb=128, **options)
     except LockError:
-        raise StoreError(
-            f"the index is being written by another process (waited {timeout:.0f}s); try again"
-        ) from None
+        raise IndexBusy(f"the index is being written by another process (waited {timeout:.0f}s)") from None

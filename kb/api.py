@@ -9,17 +9,30 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from index import BUCKETS, ENTITY_FIELDS, IndexHit, SearchIndex, highlight_all, make_snippets, operator_hints
+from index import (BUCKETS, ENTITY_FIELDS, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets,
+                   operator_hints)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
-from kb.ingest import STORE_BATCH, Ingest, cores
+from kb.ingest import STORE_BATCH, Ingest, cores, write_queued
 from kb.store import Store
 
-INDEX_BATCH = 5000  # articles per index commit when catching up
+LARGE_IMPORT_BYTES = 2_000_000  # inputs from this size on are indexed by several processes
+LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
+
+
+def is_large(paths: list[str]) -> bool:
+    """A folder, or files adding up to LARGE_IMPORT_BYTES: worth parallel index analysis."""
+    total = 0
+    for path in map(Path, paths):
+        if path.is_dir():
+            return True
+        total += path.stat().st_size if path.is_file() else 0
+    return total >= LARGE_IMPORT_BYTES
 
 
 class KnowledgeBase:
@@ -99,9 +112,10 @@ class KnowledgeBase:
         """Run `articles` (a list, or a function of the summary giving an iterator) through the
         import pipeline as one import run."""
         self._require_writable()
-        self.sync_index()
+        if not self.index.is_current():
+            self.reindex()
         summary = ImportSummary(run_id=self.store.start_run(paths))
-        with Ingest(self.store, self.index, self.extractor, summary) as ingest:
+        with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths)) as ingest:
             for article in articles(summary) if callable(articles) else articles:
                 ingest.add(article)
         self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
@@ -148,29 +162,32 @@ class KnowledgeBase:
             raise StoreError(f"the knowledge base at {self.path} is read-only")
 
     # the index ------------------------------------------------------------------------------
-    def sync_index(self) -> int:
+    def sync_index(self, *, wait: bool = False) -> int:
         """Bring the index up to date with SQLite; returns how many articles were (re)indexed.
 
-        Rebuilds a missing or outdated index; otherwise writes the queued articles.
+        Rebuilds a missing or outdated index; otherwise writes the queued articles. If
+        another process is writing the index, it is left to it (or waited for: `wait`).
         """
         if not self.index.is_current():
             if self.store.readonly:
                 raise StoreError(f"the index at {self.index.path} is missing and the knowledge base is read-only")
             return self.reindex()
-        if self.store.readonly:
+        if self.store.readonly or not self.store.queue_length():
             return 0
-        written = 0
-        while ids := self.store.queued_ids(INDEX_BATCH):
-            found = self.store.get_articles(ids)
-            self.index.write(found.values(), delete_ids=[i for i in ids if i not in found])
-            self.store.dequeue(ids)
-            written += len(found)
-        return written
+        try:
+            writer = self.index.writer(wait=wait)
+        except IndexBusy:
+            return 0
+        with writer:
+            done = write_queued(self.store, writer)
+        self.store.dequeue(done)
+        return len(done)
 
     def reindex(self) -> int:
         """Rebuild the index from SQLite alone; returns the number of articles indexed."""
         self._require_writable()
-        count = self.index.rebuild(self.store.iter_articles(), procs=cores())
+        large = self.store.count_articles() >= LARGE_REINDEX
+        count = self.index.rebuild(self.store.iter_articles(), procs=cores() if large else 1)
         self.store.clear_queue()
         return count
 

@@ -175,6 +175,8 @@ def import_(context, paths, format_name, mapping):
     summary = context.open(create=True).import_paths(paths, format=format_name, mapping=mapping)
     for failure in summary.failed:
         click.echo(f"Error: {render.safe(failure)}", err=True)
+    for note in summary.notes:
+        click.echo(f"Note: {render.safe(note)}", err=True)
     click.echo(render.summary_text(summary))
     if summary.failed:
         sys.exit(ExitCode.PARTIAL if summary.imported or summary.duplicates else ExitCode.ERROR)

@@ -13,11 +13,13 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from index import IndexBusy
 from kb.entities import count_entities, get_extractor
 from kb.models import Article, EntityCount, ImportSummary
 from kb.store import content_hash, utc_now
 
 STORE_BATCH = 200  # articles per SQLite transaction and per extraction task
+CATCH_UP_BATCH = 2000  # queued articles read back from SQLite at a time
 BATCHES_AHEAD = 3  # extraction tasks in flight while this process stores and indexes
 ID_LENGTH = 16
 
@@ -31,6 +33,22 @@ def _start_worker(extractor_name: str) -> None:
 
 def _extract_batch(bodies: list[str]) -> list[list[EntityCount]]:
     return [count_entities(_worker_extractor.extract(body)) for body in bodies]
+
+
+def write_queued(store, writer) -> list[str]:
+    """Write every article queued for indexing into `writer` (replacing any copy there);
+    returns their ids, to be dequeued once the writer has committed."""
+    done, after = [], ""
+    while ids := store.queued_ids(CATCH_UP_BATCH, after=after):
+        found = store.get_articles(ids)
+        for article_id in ids:
+            if article_id in found:
+                writer.replace(found[article_id])
+            else:
+                writer.delete(article_id)
+        done += ids
+        after = ids[-1]
+    return done
 
 
 def cores() -> int:
@@ -47,16 +65,27 @@ class Ingest:
     ...         ingest.add(article)
     """
 
-    def __init__(self, store, index, extractor, summary: ImportSummary):
+    def __init__(self, store, index, extractor, summary: ImportSummary, *, large: bool = False):
         self.store, self.index, self.extractor, self.summary = store, index, extractor, summary
+        self.procs = cores() if large else 1
         self.batch: list[Article] = []
         self.in_flight: deque[tuple[list[tuple[Article, str]], Future | list]] = deque()
         self.hashes_in_flight: set[str] = set()
         self.pool: ProcessPoolExecutor | None = None
-        self.stored_ids: list[str] = []
+        self.indexed_ids: list[str] = []
         self._writer = None
 
     def __enter__(self) -> "Ingest":
+        """Take the index's write lock for the whole import (after catching up what an
+        earlier run left queued); if another process holds it past the timeout, store
+        anyway and leave the index work queued."""
+        try:
+            self._writer = self.index.writer(procs=self.procs)
+        except IndexBusy as busy:
+            self.summary.notes.append(f"{busy}: the new articles are stored and will be indexed "
+                                      "by the next command")
+            return self
+        self.indexed_ids = write_queued(self.store, self._writer)
         return self
 
     def add(self, article: Article) -> None:
@@ -74,8 +103,9 @@ class Ingest:
                 if self._writer is not None:
                     self._writer.commit()
                     self._writer = None
-                    self.store.dequeue(self.stored_ids)
-                    self.index.merge_small_segments()
+                    self.store.dequeue(self.indexed_ids)
+                    if self.procs > 1:
+                        self.index.merge_small_segments()
         finally:
             if self._writer is not None:
                 self._writer.cancel()
@@ -123,9 +153,8 @@ class Ingest:
                 self.store.insert_article(article, digest, self.extractor.name)
         for article, digest in fresh:
             self.hashes_in_flight.discard(digest)
-        if self._writer is None:  # a first full batch means a large import: analyse in parallel
-            self._writer = self.index.bulk_writer(procs=cores() if len(fresh) >= STORE_BATCH else 1)
-        for article, _ in fresh:
-            self._writer.add(article)
-        self.stored_ids += [article.id for article, _ in fresh]
+        if self._writer is not None:
+            for article, _ in fresh:
+                self._writer.add(article)
+            self.indexed_ids += [article.id for article, _ in fresh]
         self.summary.imported += len(fresh)

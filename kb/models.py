@@ -125,6 +125,7 @@ class ImportSummary:
     duplicates: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. index work left for the next command
 
     @property
     def skipped_total(self) -> int:

@@ -198,8 +198,10 @@ class Store:
         return self.db.execute("select count(*) from articles").fetchone()[0]
 
     # the index queue ------------------------------------------------------------------
-    def queued_ids(self, limit: int) -> list[str]:
-        return [r[0] for r in self.db.execute("select article_id from index_queue limit ?", [limit])]
+    def queued_ids(self, limit: int, after: str = "") -> list[str]:
+        """Up to `limit` ids queued for indexing, in id order, after `after`."""
+        return [r[0] for r in self.db.execute(
+            "select article_id from index_queue where article_id > ? order by article_id limit ?", [after, limit])]
 
     def queue_length(self) -> int:
         return self.db.execute("select count(*) from index_queue").fetchone()[0]
