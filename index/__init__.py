@@ -48,8 +48,10 @@ class IndexWriter:
         self._writer.add_document(**document_for(article, ENTITY_FIELDS))
 
     def replace(self, article: Article) -> None:
-        """Add an article, removing any copy of it already in the index."""
-        self._writer.update_document(**document_for(article, ENTITY_FIELDS))
+        """Add an article, removing every copy of it already in the index (Whoosh's own
+        update_document removes only the first)."""
+        self.delete(article.id)
+        self.add(article)
 
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
@@ -202,8 +204,14 @@ class SearchIndex:
 
     def ids(self) -> set[str]:
         """The ids of every article in the index."""
-        searcher = self.searcher()
-        return {fields["id"] for fields in searcher.all_stored_fields()}
+        return set(self.id_counts())
+
+    def id_counts(self) -> dict[str, int]:
+        """How many live documents the index holds for each article id (1, unless damaged)."""
+        counts: dict[str, int] = {}
+        for fields in self.searcher().all_stored_fields():
+            counts[fields["id"]] = counts.get(fields["id"], 0) + 1
+        return counts
 
     def close(self) -> None:
         if self._searcher is not None:

@@ -56,6 +56,7 @@ class KnowledgeBase:
         self._extractor = None
         if is_new:
             self.set_extractor(extractor or DEFAULT_EXTRACTOR)
+            self.index.recreate()  # now, so that processes sharing a new knowledge base never race to make it
         elif extractor and extractor != self.extractor_name:
             raise StoreError(f"{self.path} extracts entities with {self.extractor_name!r}; "
                              f"change it with set_extractor() (`kb reextract --ner {extractor}`)")
@@ -182,6 +183,47 @@ class KnowledgeBase:
             done = write_queued(self.store, writer)
         self.store.dequeue(done)
         return len(done)
+
+    def check(self) -> dict:
+        """Compare the store with the index: ids on one side only, ids indexed twice,
+        queued work, schema and index versions. `ok` is True when they agree.
+
+        >>> kb.check()["ok"]
+        True
+        """
+        stored = self.store.all_ids()
+        current = self.index.is_current()
+        indexed = self.index.id_counts() if current else {}
+        report = {
+            "articles": len(stored),
+            "indexed": sum(indexed.values()),
+            "missing_from_index": sorted(stored - indexed.keys()),
+            "orphaned_in_index": sorted(indexed.keys() - stored),
+            "indexed_twice": sorted(i for i, n in indexed.items() if n > 1),
+            "queued": self.store.queue_length(),
+            "schema_version": self.store.schema_version(),
+            "index_current": current,
+        }
+        report["ok"] = current and not (report["missing_from_index"] or report["orphaned_in_index"]
+                                         or report["indexed_twice"])
+        return report
+
+    def repair(self) -> dict:
+        """Make the index agree with the store: index what is missing, drop orphans and
+        doubles (or rebuild an index that is missing or of another version). Returns the
+        check report from before the repair."""
+        self._require_writable()
+        report = self.check()
+        if not report["index_current"]:
+            self.reindex()
+            return report
+        with self.store.transaction():
+            self.store.queue(report["missing_from_index"] + report["indexed_twice"])
+        with self.index.writer() as writer:
+            for article_id in report["orphaned_in_index"]:
+                writer.delete(article_id)
+        self.sync_index(wait=True)
+        return report
 
     def reindex(self) -> int:
         """Rebuild the index from SQLite alone; returns the number of articles indexed."""

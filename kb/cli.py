@@ -437,6 +437,27 @@ def reindex(context):
 
 
 @cli.command()
+@click.option("--repair", is_flag=True, help="Fix what differs: index the missing, drop orphans and doubles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+def check(context, repair, as_json):
+    """Compare the SQLite store with the index (ids, counts, versions); exit 1 if they differ.
+
+    \b
+    kb check
+    kb check --repair
+    """
+    kb = context.open()
+    report = kb.repair() if repair else kb.check()
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(render.check_text(report, repaired=repair))
+    if not report["ok"] and not repair:
+        sys.exit(ExitCode.ERROR)
+
+
+@cli.command()
 @pass_context
 def optimize(context):
     """Merge the full-text index into one segment: quickest searches after many imports.

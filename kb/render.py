@@ -170,6 +170,22 @@ def counts_csv(counts: list[tuple[str, int]], key: str) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
+def check_text(report: dict, repaired: bool = False) -> str:
+    """The store/index comparison, one finding a line."""
+    lines = [f"{report['articles']} articles stored, {report['indexed']} indexed, {report['queued']} queued; "
+             f"schema {report['schema_version']}, index {'current' if report['index_current'] else 'outdated or missing'}"]
+    for key, label in (("missing_from_index", "missing from the index"), ("orphaned_in_index", "in the index only"),
+                       ("indexed_twice", "indexed more than once")):
+        if report[key]:
+            shown = ", ".join(report[key][:5]) + (" ..." if len(report[key]) > 5 else "")
+            lines.append(f"{len(report[key])} {label}: {shown}")
+    if report["ok"]:
+        lines.append("OK: the index agrees with the store")
+    elif repaired:
+        lines.append("Repaired: the index now agrees with the store")
+    return "\n".join(lines)
+
+
 def summary_text(summary: ImportSummary) -> str:
     """`Imported 3 articles, 1 duplicate, 2 skipped (no body text: 2), 0 failed`."""
     reasons = ", ".join(f"{safe(r)}: {n}" for r, n in sorted(summary.skipped.items(), key=lambda rn: -rn[1]))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,9 @@ def corpus(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus not found at {path} (set NEWSKB_CORPORA)")
     return path
+
+
+def kb_command(kb_path, *args, **options) -> subprocess.CompletedProcess:
+    """Run the real `kb` command as a process on the knowledge base at `kb_path`."""
+    return subprocess.run([sys.executable, "-m", "kb", "--kb", str(kb_path), *map(str, args)],
+                          capture_output=True, text=True, timeout=300, **options)
