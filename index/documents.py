@@ -1,7 +1,6 @@
 """Turn an article into the Whoosh document that indexes it."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from kb.models import Article
@@ -22,11 +21,6 @@ def parse_published(published: str | None) -> datetime | None:
     return datetime.fromisoformat(published.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
-def body_key(body: str) -> str:
-    """A key equal for bodies that differ only in case and spacing (syndicated copies)."""
-    return hashlib.sha1(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()[:16]
-
-
 def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
     """The fields Whoosh indexes for `article`; empty values are left out."""
     document = {
@@ -36,7 +30,7 @@ def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
         "source": article.source,
         "author": " ; ".join(article.authors),
         "lang": (article.language or "").lower(),
-        "body_key": body_key(article.body),
+        "story": article.story_id or article.id,
         "published": parse_published(article.published),
     }
     for field in entity_fields:

@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from index.analysis import stemmed_text_analyzer, text_analyzer
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 ENTITY_FIELDS = ("person", "org", "place")
 TITLE_BOOST = 2.0
 
@@ -51,7 +51,7 @@ def build_schema() -> Schema:
         source=TEXT(analyzer=plain, phrase=True, sortable=True),
         author=TEXT(analyzer=plain, phrase=True),
         lang=ID(),
-        body_key=ID(stored=True, sortable=True),
+        story=ID(stored=True, sortable=True),
         published=DATETIME(sortable=True),
         **{name: EntityField() for name in ENTITY_FIELDS},
     )

@@ -17,7 +17,7 @@ class IndexHit:
     id: str
     score: float
     terms: set[str] = field(default_factory=set)  # indexed terms that matched, for highlighting
-    more: int = 0  # hits with the same body folded into this one (collapse)
+    more: int = 0  # hits of the same story folded into this one (collapse)
 
 
 @dataclass
@@ -29,14 +29,14 @@ class IndexPage:
 
 def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: str,
                facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
-    """Search with `searcher`; facets count all matches; `collapse` keeps one hit per body."""
+    """Search with `searcher`; facets count all matches; `collapse` keeps one hit per story."""
     sort_field = SORTS[sort]
     options = {"terms": True, "filter": filter}
     if sort_field:
         options.update(sortedby=sort_field[0], reverse=sort_field[1])
     facets = facet_spec(facet_fields)
     if collapse:
-        facets.add_facet(COPIES_FACET, FieldFacet("body_key", maptype=Count))
+        facets.add_facet(COPIES_FACET, FieldFacet("story", maptype=Count))
     if facets.names():
         options["groupedby"] = facets
     wanted = offset + limit
@@ -44,7 +44,7 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
     if collapse:
         copies = results.groups(COPIES_FACET)
         hits = first_of_each_text(searcher, query, results, options, wanted)
-        page = [IndexHit(h["id"], float(h.score or 0.0), matched_terms(h), copies.get(h["body_key"], 1) - 1)
+        page = [IndexHit(h["id"], float(h.score or 0.0), matched_terms(h), copies.get(h["story"], 1) - 1)
                 for h in hits[offset:wanted]]
     else:
         page = [IndexHit(h["id"], float(h.score or 0.0), matched_terms(h)) for h in results[offset:wanted]]
@@ -52,13 +52,13 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
 
 
 def first_of_each_text(searcher, query, results, options, wanted: int) -> list:
-    """The best-ranked hit of each distinct body, until `wanted` of them (Whoosh's own
+    """The best-ranked hit of each story, until `wanted` of them (Whoosh's own
     collapse miscounts when a later document outranks the first of its group)."""
     while True:
         seen, hits = set(), []
         for hit in results:
-            if hit["body_key"] not in seen:
-                seen.add(hit["body_key"])
+            if hit["story"] not in seen:
+                seen.add(hit["story"])
                 hits.append(hit)
         if len(hits) >= wanted or results.scored_length() >= len(results):
             return hits[:wanted]

@@ -20,6 +20,7 @@ from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
 from kb.ingest import STORE_BATCH, Ingest, cores, write_queued
 from kb.store import Store
+from kb.stories import differences
 
 LARGE_IMPORT_BYTES = 2_000_000  # inputs from this size on are indexed by several processes
 LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
@@ -289,8 +290,9 @@ class KnowledgeBase:
             snippets = make_snippets(article.body, hit.terms, fragments, width) or [
                 Snippet(article.body[:width], [])
             ]
+            more_sources = self.store.story_sources(article.story_id, article.id) if hit.more else []
             hits.append(Hit(rank, article.id, hit.score, article.title, article.url, article.published,
-                            article.source, snippets[:fragments], article.entities, hit.more))
+                            article.source, snippets[:fragments], article.entities, hit.more, more_sources))
         return hits
 
     def count(self, query: str, *, by: str = "month", since: str | None = None, until: str | None = None,
@@ -338,6 +340,36 @@ class KnowledgeBase:
                               [c for _, c in values])]
             for entity_type, values in facets.items()
         }
+
+    # stories ---------------------------------------------------------------------------------------
+    def stories(self, *, limit: int = 20, min_size: int = 2) -> list[dict]:
+        """The biggest stories (groups of near-copies), with their first article's title.
+
+        >>> kb.stories(limit=5)
+        [{'story_id': '3f2a...', 'articles': 4, 'title': 'Bank holds rates', 'sources': ['AP', 'Reuters']}]
+        """
+        found = []
+        for story_id, size in self.store.stories.largest(limit, min_size):
+            first = self.get(story_id)
+            found.append({"story_id": story_id, "articles": size, "title": first.title,
+                          "sources": self.store.story_sources(story_id)})
+        return found
+
+    def story(self, story_or_article_id: str) -> dict:
+        """A story's articles, each with what differs from the first one.
+
+        >>> kb.story("3f2a9c01d4e5b6a7")["articles"][1]["differences"]
+        ['only in B, paragraph 7: "Share this article"']
+        """
+        article = self.get(story_or_article_id)
+        story_id = article.story_id or article.id
+        members = [self.get(member) for member in self.store.stories.members(story_id)] or [article]
+        first = members[0]
+        return {"story_id": story_id, "articles": [
+            {"id": m.id, "title": m.title, "source": m.source, "published": m.published,
+             "differences": differences(f"{first.title}\n\n{first.body}", f"{m.title}\n\n{m.body}")
+             if m is not first else []}
+            for m in members]}
 
     # entities ------------------------------------------------------------------------------------
     def entities(self, *, type: str | None = None, query: str | None = None, limit: int = 20) -> list[dict]:

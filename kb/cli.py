@@ -196,7 +196,7 @@ def import_(context, paths, format_name, mapping):
               help="Entity facets to count over all matches (comma-separated; '' for none).")
 @click.option("--facet-limit", "facet_top", default=10, show_default=True, type=click.IntRange(0, 1000),
               help="Entities shown per facet.")
-@click.option("--collapse", is_flag=True, help="One hit per text: fold copies from other sources into it.")
+@click.option("--collapse", is_flag=True, help="One hit per story: fold near-copies from other sources into it.")
 @format_option()
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--no-color", is_flag=True, help="Mark matches as [term] even on a terminal.")
@@ -296,6 +296,40 @@ def count(context, query, by, since, until, sources, entities, output):
         click.echo(render.counts_csv(counts, by))
     else:
         click.echo(render.counts_text(counts))
+
+
+@cli.command()
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@format_option(("text", "json"))
+@pass_context
+def stories(context, limit, output):
+    """List the biggest stories: groups of near-copies (the same wire story republished).
+
+    \b
+    kb stories --limit 10
+    """
+    found = context.open().stories(limit=limit)
+    if output == "json":
+        emit_json(found)
+    else:
+        click.echo(render.stories_text(found))
+
+
+@cli.command()
+@click.argument("story_id")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_context
+def story(context, story_id, as_json):
+    """Show a story's copies (story or article id) and what differs between them.
+
+    \b
+    kb story 3f2a9c01d4e5b6a7
+    """
+    found = context.open().story(story_id)
+    if as_json:
+        emit_json(found)
+    else:
+        click.echo(render.story_text(found))
 
 
 ENTITY_TYPES = ("person", "org", "place")

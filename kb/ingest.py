@@ -1,7 +1,7 @@
 """The import pipeline: records -> duplicates out -> entities -> SQLite -> index.
 
-Entity extraction runs in worker processes while this process stores and indexes,
-so both cores work. Each batch is one SQLite transaction that also queues its
+Entity extraction and story signatures run in worker processes while this process
+stores and indexes, so both cores work. Each batch is one SQLite transaction that also queues its
 articles for indexing; the index writer stays open for the whole import and commits
 at the end, after which the queue entries go. If the import dies in between, the
 queue holds what the index lacks and the next command catches it up.
@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from index import IndexBusy
 from kb.entities import count_entities, get_extractor
 from kb.models import Article, EntityCount, ImportSummary
+from kb.shingles import Signature, signature
 from kb.store import content_hash, utc_now
 
 STORE_BATCH = 200  # articles per SQLite transaction and per extraction task
@@ -31,8 +32,13 @@ def _start_worker(extractor_name: str) -> None:
     _worker_extractor = get_extractor(extractor_name)
 
 
-def _extract_batch(bodies: list[str]) -> list[list[EntityCount]]:
-    return [count_entities(_worker_extractor.extract(body)) for body in bodies]
+def analyse(extractor, body: str) -> tuple[list[EntityCount], bytes]:
+    """What an import derives from a body: its entities and its story signature."""
+    return count_entities(extractor.extract(body)), signature(body).to_bytes()
+
+
+def _analyse_batch(bodies: list[str]) -> list[tuple[list[EntityCount], bytes]]:
+    return [analyse(_worker_extractor, body) for body in bodies]
 
 
 def write_queued(store, writer) -> list[str]:
@@ -125,11 +131,11 @@ class Ingest:
         if not fresh:
             return
         bodies = [article.body for article, _ in fresh]
-        if len(articles) >= STORE_BATCH and self.extractor.name != "none":
-            entities: Future | list = self._pool().submit(_extract_batch, bodies)
+        if len(articles) >= STORE_BATCH:
+            derived: Future | list = self._pool().submit(_analyse_batch, bodies)
         else:
-            entities = [count_entities(self.extractor.extract(body)) for body in bodies]
-        self.in_flight.append((fresh, entities))
+            derived = [analyse(self.extractor, body) for body in bodies]
+        self.in_flight.append((fresh, derived))
         while len(self.in_flight) > BATCHES_AHEAD:
             self._store_oldest()
 
@@ -143,14 +149,16 @@ class Ingest:
 
     def _store_oldest(self) -> None:
         """Store the oldest extracted batch in one transaction and hand it to the index writer."""
-        fresh, entities = self.in_flight.popleft()
-        counts = entities.result() if isinstance(entities, Future) else entities
+        fresh, derived = self.in_flight.popleft()
+        results = derived.result() if isinstance(derived, Future) else derived
         now = utc_now()
         with self.store.transaction():
-            for (article, digest), article_entities in zip(fresh, counts):
+            for (article, digest), (entities, story_signature) in zip(fresh, results):
                 article.id, article.imported_at, article.run_id = digest[:ID_LENGTH], now, self.summary.run_id
-                article.entities = article_entities
+                article.entities = entities
                 self.store.insert_article(article, digest, self.extractor.name)
+                joined = self.store.stories.assign(article.id, Signature.from_bytes(story_signature))
+                article.story_id = joined.story_id if joined else article.id
         for article, digest in fresh:
             self.hashes_in_flight.discard(digest)
         if self._writer is not None:

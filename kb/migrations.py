@@ -44,7 +44,23 @@ def add_aliases_and_stop_entities(db: sqlite_utils.Database) -> None:
     db["entity_aliases"].create_index(["entity_id"])
 
 
-MIGRATIONS = [create_v1, add_aliases_and_stop_entities]
+def add_stories(db: sqlite_utils.Database) -> None:
+    """v3: near-duplicate stories: each article's MinHash signature and story, and LSH band
+    keys; the articles already stored are grouped in the order they were imported."""
+    from kb.shingles import signature
+    from kb.story_table import StoryTable
+
+    db["article_stories"].create({"article_id": str, "story_id": str, "signature": bytes}, pk="article_id",
+                                 foreign_keys=[("article_id", "articles", "id")])
+    db["article_stories"].create_index(["story_id"])
+    db["story_bands"].create({"band": int, "article_id": str})
+    db["story_bands"].create_index(["band"])
+    stories = StoryTable(db)
+    for article_id, body in db.execute("select id, body from articles order by rowid").fetchall():
+        stories.assign(article_id, signature(body))
+
+
+MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

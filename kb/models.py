@@ -24,6 +24,7 @@ class Article:
     imported_at: str | None = None
     run_id: int | None = None
     entities: list["EntityCount"] = field(default_factory=list)
+    story_id: str | None = None  # the near-duplicate group it belongs to (set by the store)
 
 
 @dataclass
@@ -95,7 +96,8 @@ class Hit:
     source: str | None
     snippets: list[Snippet]
     entities: list[EntityCount]
-    more: int = 0  # copies of the same text folded into this hit (with collapse)
+    more: int = 0  # other articles of its story folded into this hit (with collapse)
+    more_sources: list[str] = field(default_factory=list)  # their sources
 
 
 @dataclass

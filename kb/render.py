@@ -43,7 +43,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def hit_lines(hit: Hit, mark: Callable[[str], str]) -> list[str]:
     meta = " · ".join(part for part in (
         (hit.published or "")[:10] or "undated", safe(hit.source) or None, f"id {hit.id}",
-        f"and {plural(hit.more, 'more copy', 'more copies')}" if hit.more else None) if part)
+        f"+{plural(hit.more, 'copy', 'copies')} ({', '.join(safe(s) for s in hit.more_sources)})"
+        if hit.more else None) if part)
     lines = [f"{hit.rank:>3}. {safe(hit.title)}", f"     {meta}"]
     return lines + [f"     …{highlight_snippet(s, mark)}…" for s in hit.snippets]
 
@@ -168,6 +169,23 @@ def counts_csv(counts: list[tuple[str, int]], key: str) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerows([(key, "count"), *counts])
     return buffer.getvalue().rstrip("\n")
+
+
+def stories_text(stories: list[dict]) -> str:
+    if not stories:
+        return "no story has more than one article"
+    return "\n".join(f"{s['story_id']}  {plural(s['articles'], 'article')}  {safe(s['title'])}  "
+                     f"({', '.join(safe(x) for x in s['sources'])})" for s in stories)
+
+
+def story_text(story: dict) -> str:
+    """A story's copies, each with what differs from the first."""
+    lines = [f"story {story['story_id']}: {plural(len(story['articles']), 'article')}"]
+    for article in story["articles"]:
+        lines.append(f"  {article['id']}  {(article['published'] or 'undated')[:10]}  "
+                     f"{safe(article['source']) or 'unknown source'}  {safe(article['title'])}")
+        lines += [f"      {safe(change)}" for change in article["differences"]]
+    return "\n".join(lines)
 
 
 def check_text(report: dict, repaired: bool = False) -> str:

@@ -19,12 +19,13 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 from kb.entity_table import EntityTable
+from kb.story_table import StoryTable
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION, migrate
 from kb.models import Article, EntityCount
 
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
-                   "origin", "record", "run_id", "imported_at")
+                   "origin", "record", "run_id", "imported_at", "story_id")
 
 
 def utc_now() -> str:
@@ -59,6 +60,7 @@ class Store:
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable knowledge base ({error})") from None
         self.entities = EntityTable(self.db)
+        self.stories = StoryTable(self.db)
 
     def schema_version(self) -> int:
         return int(self.get_meta("schema_version") or 0)
@@ -143,6 +145,13 @@ class Store:
         ).fetchall())  # keys are canonical names: the index holds no others in its facet column
         return [names.get(key, key) for key in keys]
 
+    def story_sources(self, story_id: str | None, but: str | None = None) -> list[str]:
+        """The distinct sources of a story's articles (all, or all but article `but`)."""
+        rows = self.db.execute(
+            "select distinct coalesce(a.source, 'unknown source') from article_stories s join articles a "
+            "on a.id = s.article_id where s.story_id = ? and a.id != ? order by 1", [story_id, but or ""])
+        return [r[0] for r in rows]
+
     def resolve_id(self, article_id: str) -> str:
         """The full id of an article given its id or a unique prefix of at least 6 characters."""
         if len(article_id) >= 6:
@@ -157,8 +166,10 @@ class Store:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
+        columns = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS[:-1]) + ", s.story_id"
         rows = self.db.execute(
-            f"select {', '.join(ARTICLE_COLUMNS)} from articles where id in ({marks})", ids
+            f"select {columns} from articles a left join article_stories s on s.article_id = a.id "
+            f"where a.id in ({marks})", ids
         ).fetchall()
         articles = {row[0]: _article_from_row(row) for row in rows}
         for article_id, entity in self._entities_of(ids):

@@ -107,16 +107,23 @@ def test_count_as_a_bar_chart_and_csv(run):
     assert rows[0] == ["month", "count"] and rows[1][0] == "1987-02"
 
 
-def test_collapse_folds_identical_texts(invoke, tmp_path):
-    body = "The central bank cut its discount rate by half a point on Tuesday."
+def test_collapse_folds_copies_of_one_story(invoke, tmp_path):
+    body = ("The central bank cut its discount rate by half a point on Tuesday, the first cut in two years. "
+            "Officials said inflation had slowed for a third month and that growth was weaker than expected. "
+            "Markets had expected a smaller cut, and the currency fell against the dollar after the decision.")
     feed = tmp_path / "copies.jsonl"
-    feed.write_text("\n".join(json.dumps({"title": t, "body": body, "source": s}) for t, s in
-                              [("Bank cuts rate", "Wire A"), ("Rate cut by bank", "Wire B"),
-                               ("Discount rate halved", "Wire C")]) + "\n")
+    feed.write_text("\n".join(json.dumps({"title": t, "body": b, "source": s}) for t, b, s in [
+        ("Bank cuts rate", body, "Wire A"),
+        ("Rate cut by bank", body + "\n\nShare this article on social media.", "Wire B"),
+        ("Discount rate halved", body.rsplit(". ", 1)[0] + ".", "Wire C"),
+        ("Bank keeps rates", "The other central bank kept its discount rate unchanged on Tuesday.", "Wire D"),
+    ]) + "\n")
     invoke("import", feed)
     folded = json.loads(invoke("search", "discount", "--collapse", "--json").stdout)
-    assert folded["total"] == 3 and len(folded["hits"]) == 1 and folded["hits"][0]["more"] == 2
-    assert "and 2 more copies" in invoke("search", "discount", "--collapse").stdout
+    assert folded["total"] == 4 and len(folded["hits"]) == 2
+    story = next(hit for hit in folded["hits"] if hit["more"])
+    assert story["more"] == 2 and len(story["more_sources"]) == 2
+    assert "+2 copies (" in invoke("search", "discount", "--collapse").stdout
 
 
 def test_fuzzy_wildcard_and_phrase_matches_are_found_and_highlighted(invoke, seeded_path):

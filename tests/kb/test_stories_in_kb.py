@@ -1,0 +1,71 @@
+"""Stories in a knowledge base: near-copies of real BBC articles join their original's story."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import corpus
+from importers import parse_file
+from kb import KnowledgeBase
+from kb.models import Article
+
+EDITS = {
+    "new headline": lambda a: (f"UPDATED: {a.title} - latest", a.body),
+    "boilerplate": lambda a: (a.title, f"Share this article\n\n{a.body}\n\nFollow us on Twitter.\n\n"
+                                       "Copyright 2005 BBC. All rights reserved."),
+    "end cut": lambda a: (a.title, ". ".join(a.body.split(". ")[:-2]) + "."),  # its last two sentences
+}
+
+
+@pytest.fixture(scope="module")
+def kb_with_copies(tmp_path_factory):
+    """40 business articles, then an edited copy of each of the first 10 under every edit kind."""
+    folder = corpus("bbc-news", "business")
+    originals = [record for path in sorted(folder.glob("*.txt"))[:40] for record in parse_file(path)
+                 if isinstance(record, Article)]
+    copies = [{"title": title, "body": body, "source": f"Copy/{kind}", "of": n}
+              for n, original in enumerate(originals[:10]) for kind, edit in EDITS.items()
+              for title, body in [edit(original)]]
+    path = tmp_path_factory.mktemp("stories") / "kb"
+    source = path.with_name("copies.jsonl")
+    source.write_text("\n".join(json.dumps({k: v for k, v in c.items() if k != "of"}) for c in copies))
+    with KnowledgeBase(path) as kb:
+        kb.import_paths([folder / p.name for p in sorted(folder.glob("*.txt"))[:40]])
+        kb.import_paths([source])
+        yield kb, originals, copies
+
+
+def story_of(kb, title):
+    """The story of the stored original with this title."""
+    return next(a.story_id for batch in kb.store.iter_articles() for a in batch
+                if a.title == title and a.source is None)
+
+
+def test_every_edited_copy_joins_its_originals_story(kb_with_copies):
+    kb, originals, copies = kb_with_copies
+    stored = [article for batch in kb.store.iter_articles() for article in batch]
+    for copy in copies:
+        original = next(a for a in stored if a.source is None and a.title == originals[copy["of"]].title)
+        copy_article = next(a for a in stored if a.source == copy["source"] and a.body == copy["body"])
+        assert copy_article.story_id == original.story_id == original.id, copy["source"]
+
+
+def test_unrelated_articles_on_the_same_topic_stay_apart(kb_with_copies):
+    kb, originals, _ = kb_with_copies
+    stories = {a.story_id for batch in kb.store.iter_articles() for a in batch if a.source is None}
+    assert len(stories) == len({o.title for o in originals})  # each original its own story
+
+
+def test_story_lists_copies_and_what_differs(kb_with_copies, invoke):
+    kb, originals, _ = kb_with_copies
+    story_id = story_of(kb, originals[0].title)
+    found = kb.story(story_id)
+    assert len(found["articles"]) == 1 + len(EDITS)
+    changes = {a["source"]: " | ".join(a["differences"]) for a in found["articles"][1:]}
+    assert "Follow us on Twitter" in changes["Copy/boilerplate"]
+    assert "UPDATED" in changes["Copy/new headline"]
+    text = invoke("story", story_id, kb_path=kb.path).stdout
+    assert text.startswith(f"story {story_id}: 4 articles") and "Copy/end cut" in text
+    listed = json.loads(invoke("stories", "--format", "json", kb_path=kb.path).stdout)
+    assert len(listed) == 10 and all(s["articles"] == 4 for s in listed)
