@@ -13,13 +13,17 @@ no network, no database. Each built-in module in `BUILTIN_MODULES` offers an
 from __future__ import annotations
 
 import importlib
+import zlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Union
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, Mapping, Union
 
 from kb.errors import InputError
 from kb.models import Article, Skipped
+
+if TYPE_CHECKING:
+    from importers.containers import Source
 
 Record = Union[Article, Skipped]
 ENTRY_POINT_GROUP = "newskb.importers"
@@ -28,6 +32,7 @@ BUILTIN_MODULES = (
     "importers.html_page", "importers.feeds", "importers.warc_records", "importers.reuters_sgml",
 )
 SNIFF_BYTES = 4096
+MAX_NESTING = 3  # an archive in an archive in an archive, at most
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def registry() -> dict[str, Importer]:
     return {importer.name: importer for importer in importers}
 
 
-def detect(path: Path, head: bytes, importers: dict[str, Importer]) -> Importer | None:
+def detect(path: PurePosixPath | Path, head: bytes, importers: dict[str, Importer]) -> Importer | None:
     """Choose the importer for a file by its extension, else by sniffing its first bytes."""
     suffixes = {path.suffix.lower(), "".join(path.suffixes[-2:]).lower()}  # .gz and .warc.gz
     by_extension = [imp for imp in importers.values() if suffixes & set(imp.extensions)]
@@ -68,10 +73,15 @@ def detect(path: Path, head: bytes, importers: dict[str, Importer]) -> Importer 
     return by_extension[0] if by_extension else None
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield the files named, and the files under the folders named, in a stable order."""
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Source]:
+    """Yield the files named, and the files under the folders named, in a stable order;
+    `-` is standard input. Archives stay one item each: `parse_file` reads their members."""
+    from importers.containers import STDIN, Source
+
     for path in map(Path, paths):
-        if path.is_dir():
+        if str(path) == STDIN:
+            yield Source.stdin()
+        elif path.is_dir():
             yield from (p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
         elif path.exists():
             yield path
@@ -79,23 +89,77 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             raise InputError(str(path), "no such file or folder")
 
 
-def parse_file(path: Path, format: str | None = None, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
-    """Parse one file with the importer chosen by `format`, else by detection; `mapping`
-    names the column of each field ({"body": "text"}) for formats that take one."""
+def parse_file(path: Path | str | Source, format: str | None = None,
+               mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
+    """Parse one file (or archive, or `Source`) with the importer chosen by `format`, else by
+    detection; `mapping` names the column of each field ({"body": "text"}) for formats that
+    take one. Archive members and .gz files are read as streams, each by its own format;
+    every article passes through `importers.finish` (size limit, source, language).
+
+    >>> list(parse_file("feeds.tar.gz", format="feed"))
+    """
+    from importers.containers import Source
+    from importers.finish import finished
+
+    source = path if isinstance(path, Source) else Source.from_path(path)
     importers = registry()
-    with path.open("rb") as stream:
-        head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
-        if format is not None:
-            if format not in importers:
-                raise InputError(str(path), f"unknown format {format!r} (see `kb importers`)")
-            importer = importers[format]
-        else:
-            importer = detect(path, head, importers)
-        if importer is None:
-            yield Skipped(str(path), "file", f"unknown format ({path.suffix or 'no extension'})")
+    if format is not None and format not in importers:
+        raise InputError(source.origin, f"unknown format {format!r} (see `kb importers`)")
+    yield from finished(parse_source(source, importers, format, mapping))
+
+
+def parse_source(source: Source, importers: dict[str, Importer], format: str | None = None,
+                 mapping: Mapping[str, str] | None = None, depth: int = 0) -> Iterator[Record]:
+    """The records of one source: a plain stream by its importer, a container member by member.
+
+    A member that cannot be read is Skipped with the reason, and the archive goes on.
+    """
+    from importers import containers
+
+    stream, head = containers.open_source(source)
+    with stream:
+        kind = None if format == "warc" else containers.container_kind(source.name, head)
+        if kind is None:
+            yield from _parse_stream(source, stream, head, importers, format, mapping)
             return
-        if mapping:
-            if importer.mapped is None:
-                raise InputError(str(path), f"the {importer.name} format takes no column mapping")
-            importer = importer.mapped(mapping)
-        yield from importer.parse(stream, origin=str(path))
+        if depth >= MAX_NESTING:
+            yield Skipped(source.origin, "file", "archive nested too deep")
+            return
+        for member in containers.members(source, kind, stream):
+            if isinstance(member, Skipped):
+                yield member
+                continue
+            try:
+                yield from parse_source(member, importers, format, mapping, depth + 1)
+            except containers.OversizeError as error:
+                yield Skipped(error.origin, "file", error.message)
+                if error.origin == source.origin:  # the archive's own stream: nothing after it is safe
+                    return
+            except InputError as error:
+                if kind == "gzip":  # one file, compressed: its failure is the file's
+                    raise
+                yield Skipped(member.origin, f"line {error.line}" if error.line else "file", error.message)
+            except (OSError, EOFError, zlib.error) as error:
+                if kind == "gzip":
+                    raise InputError(source.origin, f"not a readable gzip file ({error})") from None
+                yield Skipped(member.origin, "file", f"unreadable archive member ({error})")
+
+
+def _parse_stream(source: Source, stream: BinaryIO, head: bytes, importers: dict[str, Importer],
+                  format: str | None, mapping: Mapping[str, str] | None) -> Iterator[Record]:
+    from importers.normalise import BINARY_FILE, looks_binary
+
+    name = PurePosixPath(source.name or "-")
+    importer = importers[format] if format is not None else detect(name, head, importers)
+    recognised = importer is not None and importer.sniff is not None and importer.sniff(head)
+    if not recognised and looks_binary(head):
+        yield Skipped(source.origin, "file", BINARY_FILE)
+        return
+    if importer is None:
+        yield Skipped(source.origin, "file", f"unknown format ({name.suffix or 'no extension'})")
+        return
+    if mapping:
+        if importer.mapped is None:
+            raise InputError(source.origin, f"the {importer.name} format takes no column mapping")
+        importer = importer.mapped(mapping)
+    yield from importer.parse(stream, origin=source.origin)

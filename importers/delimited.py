@@ -12,27 +12,29 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from functools import partial
 from typing import BinaryIO, Callable, Iterator, Mapping
 
 from importers import Importer, Record
 from importers.fields import FIELD_NAMES, article_from_record, as_text, first_value
-from importers.normalise import clean_text, decode
+from importers.normalise import MAX_RECORD_BYTES, Decoder, bounded_lines, clean_text, decode
 from kb.errors import InputError
 from kb.models import Skipped
 
-FIELD_SIZE_LIMIT = min(sys.maxsize, 2**31 - 1)  # article bodies run far past csv's 128 KiB default
+FIELD_SIZE_LIMIT = MAX_RECORD_BYTES  # article bodies run far past csv's 128 KiB default
 _LONE_CR = re.compile(r"(?<=\r)(?!\n|$)")
 LOWER_FIELD_NAMES = {field: tuple(dict.fromkeys(n.lower() for n in names)) for field, names in FIELD_NAMES.items()}
 
 
-def decoded_lines(stream: BinaryIO) -> Iterator[str]:
-    """The lines of a binary stream as text, each decoded on its own (UTF-8, else cp1252).
-
-    A lone CR ends a line too (files saved by old Mac programs).
+def decoded_lines(stream: BinaryIO, origin: str = "") -> Iterator[str]:
+    """The lines of a binary stream as text: UTF-8, else the encoding detected in the
+    first line that is not. A lone CR ends a line too (files saved by old Mac programs).
+    A line over `MAX_RECORD_BYTES` stops the file (InputError): it is never held whole.
     """
-    for raw in stream:
+    decode = Decoder()
+    for number, raw in enumerate(bounded_lines(stream), start=1):
+        if raw is None:
+            raise InputError(origin, f"a line over {MAX_RECORD_BYTES // 1_000_000} MB", line=number)
         yield from _LONE_CR.split(decode(raw))
 
 
@@ -40,7 +42,7 @@ def parse_rows(stream: BinaryIO, *, origin: str, delimiter: str,
                mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
     """Yield one article per data row (Skipped "no body" for a row without body text)."""
     csv.field_size_limit(FIELD_SIZE_LIMIT)
-    reader = csv.reader(decoded_lines(stream), delimiter=delimiter)
+    reader = csv.reader(decoded_lines(stream, origin), delimiter=delimiter)
     field_names, columns = None, []
     line = 1  # the physical line the next row starts on: a quoted cell may span lines
     try:

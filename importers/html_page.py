@@ -14,7 +14,7 @@ from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
 from importers import Importer, Record
-from importers.normalise import clean_line, clean_text, decode, parse_date
+from importers.normalise import MAX_RECORD_BYTES, RECORD_TOO_BIG, clean_line, clean_text, decode, parse_date, read_record
 from kb.models import Article, Skipped
 
 LOGGER = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ LOGGER.addHandler(logging.NullHandler())
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _HTML_START = re.compile(rb"<(!doctype\s+html|html[\s>])", re.IGNORECASE)
+MAX_PAGE_BYTES = 4 * MAX_RECORD_BYTES  # markup, scripts and inline images are most of a page
 MIN_BODY_CHARS = 30  # the shortest real article body in the shared corpora is over 50 characters
 _URL_LIKE = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
 _AUTHOR_SEPARATORS = re.compile(r";|\s+and\s+|\s&\s")
@@ -177,7 +178,11 @@ def _html_lang(html: str) -> str | None:
 
 def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
     """Yield the one article of an HTML page (or Skipped when it holds no article text)."""
-    yield extract_article(decode_html(stream.read()), origin=origin)
+    data = read_record(stream, MAX_PAGE_BYTES)
+    if data is None:
+        yield Skipped(origin, "file", RECORD_TOO_BIG)
+        return
+    yield extract_article(decode_html(data), origin=origin)
 
 
 def looks_like_html(head: bytes) -> bool:

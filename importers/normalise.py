@@ -1,40 +1,160 @@
-"""Small pure helpers every importer shares: decoding, text clean-up, dates."""
+"""Small pure helpers every importer shares: decoding, binary detection, text clean-up, dates."""
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
 from datetime import datetime, timezone
+from typing import Iterator
 
 from dateutil import parser as date_parser
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab and line breaks, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# UTF-8 read as Windows-1252 ("CafÃ©", "Ã‡a", "Â£5", "itâ€™s"): only such text goes through ftfy.
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|\u00e2\u20ac")
+
+MAX_RECORD_BYTES = 10 * 1000 * 1000  # one article's text; a record past it is skipped, never held whole
+RECORD_TOO_BIG = f"record over {MAX_RECORD_BYTES // 1_000_000} MB"
+BINARY_FILE = "binary file"
+_BINARY_MAGIC = (
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF-", b"\x7fELF", b"PK\x03\x04", b"\x1f\x8b",
+    b"BZh9", b"\xfd7zXZ\x00", b"Rar!", b"7z\xbc\xaf", b"OggS", b"fLaC", b"\x00\x00\x01\x00",
+    b"II*\x00", b"MM\x00*", b"SQLite format 3\x00", b"\xd0\xcf\x11\xe0", b"wOFF", b"\x00asm",
+)
+_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_NON_TEXT_BYTES = bytes(range(0, 9)) + bytes(range(0x0e, 0x1b)) + bytes(range(0x1c, 0x20))
+# Windows-1252 text: its non-ASCII characters are letters, or this punctuation.
+_WESTERN_PUNCTUATION = frozenset("\u00a0\u00a1\u00a2\u00a3\u00a7\u00a9\u00ab\u00ae\u00b0\u00b1\u00b4\u00b7"
+                                 "\u00bb\u00bf\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020"
+                                 "\u2022\u2026\u20ac\u2122")
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for the first bytes of an image, executable, archive or other non-text file:
+    a known magic number, or over 10% NUL and control bytes (UTF-16 text aside).
+
+    >>> looks_binary(b"\\x89PNG\\r\\n"), looks_binary("Café".encode("latin-1"))
+    (True, False)
+    """
+    if not head or head.startswith(_TEXT_BOMS):
+        return False
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    even_nuls, odd_nuls = head[::2].count(0), head[1::2].count(0)
+    if min(even_nuls, odd_nuls) == 0 and max(even_nuls, odd_nuls) > len(head) // 4:
+        return False  # UTF-16 without a BOM: every other byte is NUL
+    return len(head.translate(None, _NON_TEXT_BYTES)) < 0.9 * len(head)
+
+
+class Decoder:
+    """Decodes the pieces of one stream (the lines of a CSV or JSON Lines file) alike:
+    UTF-8 when valid (with or without BOM), else the encoding detected in the first
+    piece that is not, then kept for the others.
+
+    >>> Decoder()("Café".encode("cp1252"))
+    'Café'
+    """
+
+    def __init__(self) -> None:
+        self.fallback: str | None = None
+
+    def __call__(self, data: bytes) -> str:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        if self.fallback is None:
+            self.fallback = detect_encoding(data)
+        return data.decode(self.fallback, errors="replace")
 
 
 def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252/Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
+    """Decode bytes as UTF-8 (with or without BOM), else in the encoding detected.
+
+    >>> decode("Ação".encode("latin-1"))
+    'Ação'
+    """
+    return Decoder()(data)
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of bytes that are not UTF-8: Windows-1252 (a superset of Latin-1's
+    letters) when the text reads as Western text, else charset-normalizer's best guess.
+
+    charset-normalizer alone takes short Western text for cp1250, cp1257, even Big5;
+    text in another single-byte script (Cyrillic, Greek) reads in Windows-1252 as runs
+    of accented letters or stray symbols, which `_reads_as_western` refuses.
+    >>> detect_encoding("Москва — столица России".encode("cp1251"))
+    'cp1251'
+    """
+    sample = data[:65536]
+    if _reads_as_western(sample):
+        return "cp1252"
+    from charset_normalizer import from_bytes  # lazy: only text that is not UTF-8 needs it
+
+    best = from_bytes(sample).best()
+    return best.encoding if best is not None else "cp1252"
+
+
+def _reads_as_western(data: bytes) -> bool:
+    letters = non_ascii = 0
+    for char in data.decode("cp1252", errors="replace"):
+        if char.isalpha():
+            letters += 1
+        if char > "\x7f":
+            if not (char.isalpha() or char in _WESTERN_PUNCTUATION):
+                return False
+            non_ascii += 1
+    # Cyrillic or Greek read as Windows-1252: nearly every letter accented. Portuguese: "Ação" at most.
+    return non_ascii <= 0.5 * max(letters, 1)
+
+
+def read_record(stream, limit: int = MAX_RECORD_BYTES) -> bytes | None:
+    """All of a stream that holds one record (a page), or None when it runs past `limit` bytes."""
+    data = stream.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def bounded_lines(stream, limit: int = MAX_RECORD_BYTES) -> Iterator[bytes | None]:
+    """The lines of a binary stream; None for a line over `limit` bytes, which is read
+    past in pieces and never held whole (a 2 GB line without a newline included)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:
+                piece = stream.readline(1 << 20)
+                if not piece or piece.endswith(b"\n"):
+                    break
+            line = None
+        yield line
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalise, unescape HTML entities, drop control characters, collapse spaces.
+    """NFC-normalise, unescape HTML entities, repair mojibake, drop control characters,
+    collapse spaces.
 
     Paragraphs (blank-line separated) are kept; lines inside a paragraph are joined.
     >>> clean_text("A  b\\nc\\n\\n\\nD &amp; E")
     'A b c\\n\\nD & E'
+    >>> clean_text("CafÃ© au lait")
+    'Café au lait'
     """
-    text = unicodedata.normalize("NFC", html.unescape(text)).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = html.unescape(text)
+    if _MOJIBAKE.search(text):
+        import ftfy  # lazy, and only for text that shows the marks of mojibake
+
+        text = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = CONTROL_CHARACTERS.sub("", text)
     paragraphs = (_SPACES.sub(" ", " ".join(p.split())) for p in _BLANK_LINES.split(text))
     return "\n\n".join(p for p in paragraphs if p)
 

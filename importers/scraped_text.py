@@ -15,7 +15,7 @@ import re
 from typing import BinaryIO, Iterator
 
 from importers import Importer, Record
-from importers.normalise import clean_line, clean_text, decode, parse_date
+from importers.normalise import RECORD_TOO_BIG, clean_line, clean_text, decode, parse_date, read_record
 from kb.models import Article, Skipped
 
 END_OF_ARTICLE = re.compile(
@@ -72,7 +72,8 @@ def parse_page(text: str, origin: str) -> Record:
 
 def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
     """Yield the one article of a scraped page."""
-    yield parse_page(decode(stream.read()), origin)
+    data = read_record(stream)
+    yield Skipped(origin, "file", RECORD_TOO_BIG) if data is None else parse_page(decode(data), origin)
 
 
 IMPORTER = Importer(

@@ -1,0 +1,52 @@
+"""The last step of every importer's articles, built-in or plugin, in one place:
+
+- an article whose text is over `MAX_RECORD_BYTES` is Skipped ("record over 10 MB");
+- control characters (NUL included) are removed from every text field;
+- an article without a source gets its URL's registered domain (`news.bbc.co.uk` ->
+  `bbc.co.uk`); importers set the feed or site name themselves when they know it;
+- an article without a language gets the one detected in its text.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from importers.html_page import registered_domain
+from importers.language import detect_language
+from importers.normalise import CONTROL_CHARACTERS, MAX_RECORD_BYTES, RECORD_TOO_BIG
+from kb.models import Article, Skipped
+
+Record = Article | Skipped
+
+
+def finished(records: Iterable[Record]) -> Iterator[Record]:
+    """`records` with each article through `finish`."""
+    for record in records:
+        yield finish(record) if isinstance(record, Article) else record
+
+
+def finish(article: Article) -> Record:
+    """The article checked and completed (see the module), or Skipped when it is too big.
+
+    >>> finish(Article(title="T", body="The IRS shared data with ICE agents.", url="https://news.bbc.co.uk/a")).source
+    'bbc.co.uk'
+    """
+    if text_size(article) > MAX_RECORD_BYTES:
+        return Skipped(article.origin or "", article.record or "file", RECORD_TOO_BIG)
+    for name in ("title", "body", "url", "published", "source", "language"):
+        value = getattr(article, name)
+        if value and CONTROL_CHARACTERS.search(value):
+            setattr(article, name, CONTROL_CHARACTERS.sub("", value))
+    article.authors = [CONTROL_CHARACTERS.sub("", name) for name in article.authors]
+    if not article.source:
+        article.source = registered_domain(article.url)
+    if not article.language:
+        article.language = detect_language(f"{article.title}\n\n{article.body}")
+    return article
+
+
+def text_size(article: Article) -> int:
+    """The UTF-8 size of an article's title and body (counted exactly only near the limit)."""
+    chars = len(article.title) + len(article.body)
+    if chars * 4 <= MAX_RECORD_BYTES:
+        return chars
+    return len(article.title.encode("utf-8", "replace")) + len(article.body.encode("utf-8", "replace"))

@@ -1,0 +1,58 @@
+"""Every article leaves the importers with a language and, when it has a URL, a source."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import DATA
+from importers import parse_file
+from importers.language import detect_language
+from kb.models import Article
+
+
+def articles(records) -> list[Article]:
+    return [r for r in records if isinstance(r, Article)]
+
+
+def test_portuguese_feed_without_a_language_is_detected_as_pt():
+    found = articles(parse_file(DATA / "feeds" / "uol-noticias-latin1.rss"))
+    assert found and {a.language for a in found} == {"pt"}
+
+
+def test_bbc_stories_are_detected_as_en():
+    found = articles(parse_file(DATA / "delimited" / "bbc-2-rows.tsv", mapping={"title": "heading", "body": "story"}))
+    assert [a.language for a in found] == ["en", "en"]
+
+
+def test_a_language_the_source_gives_is_kept(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"title": "T", "body": "The council approved the budget on Monday.", "lang": "pt-BR"}))
+    assert [a.language for a in parse_file(path)] == ["pt-BR"]
+
+
+def test_short_text_gets_no_language():
+    assert detect_language("OK") is None
+    assert detect_language("Die Regierung hat heute neue Maßnahmen angekündigt.") == "de"
+
+
+def test_source_falls_back_to_the_registered_domain(tmp_path):
+    path = tmp_path / "a.jsonl"
+    rows = [{"title": "A", "body": "Body one of the story.", "url": "https://news.bbc.co.uk/x/1"},
+            {"title": "B", "body": "Body two of the story.", "url": "https://www.example.org/2", "source": "Wire"},
+            {"title": "C", "body": "Body three of the story."}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert [a.source for a in parse_file(path)] == ["bbc.co.uk", "Wire", None]
+
+
+def test_feed_articles_keep_the_feed_name():
+    assert {a.source for a in articles(parse_file(DATA / "feeds" / "huffpost-canada.xml"))} != {None}
+
+
+def test_new_libraries_load_lazily():
+    code = ("import sys, importers, importers.json_records, importers.json_lines, importers.finish; "
+            "print(sorted(m for m in ('ijson', 'ftfy', 'charset_normalizer', 'py3langid') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip() == "[]"
