@@ -18,7 +18,7 @@ from whoosh import query as wq
 
 from index import directory
 from index.directory import IndexBusy
-from index.counting import BUCKETS, count_matches
+from index.counting import BUCKETS, PERIODS, count_matches, periods_between
 from index.documents import document_for
 from index.filters import filter_query
 from index.highlight import highlight_all, make_snippets
@@ -29,7 +29,8 @@ from index.searching import SORTS, IndexHit, IndexPage, run_search
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexWriter", "IndexBusy", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "ENTITY_FIELDS",
+__all__ = ["SearchIndex", "IndexWriter", "IndexBusy", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "PERIODS",
+           "periods_between", "ENTITY_FIELDS",
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25
@@ -178,6 +179,13 @@ class SearchIndex:
         """Matching articles per bucket (see `index.counting.BUCKETS`)."""
         searcher = self.searcher()
         return count_matches(searcher, self.parse(text, searcher), by, filter_query(filters, self.ix.schema))
+
+    def matching_ids(self, text: str, filters: SearchFilters | None = None) -> list[str]:
+        """The ids of every article matching `text` (unranked)."""
+        searcher = self.searcher()
+        results = searcher.search(self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
+                                  limit=None, scored=False)
+        return [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
 
     def terms_matched_in(self, article_id: str, text: str) -> set[str]:
         """The indexed terms of query `text` that the article `article_id` contains."""

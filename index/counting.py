@@ -43,20 +43,8 @@ def fill_periods(counts: Counter, dates: list[datetime], period: str) -> list[tu
     """Every period from the first to the last date, in order, empty ones as zero."""
     if not dates:
         return []
-    day, last = min(dates).date(), period_key(max(dates), period)
-    if period == "week":
-        day -= timedelta(days=day.weekday())
-    elif period == "month":
-        day = day.replace(day=1)
-    elif period == "year":
-        day = day.replace(month=1, day=1)
-    series = []
-    while True:
-        key = period_key(datetime.combine(day, datetime.min.time()), period)
-        series.append((key, counts.get(key, 0)))
-        if key == last:
-            return series
-        day = next_period(day, period)
+    first, last = period_key(min(dates), period), period_key(max(dates), period)
+    return [(key, counts.get(key, 0)) for key in periods_between(first, last, period)]
 
 
 def publication_dates(searcher, query, filter=None) -> tuple[list[datetime], int]:
@@ -70,6 +58,21 @@ def publication_dates(searcher, query, filter=None) -> tuple[list[datetime], int
         except (OverflowError, ValueError, TypeError):
             undated += 1
     return dates, undated
+
+
+def periods_between(first: str, last: str, period: str) -> list[str]:
+    """Every period label from `first` to `last` (labels as `period_key` makes them)."""
+    if period == "week":
+        year, week = first.split("-W")
+        day = date.fromisocalendar(int(year), int(week), 1)
+    else:
+        parts = [int(p) for p in first.split("-")] + [1, 1]
+        day = date(parts[0], parts[1], parts[2])
+    labels = []
+    while not labels or labels[-1] != last:
+        labels.append(period_key(datetime.combine(day, datetime.min.time()), period))
+        day = next_period(day, period)
+    return labels
 
 
 def count_matches(searcher, query, by: str, filter=None) -> list[tuple[str, int]]:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from index import (BUCKETS, ENTITY_FIELDS, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets,
+from index import (BUCKETS, ENTITY_FIELDS, PERIODS, periods_between, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets,
                    operator_hints)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
@@ -20,7 +20,10 @@ from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
 from kb.ingest import STORE_BATCH, Ingest, cores, write_queued
 from kb.store import Store
+from kb.network import as_graph, entity_pairs
 from kb.stories import differences
+from kb.timeline import Timeline, align
+from kb.watches import Watches
 
 LARGE_IMPORT_BYTES = 2_000_000  # inputs from this size on are indexed by several processes
 LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
@@ -341,6 +344,52 @@ class KnowledgeBase:
             for entity_type, values in facets.items()
         }
 
+    # attention over time, networks, alerts -----------------------------------------------------------
+    def timeline(self, queries: str | Iterable[str], *, by: str = "month", by_source: bool = False,
+                 by_entity: str | None = None, top: int = 5, since: str | None = None,
+                 until: str | None = None) -> Timeline:
+        """Matching articles per period, one series per query, or per top source / entity of
+        one query (`by_source`, `by_entity="org"`); every period from first to last, gaps as zero.
+
+        >>> kb.timeline(["IRS", "ICE"], by="month").rows()
+        [{'period': '2025-01', 'IRS': 3, 'ICE': 1}, ...]
+        """
+        queries = [queries] if isinstance(queries, str) else list(queries)
+        if by not in PERIODS:
+            raise QueryError(f"a timeline runs by {', '.join(PERIODS)}, not {by!r}")
+        split = "source" if by_source else by_entity
+        counted = {}
+        for query in queries:
+            if split is None:
+                counted[query] = self.count(query, by=by, since=since, until=until)
+                continue
+            for value, _ in self.count(query, by=split, since=since, until=until)[:top]:
+                label = value if len(queries) == 1 else f"{query}: {value}"
+                narrowed = {"sources": [value]} if by_source else {"entities": [(split, value)]}
+                counted[label] = self.count(query, by=by, since=since, until=until, **narrowed)
+        return align(by, counted, lambda first, last: periods_between(first, last, by))
+
+    def network(self, query: str | None = None, *, types: Iterable[str] = ENTITY_FIELDS, min_count: int = 2,
+                limit: int = 200) -> dict:
+        """Entity pairs that appear together in the matching articles (all without `query`),
+        strongest first, as {"pairs": [...], "nodes": [...], "edges": [...]}.
+
+        >>> kb.network("IRS", types=["person", "org"], min_count=2)["pairs"][0]
+        {'source': {'id': 1, 'type': 'org', 'name': 'IRS'}, 'target': {...}, 'articles': 5}
+        """
+        types = self._facet_fields(types)
+        scope = None
+        if query is not None:
+            self.sync_index()
+            scope = self.index.matching_ids(query)
+        pairs = entity_pairs(self.store.db, scope, types, min_count, limit)
+        return {"pairs": pairs, **as_graph(pairs)}
+
+    @property
+    def watches(self) -> Watches:
+        """Saved searches: `add(name, query)`, `list()`, `remove(name)`, `run(name=None)`."""
+        return Watches(self)
+
     # stories ---------------------------------------------------------------------------------------
     def stories(self, *, limit: int = 20, min_size: int = 2) -> list[dict]:
         """The biggest stories (groups of near-copies), with their first article's title.
@@ -393,6 +442,7 @@ class KnowledgeBase:
         entity_id = self.store.entities.resolve(name, type)
         profile = self.store.entities.describe(entity_id)
         profile["co_occurring"] = self.store.entities.co_occurring(entity_id)
+        profile["co_occurring_by_month"] = self.store.entities.co_occurring_by_month(entity_id)
         profile["latest_articles"] = self.store.entities.latest_articles(entity_id)
         return profile
 

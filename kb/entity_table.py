@@ -113,7 +113,7 @@ class EntityTable:
         if not found:
             raise NotFoundError(f"no entity named {name!r}" + (f" of type {entity_type}" if entity_type else ""))
         if len(found) > 1:
-            raise KBError(f"{name!r} is a {' and a '.join(found)}: say which with --type")
+            raise KBError(f"{name!r} names entities of several types ({', '.join(found)}): say which with --type")
         return next(iter(found.values()))
 
     def describe(self, entity_id: int) -> dict:
@@ -145,6 +145,22 @@ class EntityTable:
             "join entities e on e.id = other.entity_id where mine.entity_id = ? and e.ignored = 0 "
             "group by e.id order by 3 desc, e.name limit ?", [entity_id, limit])
         return [{"type": t, "name": n, "articles": c} for t, n, c in rows]
+
+    def co_occurring_by_month(self, entity_id: int, months: int = 12, per_month: int = 3) -> list[dict]:
+        """For its latest `months` months with articles: the entities it appeared with most."""
+        rows = self.db.execute(
+            "select substr(a.published, 1, 7) month, e.name, count(*) n from article_entities mine "
+            "join articles a on a.id = mine.article_id join article_entities other "
+            "on other.article_id = mine.article_id and other.entity_id != mine.entity_id "
+            "join entities e on e.id = other.entity_id where mine.entity_id = ? and e.ignored = 0 "
+            "and a.published is not null group by month, e.id order by month desc, n desc, e.name", [entity_id])
+        by_month: dict[str, list[dict]] = {}
+        for month, name, count in rows:
+            if month not in by_month and len(by_month) == months:
+                break
+            if len(by_month.setdefault(month, [])) < per_month:
+                by_month[month].append({"name": name, "articles": count})
+        return [{"month": month, "with": names} for month, names in by_month.items()]
 
     def latest_articles(self, entity_id: int, limit: int = 5) -> list[dict]:
         rows = self.db.execute(

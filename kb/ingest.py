@@ -57,6 +57,13 @@ def write_queued(store, writer) -> list[str]:
     return done
 
 
+def clean_start_method() -> str:
+    """How to start helper processes while the index's write lock is held: never by
+    forking, since a forked child shares the lock (a flock on the open file) and, if this
+    process is killed, keeps it held for as long as it lingers."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def cores() -> int:
     """Processes for extraction, and for index analysis in a large import: one per core
     (measured on 2 cores: 2 + 2 beat 1 + 1 by a quarter; the main process mostly waits)."""
@@ -73,7 +80,9 @@ class Ingest:
 
     def __init__(self, store, index, extractor, summary: ImportSummary, *, large: bool = False):
         self.store, self.index, self.extractor, self.summary = store, index, extractor, summary
-        self.procs = cores() if large else 1
+        # Whoosh starts its writer processes with the default start method: only when that
+        # is not "fork" may they run (see clean_start_method).
+        self.procs = cores() if large and multiprocessing.get_start_method() != "fork" else 1
         self.batch: list[Article] = []
         self.in_flight: deque[tuple[list[tuple[Article, str]], Future | list]] = deque()
         self.hashes_in_flight: set[str] = set()
@@ -141,9 +150,7 @@ class Ingest:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ProcessPoolExecutor(cores(), mp_context=context,
+            self.pool = ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context(clean_start_method()),
                                             initializer=_start_worker, initargs=(self.extractor.name,))
         return self.pool
 

@@ -60,7 +60,13 @@ def add_stories(db: sqlite_utils.Database) -> None:
         stories.assign(article_id, signature(body))
 
 
-MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories]
+def add_watches(db: sqlite_utils.Database) -> None:
+    """v4: saved searches, each with the newest article it has seen (a rowid watermark)."""
+    db["watches"].create({"name": str, "query": str, "created_at": str, "last_run_at": str, "last_rowid": int},
+                         pk="name")
+
+
+MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

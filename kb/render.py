@@ -130,6 +130,63 @@ def counts_text(counts: list[tuple[str, int]], width: int = 40) -> str:
     )
 
 
+def timeline_text(timeline, width: int = 30) -> str:
+    """One line per period: for each series a bar scaled to the largest count, and the number."""
+    if not timeline.periods:
+        return "no dated matches"
+    labels = list(timeline.series)
+    top = max((n for counts in timeline.series.values() for n in counts), default=0) or 1
+    label_width = max(len(safe(label)) for label in labels)
+    lines = []
+    for i, period in enumerate(timeline.periods):
+        for j, label in enumerate(labels):
+            n = timeline.series[label][i]
+            head = period if j == 0 else ""
+            name = f" {safe(label):<{label_width}}" if len(labels) > 1 else ""
+            lines.append(f"{head:<10}{name} {BAR * round(width * n / top):<{width}} {n}")
+    undated = {label: n for label, n in timeline.undated.items() if n}
+    if undated:
+        lines.append("undated: " + ", ".join(f"{safe(label)} {n}" for label, n in undated.items()))
+    return "\n".join(lines)
+
+
+def network_text(network: dict) -> str:
+    if not network["pairs"]:
+        return "no pair of entities appears together often enough"
+    return "\n".join(f"{p['articles']:>5}  {safe(p['source']['name'])} ({p['source']['type']}) — "
+                     f"{safe(p['target']['name'])} ({p['target']['type']})" for p in network["pairs"])
+
+
+def network_csv(network: dict) -> str:
+    return rows_csv([{"source": p["source"]["name"], "source_type": p["source"]["type"],
+                      "target": p["target"]["name"], "target_type": p["target"]["type"], "weight": p["articles"]}
+                     for p in network["pairs"]])
+
+
+def network_graphml(network: dict) -> str:
+    """GraphML for Gephi, networkx and other network tools: nodes with name and type, weighted edges."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+             '  <key id="name" for="node" attr.name="name" attr.type="string"/>',
+             '  <key id="type" for="node" attr.name="type" attr.type="string"/>',
+             '  <key id="weight" for="edge" attr.name="weight" attr.type="int"/>',
+             '  <graph id="entities" edgedefault="undirected">']
+    for node in network["nodes"]:
+        lines.append(f'    <node id="n{node["id"]}"><data key="name">{escape_xml(node["name"])}</data>'
+                     f'<data key="type">{node["type"]}</data></node>')
+    for number, edge in enumerate(network["edges"]):
+        lines.append(f'    <edge id="e{number}" source="n{edge["source"]}" target="n{edge["target"]}">'
+                     f'<data key="weight">{edge["weight"]}</data></edge>')
+    return "\n".join(lines + ["  </graph>", "</graphml>"])
+
+
+def escape_xml(text: str) -> str:
+    """Text safe inside an XML element (control characters dropped: XML 1.0 forbids them)."""
+    from xml.sax.saxutils import escape
+
+    return escape(_UNSAFE.sub("", text))
+
+
 def rows_csv(rows: list[dict]) -> str:
     """Dicts with the same keys as CSV with a header."""
     if not rows:

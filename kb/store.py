@@ -136,14 +136,26 @@ class Store:
             {"after": after_rowid, "name": extractor, "limit": limit}).fetchall()
 
     def entity_names(self, entity_type: str, keys: list[str]) -> list[str]:
-        """Canonical names for lower-case entity keys (as the index holds them), in order."""
+        """Canonical names for lower-case entity keys (as the index holds them), in order;
+        a key that has become an alias (after a merge) gives its entity's name."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
         names = dict(self.db.execute(
-            f"select key, name from entities where type = ? and key in ({marks})", [entity_type, *keys]
-        ).fetchall())  # keys are canonical names: the index holds no others in its facet column
+            f"select key, name from entities where type = ? and key in ({marks}) union all "
+            f"select a.key, e.name from entity_aliases a join entities e on e.id = a.entity_id "
+            f"where a.type = ? and a.key in ({marks})", [entity_type, *keys, entity_type, *keys]).fetchall())
         return [names.get(key, key) for key in keys]
+
+    def ids_after(self, ids: list[str], after_rowid: int, up_to_rowid: int) -> list[str]:
+        """Those of `ids` stored after row `after_rowid` (up to `up_to_rowid`), oldest first."""
+        found = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found += self.db.execute(
+                f"select rowid, id from articles where rowid > ? and rowid <= ? and id in ({','.join('?' * len(chunk))})",
+                [after_rowid, up_to_rowid, *chunk]).fetchall()
+        return [article_id for _, article_id in sorted(found)]
 
     def story_sources(self, story_id: str | None, but: str | None = None) -> list[str]:
         """The distinct sources of a story's articles (all, or all but article `but`)."""

@@ -1,0 +1,113 @@
+"""Beyond search, on real Reuters articles: timelines, entity networks, saved searches."""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import shutil
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+
+import pytest
+
+from kb import KnowledgeBase
+
+
+@pytest.fixture
+def run(invoke, reuters_path):
+    return lambda *args: invoke(*args, kb_path=reuters_path)
+
+
+def sql_counts(kb, query, bucket_sql):
+    ids = [hit.id for hit in kb.iter_hits(query, fragments=0)]
+    marks = ",".join("?" * len(ids))
+    return dict(kb.store.db.execute(
+        f"select {bucket_sql}, count(*) from articles where id in ({marks}) group by 1", ids).fetchall())
+
+
+def test_timeline_counts_equal_a_direct_sql_count(run, reuters_path):
+    data = json.loads(run("timeline", "oil", "wheat OR grain", "--by", "month", "--format", "json").stdout)
+    with KnowledgeBase(reuters_path) as kb:
+        for query in ("oil", "wheat OR grain"):
+            expected = sql_counts(kb, query, "substr(published, 1, 7)")
+            got = dict(zip(data["periods"], data["series"][query]))
+            assert {k: v for k, v in got.items() if v} == expected
+        weeks = json.loads(run("timeline", "oil", "--by", "week", "--format", "json").stdout)
+        expected = sql_counts(kb, "oil", "strftime('%Y', published) || '-W' || "
+                                         "printf('%02d', (strftime('%j', date(published, '-3 days', "
+                                         "'weekday 4')) - 1) / 7 + 1)")
+    assert {k: v for k, v in zip(weeks["periods"], weeks["series"]["oil"]) if v} == expected
+    assert data["periods"] == sorted(data["periods"]) and len(set(data["periods"])) == len(data["periods"])
+
+
+def test_timeline_as_chart_csv_and_plot(run, tmp_path):
+    chart = run("timeline", "oil", "wheat", "--by", "month").stdout.splitlines()
+    assert chart[0].startswith("1987-02") and "oil" in chart[0] and "█" in chart[0] and "wheat" in chart[1]
+    rows = list(csv.DictReader(io.StringIO(run("timeline", "oil", "--by", "week", "--format", "csv").stdout)))
+    assert list(rows[0]) == ["period", "oil"] and all(int(r["oil"]) >= 0 for r in rows)
+    plot = tmp_path / "oil.png"
+    result = run("timeline", "oil", "--by-entity", "place", "--top", "3", "--plot", plot)
+    assert result.exit_code == 0 and plot.read_bytes().startswith(b"\x89PNG")
+    assert run("timeline", "oil", "--plot", tmp_path / "oil.gif").stderr.startswith("Error: cannot plot to")
+
+
+def test_network_pairs_equal_a_brute_force_count(run, reuters_path):
+    data = json.loads(run("network", "oil", "--type", "org,place", "--min-count", "2", "-n", "1000",
+                          "--format", "json").stdout)
+    with KnowledgeBase(reuters_path) as kb:
+        matching = {hit.id for hit in kb.iter_hits("oil", fragments=0)}
+        rows = kb.store.db.execute(
+            "select ae.article_id, e.id from article_entities ae join entities e on e.id = ae.entity_id "
+            "where e.type in ('org', 'place') and e.ignored = 0").fetchall()
+    by_article: dict[str, set] = {}
+    for article_id, entity_id in rows:
+        if article_id in matching:
+            by_article.setdefault(article_id, set()).add(entity_id)
+    expected = Counter(pair for ids in by_article.values() for pair in itertools.combinations(sorted(ids), 2))
+    expected = {pair: n for pair, n in expected.items() if n >= 2}
+    got = {tuple(sorted((p["source"]["id"], p["target"]["id"]))): p["articles"] for p in data["pairs"]}
+    assert got == expected and len(got) > 10
+    weights = [p["articles"] for p in data["pairs"]]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_network_for_network_tools(run):
+    graph = ElementTree.fromstring(run("network", "--type", "person,org", "--format", "graphml").stdout)
+    namespace = "{http://graphml.graphdrawing.org/xmlns}"
+    nodes = graph.findall(f".//{namespace}node")
+    edges = graph.findall(f".//{namespace}edge")
+    assert nodes and edges and all(e.get("source").startswith("n") for e in edges)
+    rows = list(csv.DictReader(io.StringIO(run("network", "--format", "csv").stdout)))
+    assert list(rows[0]) == ["source", "source_type", "target", "target_type", "weight"]
+
+
+def test_a_watch_reports_new_matches_once(invoke, reuters_path, tmp_path):
+    kb_path = tmp_path / "kb"
+    shutil.copytree(reuters_path, kb_path)
+    assert invoke("watch", "add", "rates", "bank AND rates", kb_path=kb_path).exit_code == 0
+    first = invoke("watch", "run", kb_path=kb_path)
+    assert first.exit_code == 1 and first.stdout == "rates: 0 new articles\n"  # nothing since it was added
+    feed = tmp_path / "new.jsonl"
+    feed.write_text("\n".join(json.dumps({"title": t, "body": b}) for t, b in [
+        ("Bank lifts rates", "The central bank raised its rates by a quarter point."),
+        ("Bank keeps rates", "Another bank kept rates where they were."),
+        ("Harvest news", "The wheat harvest was early this year.")]) + "\n")
+    invoke("import", feed, kb_path=kb_path)
+    second = invoke("watch", "run", "--format", "json", kb_path=kb_path)
+    assert second.exit_code == 0
+    assert sorted(a["title"] for a in json.loads(second.stdout)["rates"]) == ["Bank keeps rates", "Bank lifts rates"]
+    third = invoke("watch", "run", "rates", kb_path=kb_path)
+    assert third.exit_code == 1 and third.stdout == "rates: 0 new articles\n"
+    listed = json.loads(invoke("watch", "list", "--format", "json", kb_path=kb_path).stdout)
+    assert [w["name"] for w in listed] == ["rates"] and listed[0]["last_run_at"]
+    assert invoke("watch", "add", "bad", "rates AND (", kb_path=kb_path).stderr.startswith("Error: unclosed '('")
+    assert invoke("watch", "add", "rates", "x", kb_path=kb_path).stderr == (
+        "Error: a watch named 'rates' exists already\n")
+
+
+def test_entity_profile_shows_companions_by_month(run):
+    text = run("entity", "Japan", "--type", "place", "--json").stdout
+    months = json.loads(text)["co_occurring_by_month"]
+    assert months and all(len(m["with"]) <= 3 for m in months)
+    assert [m["month"] for m in months] == sorted((m["month"] for m in months), reverse=True)
