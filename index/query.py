@@ -56,6 +56,8 @@ def check_syntax(text: str, fieldnames: set[str]) -> None:
                 raise QueryError(f"{previous} needs a term after it, before position {position}")
         elif word in BINARY_OPERATORS and (previous is None or previous == "(" or previous in OPERATORS):
             raise QueryError(f"{word} at position {position} needs a term before it")
+        elif word == "NOT" and previous == "NOT":
+            raise QueryError(f"NOT at position {position} follows another NOT: drop the double negation")
         field = _FIELD_PREFIX.match(word)
         if field and field.group(1) not in fieldnames and field.group(1) not in ("http", "https"):
             known = ", ".join(sorted(fieldnames))
@@ -171,7 +173,11 @@ def parse_query(text: str, schema) -> wq.Query:
     """
     searchable = {name for name in schema.names() if name != "id"}
     check_syntax(text, searchable)
-    parsed = make_parser(schema).parse(rewrite_dates(text))
+    rewritten = rewrite_dates(text)
+    try:
+        parsed = make_parser(schema).parse(rewritten)
+    except Exception as error:  # Whoosh's parser has crashes of its own; report, never raise them
+        raise QueryError(f"cannot read the query ({type(error).__name__}: {error})") from None
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"nothing to search for in {text!r}")
     return parsed

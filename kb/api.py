@@ -8,7 +8,9 @@
 """
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -27,6 +29,11 @@ from kb.watches import Watches
 
 LARGE_IMPORT_BYTES = 2_000_000  # inputs from this size on are indexed by several processes
 LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
+
+
+def is_disk_full(error: Exception) -> bool:
+    """SQLite and the file system say "disk full" differently."""
+    return getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in str(error)
 
 
 def is_large(paths: list[str]) -> bool:
@@ -120,9 +127,15 @@ class KnowledgeBase:
         if not self.index.is_current():
             self.reindex()
         summary = ImportSummary(run_id=self.store.start_run(paths))
-        with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths)) as ingest:
-            for article in articles(summary) if callable(articles) else articles:
-                ingest.add(article)
+        try:
+            with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths)) as ingest:
+                for article in articles(summary) if callable(articles) else articles:
+                    ingest.add(article)
+        except (sqlite3.OperationalError, OSError) as error:
+            if not is_disk_full(error):
+                raise
+            raise StoreError(f"the disk holding {self.path} is full: {summary.imported} new articles were "
+                             "stored before it filled; free some space and import again") from None
         self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
                               summary.skipped_total, len(summary.failed))
         return summary

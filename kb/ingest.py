@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
+from contextlib import suppress
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from index import IndexBusy
@@ -123,7 +124,8 @@ class Ingest:
                         self.index.merge_small_segments()
         finally:
             if self._writer is not None:
-                self._writer.cancel()
+                with suppress(OSError):  # cancelling cleans up files, which a full disk may refuse
+                    self._writer.cancel()
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
 

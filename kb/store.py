@@ -49,12 +49,17 @@ class Store:
         if not create and not path.exists():
             raise StoreError(f"no knowledge base at {path.parent} (import something first)")
         try:
-            self.db = sqlite_utils.Database(path)
+            self.readonly = path.exists() and not _writable(path)
+            if self.readonly:  # read-only media: no WAL or lock files can be made, nothing changes
+                self.db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True))
+            else:
+                self.db = sqlite_utils.Database(path)
             self.db.execute("PRAGMA busy_timeout = 30000")
-            self.readonly = not _writable(path)
             if not self.readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 migrate(self.db, path)
+            elif self.schema_version() > SCHEMA_VERSION:
+                raise StoreError(f"{path} was made by a newer newskb (schema {self.schema_version()}): upgrade newskb")
             elif self.schema_version() != SCHEMA_VERSION:
                 raise StoreError(f"{path} needs a schema upgrade but is read-only")
         except sqlite3.DatabaseError as error:
