@@ -14,7 +14,8 @@ from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
 from importers import Importer, Record
-from importers.normalise import MAX_RECORD_BYTES, RECORD_TOO_BIG, clean_line, clean_text, decode, parse_date, read_record
+from importers.normalise import (MAX_RECORD_BYTES, RECORD_TOO_BIG, clean_line, clean_text, decode, decode_utf8,
+                                 parse_date, read_record)
 from kb.models import Article, Skipped
 
 LOGGER = logging.getLogger(__name__)
@@ -32,12 +33,9 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
     """The text of an HTML page. Valid UTF-8 wins (saved pages often keep a stale
     <meta charset>); else the charset given (HTTP header) or declared in a <meta> tag;
     else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    text = decode_utf8(data)
+    if text is not None:
+        return text
     for declared in (charset, _declared_charset(data)):
         if declared:
             try:

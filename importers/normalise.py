@@ -51,6 +51,14 @@ def looks_binary(head: bytes) -> bool:
     return len(head.translate(None, _NON_TEXT_BYTES)) < 0.9 * len(head)
 
 
+def decode_utf8(data: bytes) -> str | None:
+    """The text of UTF-8 bytes (a BOM dropped), or None when they are not UTF-8."""
+    try:
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 class Decoder:
     """Decodes the pieces of one stream (the lines of a CSV or JSON Lines file) alike:
     UTF-8 when valid (with or without BOM), else the encoding detected in the first
@@ -64,12 +72,9 @@ class Decoder:
         self.fallback: str | None = None
 
     def __call__(self, data: bytes) -> str:
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        text = decode_utf8(data)
+        if text is not None:
+            return text
         if self.fallback is None:
             self.fallback = detect_encoding(data)
         return data.decode(self.fallback, errors="replace")

@@ -51,8 +51,10 @@ def test_text_that_is_a_url_is_not_fetched(no_network):
 
 
 def test_heavy_libraries_load_lazily():
-    code = ("import sys, importers.html_page, importers.feeds, importers.delimited, importers.warc_records; "
-            "print(sorted(m for m in ('trafilatura', 'htmldate', 'feedparser', 'warcio', 'lxml') if m in sys.modules))")
+    code = ("import sys, importers, importers.html_page, importers.feeds, importers.delimited, "
+            "importers.warc_records, importers.json_records, importers.json_lines, importers.finish; "
+            "print(sorted(m for m in ('trafilatura', 'htmldate', 'feedparser', 'warcio', 'lxml', 'ijson', 'ftfy', "
+            "'charset_normalizer', 'py3langid') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"

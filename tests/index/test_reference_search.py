@@ -5,8 +5,6 @@ tokenised with the same analyzer as the index. Both must give the same set of id
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from index.analysis import PHRASE_MODE, stemmed_text_analyzer
