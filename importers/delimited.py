@@ -54,9 +54,13 @@ def parse_rows(stream: BinaryIO, *, origin: str, delimiter: str,
                 columns = [name.strip().lower() for name in cells]
                 field_names = fields_for(columns, mapping, origin, reader.line_num)
                 continue
+            if len(cells) != len(columns):
+                yield Skipped(origin, where, f"{len(cells)} fields where the header has {len(columns)}",
+                              malformed=True)
+                continue
             record = dict(zip(columns, cells))
             if not clean_text(as_text(first_value(record, field_names["body"]))):
-                yield Skipped(origin, where, "no body")
+                yield Skipped(origin, where, "no body", malformed=True)
                 continue
             yield article_from_record(record, origin, where, field_names)
     except csv.Error as error:

@@ -46,10 +46,10 @@ def article_from_record(record: Any, origin: str, where: str,
                         field_names: Mapping[str, tuple[str, ...]] = FIELD_NAMES) -> Article | Skipped:
     """The article a record describes, or Skipped saying what it lacks."""
     if not isinstance(record, Mapping):
-        return Skipped(origin, where, f"not an object ({type(record).__name__})")
+        return Skipped(origin, where, f"not an object ({type(record).__name__})", malformed=True)
     body = clean_text(as_text(first_value(record, field_names["body"])))
     if not body:
-        return Skipped(origin, where, "no body text")
+        return Skipped(origin, where, "no body text", malformed=True)
     title = clean_line(as_text(first_value(record, field_names["title"])))
     source = first_value(record, field_names["source"])
     return Article(

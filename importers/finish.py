@@ -2,6 +2,8 @@
 
 - an article whose text is over `MAX_RECORD_BYTES` is Skipped ("record over 10 MB");
 - control characters (NUL included) are removed from every text field;
+- the URL is made canonical (no tracking parameters or fragment), so one article
+  shared under several URLs is recognised as the same;
 - an article without a source gets its URL's registered domain (`news.bbc.co.uk` ->
   `bbc.co.uk`); importers set the feed or site name themselves when they know it;
 - an article without a language gets the one detected in its text.
@@ -12,7 +14,7 @@ from typing import Iterable, Iterator
 
 from importers.html_page import registered_domain
 from importers.language import detect_language
-from importers.normalise import CONTROL_CHARACTERS, MAX_RECORD_BYTES, RECORD_TOO_BIG
+from importers.normalise import CONTROL_CHARACTERS, MAX_RECORD_BYTES, RECORD_TOO_BIG, canonical_url
 from kb.models import Article, Skipped
 
 Record = Article | Skipped
@@ -37,6 +39,7 @@ def finish(article: Article) -> Record:
         if value and CONTROL_CHARACTERS.search(value):
             setattr(article, name, CONTROL_CHARACTERS.sub("", value))
     article.authors = [CONTROL_CHARACTERS.sub("", name) for name in article.authors]
+    article.url = canonical_url(article.url)
     if not article.source:
         article.source = registered_domain(article.url)
     if not article.language:

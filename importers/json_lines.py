@@ -27,7 +27,7 @@ def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
         try:
             record = json.loads(line, strict=False)  # raw tabs and line breaks inside strings are common
         except json.JSONDecodeError as error:
-            yield Skipped(origin, f"line {number}", f"not valid JSON ({error.msg})")
+            yield Skipped(origin, f"line {number}", f"not valid JSON ({error.msg})", malformed=True)
             continue
         yield article_from_record(record, origin, f"line {number}")
 

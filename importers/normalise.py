@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 from typing import Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dateutil import parser as date_parser
 
@@ -187,3 +188,26 @@ def parse_date(value: str | None) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+TRACKING_PARAMETERS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|igshid|ref|ref_src|"
+                                 r"smid|share|at_medium|at_campaign|cmp|__twitter_impression)$", re.IGNORECASE)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL one article has however it was shared: scheme and host in lower case, no
+    default port, no fragment, no tracking parameters, no trailing slash.
+
+    >>> canonical_url("HTTPS://www.Example.org:443/news/a/?utm_source=x&id=7#top")
+    'https://www.example.org/news/a?id=7'
+    """
+    if not url or "://" not in url:
+        return url or None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.port and (parts.scheme.lower(), parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not TRACKING_PARAMETERS.match(k)])
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    return urlunsplit((parts.scheme.lower(), host, path, query, ""))

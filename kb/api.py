@@ -18,9 +18,10 @@ from index import (BUCKETS, ENTITY_FIELDS, PERIODS, periods_between, IndexBusy, 
                    operator_hints)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
-from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
-from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Skipped, Snippet
+from kb.errors import KBError, NotFoundError, QueryError, StoreError
+from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Snippet
 from kb.ingest import STORE_BATCH, Ingest, cores, write_queued
+from kb.reading import read_articles
 from kb.store import Store
 from kb.network import as_graph, entity_pairs
 from kb.stories import differences
@@ -97,28 +98,19 @@ class KnowledgeBase:
         return article.id if summary.imported else None
 
     def import_paths(self, paths: Iterable[str | os.PathLike], *, format: str | None = None,
-                     mapping: dict[str, str] | None = None,
+                     mapping: dict[str, str] | None = None, strict: bool = False,
                      on_record: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
-        """Import files and folders (recursively); a file that fails is reported, not fatal.
+        """Import files and folders (recursively). A malformed record or an unreadable file
+        is reported in `summary.failed` and the rest imports; with `strict`, the first
+        failure stops the import and nothing of that file is stored.
 
         `format` overrides detection; `mapping` names columns for CSV/TSV ({"body": "text"});
         `on_record` is called after each record with the running summary (for progress).
         >>> kb.import_paths(["stories.tsv"], mapping={"body": "story", "published": "date"})
         """
-        from importers import iter_files, parse_file  # heavy parsers load only when importing
-
         paths = [str(p) for p in paths]
-
-        def articles(summary: ImportSummary) -> Iterator[Article]:
-            for record in self._records(paths, format, mapping, summary, iter_files, parse_file):
-                if isinstance(record, Skipped):
-                    summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
-                else:
-                    yield record
-                if on_record:
-                    on_record(summary)
-
-        return self._ingest(articles, paths)
+        return self._ingest(lambda summary: read_articles(paths, summary, format=format, mapping=mapping,
+                                                          strict=strict, on_record=on_record), paths)
 
     def _ingest(self, articles, paths: list[str]) -> ImportSummary:
         """Run `articles` (a list, or a function of the summary giving an iterator) through the
@@ -139,21 +131,6 @@ class KnowledgeBase:
         self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
                               summary.skipped_total, len(summary.failed))
         return summary
-
-    def _records(self, paths, format, mapping, summary, iter_files, parse_file) -> Iterator[Article | Skipped]:
-        """Records of every file; a file that cannot be read goes to `summary.failed`."""
-        try:
-            files = list(iter_files(paths))
-        except InputError as error:
-            summary.failed.append(str(error))
-            return
-        for path in files:
-            try:
-                yield from parse_file(path, format, mapping)
-            except InputError as error:
-                summary.failed.append(str(error))
-            except OSError as error:
-                summary.failed.append(f"{path}: {error.strerror or error}")
 
     def reextract(self, *, extractor: str | None = None, everything: bool = False) -> int:
         """Extract entities again, with `extractor` (which becomes this knowledge base's)

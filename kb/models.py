@@ -29,11 +29,19 @@ class Article:
 
 @dataclass
 class Skipped:
-    """A record an importer could not turn into an article, and why."""
+    """A record an importer could not turn into an article, and why. A `malformed` record
+    (broken syntax, missing text) is a failure of the import; others are passed over
+    (a file of no known format, a non-article page, a record over the size limit)."""
 
     origin: str
     record: str
     reason: str
+    malformed: bool = False
+
+    @property
+    def location(self) -> str:
+        """`file:3` for a line, `file:item 2` for other records."""
+        return f"{self.origin}:{self.record.removeprefix('line ')}"
 
 
 @dataclass(frozen=True)

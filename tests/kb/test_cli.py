@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
-from helpers import DATA, SEED, SEED_TITLE
+from helpers import DATA, SEED, SEED_TITLE, corpus
 from kb import Article, KnowledgeBase
 
 
@@ -20,15 +23,33 @@ def test_import_of_a_missing_path_fails_in_one_line(invoke, tmp_path):
     assert result.stderr == f"Error: {tmp_path / 'missing.json'}: no such file or folder\n"
 
 
-def test_import_reports_skips_with_reasons_and_partial_failure(invoke, tmp_path):
+def test_import_reports_each_failure_and_passes_over_the_rest(invoke, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "good.jsonl").write_text('{"title": "A", "body": "Alpha."}\n{"title": "B"}\n{"title": "C"}\n')
+    (folder / "good.jsonl").write_text('{"title": "A", "body": "Alpha."}\n{"title": "B"}\n{broken\n'
+                                       '{"title": "C", "body": "Gamma."}\n')
     (folder / "bad.json").write_text("{nope")
+    (folder / "notes.md").write_text("# not an article format")
     result = invoke("import", folder)
     assert result.exit_code == 3  # something imported, something failed
-    assert result.stdout == "Imported 1 article, 0 duplicates, 2 skipped (no body text: 2), 1 failed\n"
-    assert result.stderr.startswith(f"Error: {folder / 'bad.json'}, line 1: not valid JSON")
+    assert result.stdout == "Imported 2 articles, 0 duplicates, 1 skipped (unknown format (.md): 1), 3 failed\n"
+    assert result.stderr.splitlines() == [
+        f"Error: {folder / 'bad.json'}, line 1: not valid JSON: Expecting property name enclosed in double "
+        "quotes (column 2)",
+        f"Error: {folder / 'good.jsonl'}:2: no body text",
+        f"Error: {folder / 'good.jsonl'}:3: not valid JSON (Expecting property name enclosed in double quotes)",
+    ]
+
+
+def test_strict_import_stops_at_the_first_failure_and_keeps_nothing_of_that_file(invoke, tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text('{"title": "A", "body": "Alpha."}\n')
+    second.write_text('{"title": "B", "body": "Beta."}\n{broken\n{"title": "C", "body": "Gamma."}\n')
+    result = invoke("import", "--strict", first, second)
+    assert result.exit_code == 3 and result.stdout.startswith("Imported 1 article,")
+    assert result.stderr == f"Error: {second}:2: not valid JSON (Expecting property name enclosed in double quotes)\n"
+    titles = [h["title"] for h in json.loads(invoke("search", "alpha OR beta OR gamma", "--json").stdout)["hits"]]
+    assert titles == ["A"]
 
 
 def test_show_prints_the_article_and_json(invoke, seeded_path):
@@ -100,3 +121,18 @@ def test_optimize_merges_segments_and_search_still_works(invoke, seeded_path, tm
     assert result.stdout == f"Merged {before} segments into 1\n" and before > 1
     assert json.loads(invoke("stats", "--json", kb_path=seeded_path).stdout)["index_segments"] == 1
     assert json.loads(invoke("search", "IRS", "--json", kb_path=seeded_path).stdout)["total"] == 4
+
+
+def test_progress_shows_on_a_terminal_and_never_on_a_pipe(tmp_path):
+    source = corpus("reuters-21578", "reut2-001.sgm")
+    command = [sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb"), "import", str(source)]
+    piped = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and piped.stderr == ""
+    main, terminal = os.openpty()
+    shown = subprocess.run([*command[:4], str(tmp_path / "kb2"), *command[5:]], stdout=subprocess.PIPE,
+                           stderr=terminal, text=True, timeout=300)
+    os.close(terminal)
+    seen = os.read(main, 65536).decode()
+    os.close(main)
+    assert shown.returncode == 0 and "\rRead " in seen and " imported, " in seen and "/s)" in seen
+    assert shown.stdout.startswith("Imported ")

@@ -57,7 +57,8 @@ def test_html_external_entities_and_bombs_are_harmless(secret_file):
 
 
 def test_a_file_that_changes_while_it_is_read(tmp_path, articles_file):
-    """Truncated and rewritten during the import: no traceback, and what is stored checks out."""
+    """Truncated and rewritten during the import: no traceback, at most the lines cut in two
+    reported as malformed, and what is stored checks out."""
     import threading
 
     from kb import KnowledgeBase
@@ -77,5 +78,6 @@ def test_a_file_that_changes_while_it_is_read(tmp_path, articles_file):
         timer.start()
         summary = kb.import_paths([moving])
         timer.join()
-        assert summary.imported + summary.duplicates > 0 and not summary.failed
-        assert kb.check()["ok"]
+        assert summary.imported + summary.duplicates > 0
+        assert all(failure.startswith(f"{moving}:") for failure in summary.failed)  # a line cut mid-way
+        assert len(summary.failed) <= 2 and kb.check()["ok"]
