@@ -14,20 +14,20 @@ import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from index import (BUCKETS, ENTITY_FIELDS, PERIODS, periods_between, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets,
-                   operator_hints)
+from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchIndex, highlight_all,
+                   make_snippets, operator_hints, periods_between)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.errors import KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Snippet
-from kb.ingest import STORE_BATCH, Ingest, cores, write_queued
+from kb.indexing import cores, write_queued
+from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
-from kb.network import as_graph, entity_pairs
-from kb.stories import differences
 from kb.timeline import Timeline, align
 from kb.watches import Watches
 
+REEXTRACT_BATCH = 200  # articles per transaction when extracting again
 LARGE_IMPORT_BYTES = 2_000_000  # inputs from this size on are indexed by several processes
 LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
 
@@ -118,6 +118,8 @@ class KnowledgeBase:
         self._require_writable()
         if not self.index.is_current():
             self.reindex()
+        from kb.ingest import Ingest  # numpy and the process pool load only when importing
+
         summary = ImportSummary(run_id=self.store.start_run(paths))
         try:
             with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths)) as ingest:
@@ -143,7 +145,7 @@ class KnowledgeBase:
             self.set_extractor(extractor)
         self._require_writable()
         done, after = 0, 0
-        while rows := self.store.ids_to_reextract(self.extractor_name, after, STORE_BATCH, everything):
+        while rows := self.store.ids_to_reextract(self.extractor_name, after, REEXTRACT_BATCH, everything):
             with self.store.transaction():
                 for _, article_id, body in rows:
                     entities = count_entities(self.extractor.extract(body))
@@ -400,6 +402,8 @@ class KnowledgeBase:
         >>> kb.story("3f2a9c01d4e5b6a7")["articles"][1]["differences"]
         ['only in B, paragraph 7: "Share this article"']
         """
+        from kb.stories import differences  # numpy loads only for story views
+
         article = self.get(story_or_article_id)
         story_id = article.story_id or article.id
         members = [self.get(member) for member in self.store.stories.members(story_id)] or [article]

@@ -698,10 +698,10 @@ def importers():
 
 def main(**options) -> None:
     """The `kb` command. Helper processes (entity extraction, parallel index writing) start
-    from a clean server rather than by forking this one: see kb.ingest.clean_start_method."""
+    from a clean server rather than by forking this one: see kb.indexing.clean_start_method."""
     import multiprocessing
 
-    from kb.ingest import clean_start_method
+    from kb.indexing import clean_start_method
 
     method = clean_start_method()
     multiprocessing.set_start_method(method, force=True)

@@ -9,19 +9,18 @@ queue holds what the index lacks and the next command catches it up.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from contextlib import suppress
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from index import IndexBusy
+from kb.indexing import clean_start_method, cores, write_queued
 from kb.entities import count_entities, get_extractor
 from kb.models import Article, EntityCount, ImportSummary
 from kb.shingles import Signature, signature
 from kb.store import content_hash, utc_now
 
 STORE_BATCH = 200  # articles per SQLite transaction and per extraction task
-CATCH_UP_BATCH = 2000  # queued articles read back from SQLite at a time
 BATCHES_AHEAD = 3  # extraction tasks in flight while this process stores and indexes
 ID_LENGTH = 16
 
@@ -40,35 +39,6 @@ def analyse(extractor, body: str) -> tuple[list[EntityCount], bytes]:
 
 def _analyse_batch(bodies: list[str]) -> list[tuple[list[EntityCount], bytes]]:
     return [analyse(_worker_extractor, body) for body in bodies]
-
-
-def write_queued(store, writer) -> list[str]:
-    """Write every article queued for indexing into `writer` (replacing any copy there);
-    returns their ids, to be dequeued once the writer has committed."""
-    done, after = [], ""
-    while ids := store.queued_ids(CATCH_UP_BATCH, after=after):
-        found = store.get_articles(ids)
-        for article_id in ids:
-            if article_id in found:
-                writer.replace(found[article_id])
-            else:
-                writer.delete(article_id)
-        done += ids
-        after = ids[-1]
-    return done
-
-
-def clean_start_method() -> str:
-    """How to start helper processes while the index's write lock is held: never by
-    forking, since a forked child shares the lock (a flock on the open file) and, if this
-    process is killed, keeps it held for as long as it lingers."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def cores() -> int:
-    """Processes for extraction, and for index analysis in a large import: one per core
-    (measured on 2 cores: 2 + 2 beat 1 + 1 by a quarter; the main process mostly waits)."""
-    return os.cpu_count() or 1
 
 
 class Ingest:

@@ -19,7 +19,6 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 from kb.entity_table import EntityTable
-from kb.story_table import StoryTable
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION, migrate
 from kb.models import Article, EntityCount
@@ -65,7 +64,16 @@ class Store:
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable knowledge base ({error})") from None
         self.entities = EntityTable(self.db)
-        self.stories = StoryTable(self.db)
+        self._stories = None
+
+    @property
+    def stories(self):
+        """The story tables (numpy loads with them: only imports and story views need them)."""
+        if self._stories is None:
+            from kb.story_table import StoryTable
+
+            self._stories = StoryTable(self.db)
+        return self._stories
 
     def schema_version(self) -> int:
         return int(self.get_meta("schema_version") or 0)

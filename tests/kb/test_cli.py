@@ -136,3 +136,16 @@ def test_progress_shows_on_a_terminal_and_never_on_a_pipe(tmp_path):
     os.close(main)
     assert shown.returncode == 0 and "\rRead " in seen and " imported, " in seen and "/s)" in seen
     assert shown.stdout.startswith("Imported ")
+
+
+def test_search_loads_no_heavy_module(seeded_path):
+    """Extraction models, HTML and feed parsers, plotting: only the commands that use them load them.
+    (numpy is not on the list: sqlite-utils imports it whenever it is installed.)"""
+    code = ("import sys; from click.testing import CliRunner; from kb.cli import cli; "
+            f"result = CliRunner().invoke(cli, ['--kb', {str(seeded_path)!r}, 'search', 'IRS AND ICE']); "
+            "assert result.exit_code == 0, result.output; "
+            "print(sorted(m for m in ('pycrfsuite', 'kb.entities.crf', 'trafilatura', 'lxml', "
+            "'feedparser', 'warcio', 'ijson', 'ftfy', 'py3langid', 'spacy', 'matplotlib') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

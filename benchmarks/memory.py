@@ -1,0 +1,88 @@
+"""Peak memory of `kb import` on a large JSON Lines file, whole process tree included.
+
+    python benchmarks/memory.py --mb 200            # builds a 200 MB file from the BBC set
+    python benchmarks/memory.py --file big.jsonl
+
+Samples the resident memory of the import process and all its helper processes
+(extraction workers, index writers, the forkserver) every 0.2 s from /proc, and
+prints the peak of their sum, with the file size and the time taken.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import cycle
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpora import real_articles  # noqa: E402
+
+
+def build(path: Path, megabytes: int) -> int:
+    """A file of about `megabytes` MB: BBC articles, each copy made distinct."""
+    articles, written, count = list(real_articles("bbc")), 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        for article in cycle(articles):
+            line = json.dumps({"title": f"{article.title} ({count})", "body": f"{article.body}\n\nCopy {count}."})
+            out.write(line + "\n")
+            written, count = written + len(line) + 1, count + 1
+            if written >= megabytes * 1_000_000:
+                return count
+    return count
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of `root` and every process below it, in MB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total / 1e6
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=int, default=200)
+    parser.add_argument("--file", type=Path)
+    parser.add_argument("--ner", default="crf")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="newskb-memory-"))
+    source = args.file or work / "big.jsonl"
+    count = None if args.file else build(source, args.mb)
+    subprocess.run([sys.executable, "-m", "kb", "--kb", str(work / "kb"), "init", "--ner", args.ner], check=True,
+                   capture_output=True)
+    start = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(work / "kb"), "import", str(source)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(0.2)
+    out, err = process.communicate()
+    elapsed = time.monotonic() - start
+    print(f"file: {source.stat().st_size / 1e6:.0f} MB, {count or '?'} records; extractor {args.ner}")
+    print(f"import: {elapsed:.0f} s; {out.strip() or err.strip()}")
+    print(f"peak resident memory of the import's process tree: {peak:.0f} MB")
+    return process.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
