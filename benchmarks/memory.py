@@ -3,15 +3,15 @@
     python benchmarks/memory.py --mb 200            # builds a 200 MB file from the BBC set
     python benchmarks/memory.py --file big.jsonl
 
-Samples the resident memory of the import process and all its helper processes
-(extraction workers, index writers, the forkserver) every 0.2 s from /proc, and
-prints the peak of their sum, with the file size and the time taken.
+Samples the memory of the import process and all its helper processes (extraction
+workers, index writers, the forkserver) every 0.2 s from /proc, as PSS (shared pages
+counted once, split among the processes sharing them), and prints the peak of the sum,
+with the file size and the time taken.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -37,8 +37,17 @@ def build(path: Path, megabytes: int) -> int:
     return count
 
 
+def proportional_set_size(pid_folder: Path) -> int:
+    """A process's PSS in bytes: its private memory plus its share of pages it shares
+    (helper processes forked from the forkserver share the model and libraries)."""
+    for line in (pid_folder / "smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def tree_rss_mb(root: int) -> float:
-    """Resident memory of `root` and every process below it, in MB."""
+    """Memory (PSS) of `root` and every process below it, in MB."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -47,7 +56,7 @@ def tree_rss_mb(root: int) -> float:
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            rss[int(entry.name)] = proportional_set_size(entry)
         except (OSError, IndexError, ValueError):
             continue
     total, stack = 0, [root]
@@ -80,7 +89,7 @@ def main() -> int:
     elapsed = time.monotonic() - start
     print(f"file: {source.stat().st_size / 1e6:.0f} MB, {count or '?'} records; extractor {args.ner}")
     print(f"import: {elapsed:.0f} s; {out.strip() or err.strip()}")
-    print(f"peak resident memory of the import's process tree: {peak:.0f} MB")
+    print(f"peak memory (PSS) of the import's process tree: {peak:.0f} MB")
     return process.returncode
 
 
