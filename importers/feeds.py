@@ -107,11 +107,12 @@ def english_date(value: str | None) -> str | None:
 
 
 def article_from_item(entry: dict[str, Any], feed: dict[str, Any], origin: str, where: str) -> Record:
-    """The article of one feed item, or Skipped when it has no text at all."""
-    body = item_text(entry)
-    if not body:
-        return Skipped(origin, where, "no body")
+    """The article of one feed item. An item with a headline but no text (a headline
+    feed) is an article whose text is its headline; an item with neither is malformed."""
     title = clean_line(html_to_text(entry.get("title") or ""))
+    body = item_text(entry) or title
+    if not body:
+        return Skipped(origin, where, "item without text", malformed=True)
     language = entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed.get("language")
     return Article(
         title=title or body.split("\n\n")[0][:120],

@@ -3,14 +3,20 @@
 trafilatura (with htmldate for the date) finds the article body, dropping navigation,
 teasers and comments, and reads title, authors, site name, canonical URL and date from
 the page's metadata. It only ever gets the HTML text here, never a URL to fetch.
+The title is the headline the page states for itself (schema.org `headline`, `og:title`,
+the <title>), as `page_title` picks it, without a " | Site name" suffix; trafilatura's
+own guess (often a lone <h1>, which can be a section name) only when the page states none.
 `extract_article` is shared with the WARC importer.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import datetime, timezone
-from typing import BinaryIO, Iterator
+from dataclasses import dataclass
+from html import unescape
+from typing import Any, BinaryIO, Iterator
 from urllib.parse import urlsplit
 
 from importers import Importer, Record
@@ -93,7 +99,8 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014\u00b7]\s+")
 
 
 def strip_title_suffix(title: str, names: list[str]) -> str:
-    """Drop a trailing " | Site name" (or " - Author") that pages append to their title.
+    """Drop a trailing " | Site name" that pages append to their title (the name given,
+    or its first words: "Aktuálně.cz" for "Aktuálně.cz - Víte, co se děje").
 
     >>> strip_title_suffix("Mugabe resigns | The Guardian", ["The Guardian"])
     'Mugabe resigns'
@@ -109,6 +116,145 @@ def strip_title_suffix(title: str, names: list[str]) -> str:
         title = title[: title.rstrip().rfind(parts[-1].strip())].rstrip(" |-\u2013\u2014\u00b7:")
 
 
+# The page's own statements of its headline, strongest first: a schema.org article's
+# `headline` (what news sites give search engines), then the social-card titles.
+_META_TITLES = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title")
+_META_SITE_NAMES = ("og:site_name", "application-name")
+
+
+def _meta_contents(tree, keys: tuple[str, ...]) -> list[str]:
+    """The content of <meta property|name=key> tags, in the order of `keys`."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        content = clean_line(unescape(meta.get("content") or ""))  # some pages escape twice: &amp;#039;
+        if key in keys and content and key not in found:
+            found[key] = content
+    return [found[key] for key in keys if key in found]
+
+
+def _is_article_type(kind: Any) -> bool:
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and (k.endswith("Article") or k.endswith("BlogPosting") or k == "Report")
+               for k in kinds)
+
+
+# Older markup wraps script text in <!-- --> or (//)<![CDATA[ ]]> for XHTML parsers.
+_SCRIPT_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
+
+
+_JSON_LD_NESTED = ("@graph", "mainEntity", "itemListElement")
+
+
+def _json_ld_objects(tree) -> Iterator[dict]:
+    """Every JSON object in the page's application/ld+json scripts (@graph flattened)."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(_SCRIPT_WRAPPER.sub("", script.text_content() or ""))
+        except ValueError:  # a broken block (unescaped quotes, trailing commas) says nothing
+            continue
+        pending = [data]
+        while pending:
+            item = pending.pop(0)
+            if isinstance(item, list):
+                pending.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                pending.extend(item[key] for key in _JSON_LD_NESTED if key in item)
+
+
+def _json_ld_headline(objects: list[dict]) -> str:
+    for item in objects:
+        headline = item.get("headline")
+        if _is_article_type(item.get("@type")) and isinstance(headline, str) and headline.strip():
+            return clean_line(unescape(headline))
+    return ""
+
+
+def _json_ld_publishers(objects: list[dict]) -> list[str]:
+    names = []
+    for item in objects:
+        publisher = item.get("publisher") if _is_article_type(item.get("@type")) else None
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(clean_line(unescape(publisher["name"])))
+    return names
+
+
+def _document_title(tree) -> str:
+    """The text of the page's <title> (not one of the <title>s inside inline SVG icons)."""
+    for element in tree.iter("title"):
+        if not any(ancestor.tag == "svg" for ancestor in element.iterancestors()):
+            return clean_line(element.text_content())
+    return ""
+
+
+@dataclass(frozen=True)
+class StatedTitles:
+    """What a page says about its own headline and site, read before trafilatura prunes it."""
+    statements: tuple[str, ...] = ()  # schema.org article headline, og:title, twitter:title...
+    document: str = ""  # the <title> element
+    headings: tuple[str, ...] = ()  # the <h1> texts
+    site_names: tuple[str, ...] = ()  # og:site_name, application-name, schema.org publisher
+
+
+def stated_titles(tree) -> StatedTitles:
+    """The headline candidates and site names of a parsed page (an lxml tree)."""
+    objects = list(_json_ld_objects(tree))
+    return StatedTitles(
+        statements=tuple(text for text in (_json_ld_headline(objects), *_meta_contents(tree, _META_TITLES)) if text),
+        document=_document_title(tree),
+        headings=tuple(text for text in (clean_line(h1.text_content()) for h1 in tree.iter("h1")) if text),
+        site_names=(*_meta_contents(tree, _META_SITE_NAMES), *_json_ld_publishers(objects)),
+    )
+
+
+def page_title(stated: StatedTitles, site_names: list[str]) -> str:
+    """The headline a page states for itself, without a " | Site name" suffix; "" when the
+    page states none (the caller then keeps trafilatura's guess).
+
+    In order: a schema.org article `headline`; `og:title` and the other social-card
+    titles; the <title> element, cut to the part that is one of the page's <h1>
+    headings when it reads "<h1> | section | site". A lone <h1> is not preferred to the
+    <title>: on many pages it names a section ("Allergies Health Center").
+    >>> page_title(StatedTitles(document="Floods close roads | Weather | Daily Post",
+    ...                         headings=("Floods close roads",)), [])
+    'Floods close roads'
+    """
+    names = [name for name in (*stated.site_names, *site_names) if name]
+    just_a_name = {name.casefold() for name in names}
+    # A <title> that starts with a separator is a template whose headline part is empty.
+    document = "" if _LEADING_SEPARATOR.match(stated.document) else strip_title_suffix(stated.document, names)
+    parts = _TITLE_SEPARATOR.split(stated.document)
+    headings = {heading.casefold(): heading for heading in stated.headings}
+    for statement in stated.statements:
+        title = strip_title_suffix(statement, names)
+        if title and title.casefold() not in just_a_name:
+            return _untruncated(title, document)
+    if len(parts) > 1:
+        for part in parts:
+            if part.strip().casefold() in headings:
+                return headings[part.strip().casefold()]
+    return "" if document.casefold() in just_a_name else document
+
+
+_LEADING_SEPARATOR = re.compile(r"^\s*[|\-\u2013\u2014\u00b7:]")
+_ELLIPSIS = re.compile(r"\s*(\.\.\.|\u2026)$")
+
+
+def _untruncated(title: str, document: str) -> str:
+    """The page's <title> when `title` is that headline cut short (schema.org asks for at
+    most 110 characters, so sites truncate) and the <title> goes on with more words, not
+    with a " | Section" suffix."""
+    stem = _ELLIPSIS.sub("", title)
+    rest = document[len(stem):]
+    if len(stem) >= 60 and document.casefold().startswith(stem.casefold()) and rest[:1] == " " and \
+            not _LEADING_SEPARATOR.match(rest):
+        return document
+    return title
+
+
 def extract_article(html: str, *, origin: str, record: str = "file", url: str | None = None,
                     fallback_published: str | None = None) -> Article | Skipped:
     """The article on one HTML page, or Skipped when no main text is found.
@@ -122,8 +268,10 @@ def extract_article(html: str, *, origin: str, record: str = "file", url: str | 
     import trafilatura  # lazy: a heavy import, only needed when HTML is parsed
 
     try:
+        tree = trafilatura.load_html(html)
+        stated = stated_titles(tree) if tree is not None else StatedTitles()  # before trafilatura prunes the tree
         document = trafilatura.bare_extraction(
-            html,
+            tree if tree is not None else html,
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -147,9 +295,11 @@ def extract_article(html: str, *, origin: str, record: str = "file", url: str | 
     canonical = clean_line(document.url or "") or url
     if canonical and not canonical.lower().startswith(("http://", "https://")):
         canonical = url
-    site_name = source_name(clean_line(document.sitename or ""), canonical or url)
+    named = clean_line(document.sitename or "")
+    site_name = source_name(named or next(iter(stated.site_names), ""), canonical or url)
     authors = split_authors(document.author)
-    title = strip_title_suffix(clean_line(document.title or ""), [site_name, *authors])
+    title = (page_title(stated, [site_name, named])
+             or strip_title_suffix(clean_line(document.title or ""), [site_name, *stated.site_names]))
     first, _, rest = body.partition("\n\n")
     if rest and title and first.casefold() == title.casefold():  # the headline, repeated as text
         body = rest

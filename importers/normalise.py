@@ -170,6 +170,12 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
+# Zone abbreviations news pages print ("10:30 a.m. EST"), as UTC offsets in seconds.
+ZONE_ABBREVIATIONS = {name: hours * 3600 for name, hours in {
+    "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "IST": 5.5, "JST": 9, "AEST": 10, "AEDT": 11}.items()}
+
+
 def parse_date(value: str | None) -> str | None:
     """Read a date in any common form as ISO 8601 UTC; None when absent or unreadable.
 
@@ -180,7 +186,7 @@ def parse_date(value: str | None) -> str | None:
     if not value or not str(value).strip():
         return None
     try:
-        moment = date_parser.parse(str(value).strip(), default=datetime(1, 1, 1))
+        moment = date_parser.parse(str(value).strip(), default=datetime(1, 1, 1), tzinfos=ZONE_ABBREVIATIONS)
     except (ValueError, OverflowError):
         return None
     if moment.year == 1:  # no year in the text: not a usable date

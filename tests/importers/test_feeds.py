@@ -61,14 +61,17 @@ def test_malformed_latin1_feed_read_leniently():
     assert first.title == "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"
     assert first.published == "2018-09-24T22:42:40Z"  # "Seg, 24 Set 2018 19:42:40 -0300"
     assert first.body.startswith("Líder na pesquisa Ibope de intenção de voto para o primeiro turno")
-    skipped = [r for r in records if isinstance(r, Skipped)]
-    assert [(r.record, r.reason) for r in skipped] == [
-        ("item 2", "no body"), ("item 9", "no body"), ("item 11", "no body"), ("item 12", "no body")]
+    headline_only = [r for r in records if r.record in ("item 2", "item 9", "item 11", "item 12")]
+    assert all(isinstance(r, Article) and r.body == r.title for r in headline_only)
 
 
-def test_rss1_items_without_text_are_skipped():
+def test_headline_only_items_are_articles_and_empty_items_malformed():
     records = parse("science-rss1-3-items.rss")
-    assert records == [Skipped(str(FEEDS / "science-rss1-3-items.rss"), f"item {n}", "no body") for n in (1, 2, 3)]
+    assert [(type(r).__name__, r.body == r.title, bool(r.url)) for r in records] == [("Article", True, True)] * 3
+    [empty] = list(feeds.parse(io.BytesIO(b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+                                          b'<item><link>https://example.org/x</link></item></channel></rss>'),
+                               origin="empty.rss"))
+    assert empty == Skipped("empty.rss", "item 1", "item without text", malformed=True)
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00\x01\x02 not a feed", b"<html><body><p>a page</p></body></html>",
