@@ -144,7 +144,6 @@ class _Reader:
         self.in_list = False  # inside the array of records of a wrapper object
         self.list_done = False
         self.item: _Builder | None = None  # the record being built
-        self.item_line = 0
         self.count = 0
         self.fields: dict[str, Any] = {}  # a top-level object's other values
         self.value: _Builder | None = None  # one of those values being built
@@ -167,7 +166,7 @@ class _Reader:
             if event in _ENDS:  # the end of the array of records
                 self.in_list, self.list_done = False, True
                 return
-            self._start_item(event, value, line)
+            self._start_item(event, value)
             if not self.item.depth:
                 yield self._record()
             return
@@ -188,8 +187,8 @@ class _Reader:
             self.fields[self.key] = self.value.value
             self.value = None
 
-    def _start_item(self, event: str, value: Any, line: int) -> None:
-        self.item, self.item_line = _Builder(MAX_RECORD_BYTES), line
+    def _start_item(self, event: str, value: Any) -> None:
+        self.item = _Builder(MAX_RECORD_BYTES)
         self.item.event(event, value)
 
     def _record(self) -> Record:

@@ -107,15 +107,6 @@ class SearchIndex:
         """The index's writer, waiting for another process's lock (or not: IndexBusy)."""
         return IndexWriter(directory.open_writer(self.ix, wait=wait, procs=procs))
 
-    def write(self, articles: Iterable[Article], delete_ids: Iterable[str] = (), *, wait: bool = True) -> None:
-        """Add or replace `articles` and remove `delete_ids`, in one commit."""
-        latest = {article.id: article for article in articles}  # one copy per id per writer
-        with self.writer(wait=wait) as writer:
-            for article_id in delete_ids:
-                writer.delete(article_id)
-            for article in latest.values():
-                writer.replace(article)
-
     def merge_small_segments(self) -> None:
         """Merge the small segments that imports leave (Whoosh's usual policy), so the
         number of segments, and with it query time, grows only logarithmically."""

@@ -19,7 +19,6 @@ from index.analysis import PHRASE_MODE
 from kb.errors import QueryError
 
 DEFAULT_FIELDS = ("title", "body")
-DATE_FIELDS = ("published",)
 BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 OPERATORS = BINARY_OPERATORS | {"NOT"}
 MAX_EXPANSIONS = 1024  # terms one wildcard, prefix or fuzzy term may stand for

@@ -1,0 +1,126 @@
+"""What every command shares: the `kb` group, its context, error mapping, exit codes and
+the options several commands take."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import IntEnum
+
+import click
+
+from kb import render
+from kb.errors import KBError
+
+SORT_CHOICES = ("relevance", "newest", "oldest")
+COUNT_BUCKETS = ("day", "week", "month", "year", "source", "person", "org", "place")
+HIT_FORMATS = ("text", "json", "jsonl", "csv", "ids")
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1  # a failure newskb explains in one line
+    USAGE = 2  # a bad invocation (Click's own code)
+    PARTIAL = 3  # an import that stored what it could but had failed files
+    NOTHING_NEW = 1  # `kb watch run` found no new match (the shell's "false")
+
+
+class Context:
+    """What every command shares: the knowledge base location, opened on demand."""
+
+    def __init__(self, kb_path: str | None, debug: bool):
+        self.kb_path, self.debug = kb_path, debug
+        self._kb = None
+
+    def open(self, create: bool = False):
+        if self._kb is None:
+            from kb.api import KnowledgeBase
+
+            self._kb = KnowledgeBase(self.kb_path, create=create)
+        return self._kb
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class Group(click.Group):
+    """Maps every failure to one line on stderr (a traceback only with --debug)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (KBError, Exception) as error:
+            if isinstance(error, click.exceptions.ClickException) or ctx.obj is None or ctx.obj.debug:
+                raise
+            message = str(error) if isinstance(error, KBError) else (
+                f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)")
+            click.echo(f"Error: {render.safe(message)}", err=True)
+            ctx.exit(ExitCode.ERROR)
+
+
+def color_enabled(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def marker(no_color: bool):
+    """How matches are marked: colour on a terminal, [brackets] elsewhere."""
+    if color_enabled(no_color):
+        return lambda text: click.style(text, bold=True, fg="yellow")
+    return render.bracket
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def snippet_width() -> int:
+    """Fragments of about two terminal lines (minus the indent); 240 characters off a terminal."""
+    if not sys.stdout.isatty():
+        return 240
+    return max(60, (click.get_terminal_size()[0] - 6) * 2)
+
+
+def parse_entity(ctx, param, values):
+    """`--entity org:ICE` -> ("org", "ICE")."""
+    pairs = []
+    for value in values:
+        kind, sep, name = value.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r}: use TYPE:NAME, e.g. org:ICE or person:\"Kristi Noem\"")
+        pairs.append((kind.strip().lower(), name.strip()))
+    return pairs
+
+
+def filter_options(command):
+    """--since/--until/--source/--entity, shared by search and count."""
+    options = [
+        click.option("--since", metavar="DATE", help="Published on or after (2025, 2025-01 or 2025-01-31)."),
+        click.option("--until", metavar="DATE", help="Published on or before (2025, 2025-01 or 2025-01-31)."),
+        click.option("--source", "sources", multiple=True, metavar="NAME", help="Only from this source (repeatable)."),
+        click.option("--entity", "entities", multiple=True, metavar="TYPE:NAME", callback=parse_entity,
+                     help="Only articles mentioning this entity, e.g. org:ICE (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def format_option(choices=HIT_FORMATS):
+    return click.option("--format", "output", type=click.Choice(choices), default="text", show_default=True,
+                        help="Output format.")
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="newskb")
+@click.option("--kb", "kb_path", metavar="PATH",
+              help="Knowledge base folder (default: $KB_PATH, else ~/.local/share/newskb).")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx, kb_path, debug):
+    """newskb: a searchable full-text news knowledge base.
+
+    \b
+    kb import articles/
+    kb search "IRS AND ICE"
+    """
+    ctx.obj = Context(kb_path, debug)
