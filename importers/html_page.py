@@ -56,11 +56,17 @@ def _declared_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+def url_host(url: str | None) -> str:
+    """The host of a URL in lower case; "" when there is none or it cannot be read."""
+    try:
+        return (urlsplit(url).hostname or "").lower() if url else ""
+    except ValueError:  # "http://[bad": no usable host
+        return ""
+
+
 def registered_domain(url: str | None) -> str | None:
     """`https://www.bbc.co.uk/news/x` -> `bbc.co.uk` (the public suffix list via `tld`)."""
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
+    host = url_host(url)
     if not host:
         return None
     try:
@@ -75,7 +81,7 @@ def source_name(site_name: str, url: str | None) -> str:
     back to the host): then the registered domain, `news.bbc.co.uk` -> `bbc.co.uk`."""
     if site_name and _URL_LIKE.match(site_name):
         return registered_domain(site_name) or ""
-    host = (urlsplit(url).hostname or "").lower() if url else ""
+    host = url_host(url)
     if not site_name or (host and site_name.lower() in (host, host.removeprefix("www."))):
         return registered_domain(url) or site_name
     return site_name

@@ -209,10 +209,13 @@ def canonical_url(url: str | None) -> str | None:
     """
     if not url or "://" not in url:
         return url or None
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if parts.port and (parts.scheme.lower(), parts.port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{parts.port}"
+    try:
+        parts = urlsplit(url.strip())
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:  # "http://[bad", a port out of range: kept as it was given
+        return url.strip()
+    if port and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not TRACKING_PARAMETERS.match(k)])
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
