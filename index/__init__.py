@@ -20,7 +20,7 @@ from index import directory
 from index.directory import IndexBusy
 from index.counting import BUCKETS, PERIODS, count_matches, periods_between
 from index.documents import document_for
-from index.filters import filter_query
+from index.filters import filter_for
 from index.highlight import highlight_all, make_snippets
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
@@ -161,7 +161,7 @@ class SearchIndex:
                collapse: bool = False) -> IndexPage:
         """Parse and run `text`; raises QueryError for a query that cannot be read."""
         searcher = self.searcher()
-        return run_search(searcher, self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
+        return run_search(searcher, self.parse(text, searcher), filter=filter_for(filters, searcher),
                           limit=limit, offset=offset, sort=sort,
                           facet_fields=facet_fields if facet_top else (), facet_top=facet_top,
                           collapse=collapse)
@@ -169,12 +169,12 @@ class SearchIndex:
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         """Matching articles per bucket (see `index.counting.BUCKETS`)."""
         searcher = self.searcher()
-        return count_matches(searcher, self.parse(text, searcher), by, filter_query(filters, self.ix.schema))
+        return count_matches(searcher, self.parse(text, searcher), by, filter_for(filters, searcher))
 
     def matching_ids(self, text: str, filters: SearchFilters | None = None) -> list[str]:
         """The ids of every article matching `text` (unranked)."""
         searcher = self.searcher()
-        results = searcher.search(self.parse(text, searcher), filter=filter_query(filters, self.ix.schema),
+        results = searcher.search(self.parse(text, searcher), filter=filter_for(filters, searcher),
                                   limit=None, scored=False)
         return [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
 

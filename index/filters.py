@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from index.dates import docs_between
 from index.query import period_bounds
 from index.schema import ENTITY_FIELDS
 from kb.errors import QueryError
@@ -22,18 +23,23 @@ def entity_term(entity_type: str, name: str) -> wq.Query:
     return wq.Term(entity_type, " ".join(name.replace(",", " ").split()).lower())
 
 
-def filter_query(filters: SearchFilters | None, schema) -> wq.Query | None:
-    """All of the filters (AND), each list of alternatives OR-ed; None when there are none."""
+def filter_for(filters: SearchFilters | None, searcher):
+    """What to pass as a Whoosh search's `filter`: a query for the source, language and
+    entity filters (all of them, AND), a set of document numbers once dates restrict it
+    (read from the date column, see index.dates), or None when nothing restricts."""
     if filters is None:
         return None
+    schema = searcher.schema
     parts = []
-    if filters.since or filters.until:
-        start = period_bounds(filters.since)[0] if filters.since else None
-        end = period_bounds(filters.until)[1] if filters.until else None
-        parts.append(wq.DateRange("published", start, end))
     if filters.sources:
         parts.append(wq.Or([phrase_or_term(schema, "source", s) for s in filters.sources]))
     if filters.languages:
         parts.append(wq.Or([wq.Term("lang", lang.lower()) for lang in filters.languages]))
     parts += [entity_term(kind, name) for kind, name in filters.entities]
-    return wq.And(parts) if parts else None
+    query = wq.And(parts) if parts else None
+    if not (filters.since or filters.until):
+        return query
+    start = period_bounds(filters.since)[0] if filters.since else None
+    end = period_bounds(filters.until)[1] if filters.until else None
+    dated = docs_between(searcher, start, end.replace(microsecond=999999) if end else None)
+    return dated & set(searcher.docs_for_query(query)) if query is not None else dated

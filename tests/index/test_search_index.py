@@ -1,9 +1,14 @@
 """The Whoosh index on a handful of articles: exact ids, orders, facets and snippets."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from whoosh import query as wq
 
 from index import SearchIndex, make_snippets
+from index.dates import docs_between
+from kb import KnowledgeBase
 from kb.models import Article, EntityCount
 
 
@@ -95,3 +100,12 @@ def test_snippets_are_chosen_deterministically():
     text = "\n\n".join(f"Paragraph {n} mentions Treasury once among many other words." for n in range(6))
     runs = {tuple(s.text for s in make_snippets(text, {"treasuri"}, fragments=2, width=60)) for _ in range(20)}
     assert len(runs) == 1
+
+
+def test_date_filters_from_the_column_equal_whoosh_date_ranges(reuters_path):
+    with KnowledgeBase(reuters_path) as kb:
+        searcher = kb.index.searcher()
+        for start, end in [(datetime(1987, 3, 1), datetime(1987, 3, 31, 23, 59, 59, 999999)),
+                           (None, datetime(1987, 2, 28, 23, 59, 59, 999999)), (datetime(1987, 3, 2), None)]:
+            expected = set(searcher.docs_for_query(wq.DateRange("published", start, end)))
+            assert docs_between(searcher, start, end) == expected and expected
