@@ -151,6 +151,8 @@ def _parse_stream(source: Source, stream: BinaryIO, head: bytes, importers: dict
 
     name = PurePosixPath(source.name or "-")
     importer = importers[format] if format is not None else detect(name, head, importers)
+    if importer is None and not source.name:  # piped text with no recognisable shape: an article as text
+        importer = importers.get("text")
     recognised = importer is not None and importer.sniff is not None and importer.sniff(head)
     if not recognised and looks_binary(head):
         yield Skipped(source.origin, "file", BINARY_FILE)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import SEED, SEED_TITLE
 from importers import containers, iter_files, parse_file
 from kb.errors import InputError
 from kb.models import Article
@@ -129,3 +130,10 @@ def test_archives_are_not_read_by_iter_files(tmp_path, monkeypatch):
     opened = []
     monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a))
     assert list(iter_files([tmp_path])) == [tmp_path / "a.zip"] and opened == []
+
+
+def test_piped_plain_text_is_read_as_a_scraped_page(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SEED.read_bytes())))
+    [source] = list(iter_files(["-"]))
+    [article] = list(parse_file(source))
+    assert article.title == SEED_TITLE and "Latest articles" not in article.body
