@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import asdict
 from typing import Callable, Iterable
+from xml.sax.saxutils import escape
 
 from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet
 
@@ -182,8 +183,6 @@ def network_graphml(network: dict) -> str:
 
 def escape_xml(text: str) -> str:
     """Text safe inside an XML element (control characters dropped: XML 1.0 forbids them)."""
-    from xml.sax.saxutils import escape
-
     return escape(_UNSAFE.sub("", text))
 
 

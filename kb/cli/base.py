@@ -32,11 +32,11 @@ class Context:
         self.kb_path, self.debug = kb_path, debug
         self._kb = None
 
-    def open(self, create: bool = False):
+    def open(self, create: bool = False, extractor: str | None = None):
         if self._kb is None:
-            from kb.api import KnowledgeBase
+            from kb.api import KnowledgeBase  # Whoosh loads only for commands that open a knowledge base
 
-            self._kb = KnowledgeBase(self.kb_path, create=create)
+            self._kb = KnowledgeBase(self.kb_path, create=create, extractor=extractor)
         return self._kb
 
 

@@ -36,10 +36,6 @@ def entities(ctx, entity_type, query, limit, output):
         click.echo(render.entities_text(rows))
 
 
-def print_entity(profile: dict) -> None:
-    click.echo(render.entity_text(profile))
-
-
 @entities.command()
 @click.argument("keep")
 @click.argument("other")
@@ -51,7 +47,7 @@ def merge(context, keep, other, entity_type):
     \b
     kb entities merge "Department of Homeland Security" DHS
     """
-    print_entity(context.open().merge_entities(keep, other, type=entity_type))
+    click.echo(render.entity_text(context.open().merge_entities(keep, other, type=entity_type)))
 
 
 @entities.command()
@@ -65,7 +61,7 @@ def rename(context, name, new_name, entity_type):
     \b
     kb entities rename "Kristi Noem" "Kristi L. Noem"
     """
-    print_entity(context.open().rename_entity(name, new_name, type=entity_type))
+    click.echo(render.entity_text(context.open().rename_entity(name, new_name, type=entity_type)))
 
 
 @entities.command()
@@ -79,7 +75,7 @@ def ignore(context, name, entity_type, undo):
     \b
     kb entities ignore "Reuters"
     """
-    print_entity(context.open().ignore_entity(name, type=entity_type, ignored=not undo))
+    click.echo(render.entity_text(context.open().ignore_entity(name, type=entity_type, ignored=not undo)))
 
 
 @cli.command()
@@ -97,4 +93,4 @@ def entity(context, name, entity_type, as_json):
     if as_json:
         emit_json(profile)
     else:
-        print_entity(profile)
+        click.echo(render.entity_text(profile))

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 
 from kb import render
 from kb.cli.base import ExitCode, cli, pass_context
+from kb.config import DB_NAME, resolve_path
 from kb.errors import KBError
 
 
@@ -21,13 +23,10 @@ def init(context, ner):
     kb init --ner none
     kb --kb ~/news init
     """
-    from kb.api import KnowledgeBase
-    from kb.config import DB_NAME, resolve_path
-
     path = resolve_path(context.kb_path)
     if (path / DB_NAME).exists():
         raise KBError(f"a knowledge base already exists at {path}")
-    KnowledgeBase(path, extractor=ner).close()
+    context.open(create=True, extractor=ner)
     click.echo(f"Created a knowledge base at {path} (entities: {ner})")
 
 
@@ -38,8 +37,6 @@ class ImportProgress:
     """A one-line progress display on a terminal's stderr: records, imported, rate."""
 
     def __init__(self, every: float = 0.25):
-        import time
-
         self.clock, self.every = time.monotonic, every
         self.started = self.shown = self.clock()
         self.records = 0
