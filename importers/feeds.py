@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, Iterator
 
 from importers import Importer, Record
 from importers.html_text import html_to_text
-from importers.normalise import clean_line, clean_text, parse_date
+from importers.normalise import clean_line, clean_text, decode, parse_date
 from kb.errors import InputError
 from kb.models import Article, Skipped
 
@@ -25,6 +25,7 @@ LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _AUTHOR_SEPARATORS = re.compile(r";|\s+and\s+|\s&\s")
 _EMAIL_AUTHOR = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")  # RSS 2.0: "jane@x.com (Jane Doe)"
 
@@ -132,8 +133,11 @@ def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
     import feedparser  # lazy: only needed when a feed is parsed
 
     data = stream.read()
-    # A BytesIO, never bytes or str: feedparser would take a string for a URL or a path.
-    result = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
+    try:
+        result = read_feed(feedparser, data)
+    except (UnicodeError, ValueError, LookupError):
+        # feedparser's own decoding fails on a garbled encoding declaration or a NUL.
+        result = read_feed(feedparser, as_utf8_feed(data))
     entries = result.get("entries") or []
     if not entries:
         if result.get("bozo") and not result.get("version"):
@@ -148,6 +152,19 @@ def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
     feed = result.get("feed") or {}
     for number, entry in enumerate(entries, start=1):
         yield article_from_item(entry, feed, origin, f"item {number}")
+
+
+def read_feed(feedparser, data: bytes) -> dict:
+    """feedparser's reading of feed bytes, given as a stream: a string would be taken
+    for a URL or a file name."""
+    return feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
+
+
+def as_utf8_feed(data: bytes) -> bytes:
+    """The feed decoded by our own rules and encoded as UTF-8, NULs dropped and the
+    XML declaration saying so."""
+    text = decode(_XML_DECLARATION.sub(b"", data, count=1)).replace("\x00", "")
+    return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8")
 
 
 def looks_like_feed(head: bytes) -> bool:

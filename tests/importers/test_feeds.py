@@ -82,6 +82,14 @@ def test_not_a_feed_raises_input_error(data):
     assert error.value.origin == "x.xml"
 
 
+@pytest.mark.parametrize("garbled", [b"\xf0tf-8", b"\x00tf-8"])
+def test_garbled_encoding_declaration_read_by_our_decoder(garbled):
+    """feedparser's own decoding raised on these (found by the fuzz tests)."""
+    data = (FEEDS / "heise.atom").read_bytes().replace(b"utf-8", garbled, 1)
+    records = list(feeds.parse(io.BytesIO(data), origin=str(FEEDS / "heise.atom")))
+    assert records == parse("heise.atom") and len(records) > 1
+
+
 def test_truncated_feed_keeps_complete_items():
     data = (FEEDS / "huffpost-canada.xml").read_bytes()
     cut = data[: data.index(b"<item>", data.index(b"<item>") + 1) + 200]
