@@ -46,25 +46,39 @@ def proportional_set_size(pid_folder: Path) -> int:
     return 0
 
 
-def tree_rss_mb(root: int) -> float:
-    """Memory (PSS) of `root` and every process below it, in MB."""
+def tree_pss_mb(root: int) -> dict[str, float]:
+    """Memory (PSS, MB) of `root` and of every process below it, by "pid command"."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    pss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-            rss[int(entry.name)] = proportional_set_size(entry)
+            pss[int(entry.name)] = proportional_set_size(entry)
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [root]
+    found, stack = {}, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        found[f"{pid} {role(pid)}"] = pss.get(pid, 0) / 1e6
         stack += children.get(pid, [])
-    return total / 1e6
+    return found
+
+
+def role(pid: int) -> str:
+    """What a process of the import is, from its command line."""
+    try:
+        words = (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    text = b" ".join(words).decode(errors="replace")
+    if "forkserver" in text:
+        return "forkserver"
+    if "-m kb" in text:
+        return "kb import"
+    return "helper (" + text[-40:].strip() + ")"
 
 
 def main() -> int:
@@ -81,15 +95,19 @@ def main() -> int:
     start = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(work / "kb"), "import", str(source)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
+    peak, at_peak = 0.0, {}
     while process.poll() is None:
-        peak = max(peak, tree_rss_mb(process.pid))
+        tree = tree_pss_mb(process.pid)
+        if sum(tree.values()) > peak:
+            peak, at_peak = sum(tree.values()), tree
         time.sleep(0.2)
     out, err = process.communicate()
     elapsed = time.monotonic() - start
     print(f"file: {source.stat().st_size / 1e6:.0f} MB, {count or '?'} records; extractor {args.ner}")
     print(f"import: {elapsed:.0f} s; {out.strip() or err.strip()}")
     print(f"peak memory (PSS) of the import's process tree: {peak:.0f} MB")
+    for process_name, megabytes in sorted(at_peak.items()):
+        print(f"  {process_name}: {megabytes:.0f} MB")
     return process.returncode
 
 

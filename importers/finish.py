@@ -5,15 +5,16 @@
 - the URL is made canonical (no tracking parameters or fragment), so one article
   shared under several URLs is recognised as the same;
 - an article without a source gets its URL's registered domain (`news.bbc.co.uk` ->
-  `bbc.co.uk`); importers set the feed or site name themselves when they know it;
-- an article without a language gets the one detected in its text.
+  `bbc.co.uk`); importers set the feed or site name themselves when they know it.
+
+An article's language is the one its source gives; when it gives none, the import
+pipeline detects it (kb.ingest), in the worker processes that also extract entities.
 """
 from __future__ import annotations
 
 from typing import Iterable, Iterator
 
 from importers.html_page import registered_domain
-from importers.language import detect_language
 from importers.normalise import CONTROL_CHARACTERS, MAX_RECORD_BYTES, RECORD_TOO_BIG, canonical_url
 from kb.models import Article, Skipped
 
@@ -42,8 +43,6 @@ def finish(article: Article) -> Record:
     article.url = canonical_url(article.url)
     if not article.source:
         article.source = registered_domain(article.url)
-    if not article.language:
-        article.language = detect_language(f"{article.title}\n\n{article.body}")
     return article
 
 

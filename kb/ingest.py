@@ -1,6 +1,6 @@
 """The import pipeline: records -> duplicates out -> entities -> SQLite -> index.
 
-Entity extraction and story signatures run in worker processes while this process
+Entity extraction, story signatures and language detection run in worker processes while this process
 stores and indexes, so both cores work. Each batch is one SQLite transaction that also queues its
 articles for indexing; the index writer stays open for the whole import and commits
 at the end, after which the queue entries go. If the import dies in between, the
@@ -13,6 +13,7 @@ from collections import deque
 from contextlib import suppress
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from importers.language import detect_language
 from index import IndexBusy
 from kb.indexing import clean_start_method, cores, write_queued
 from kb.entities import count_entities, get_extractor
@@ -32,13 +33,20 @@ def _start_worker(extractor_name: str) -> None:
     _worker_extractor = get_extractor(extractor_name)
 
 
-def analyse(extractor, body: str) -> tuple[list[EntityCount], bytes]:
-    """What an import derives from a body: its entities and its story signature."""
-    return count_entities(extractor.extract(body)), signature(body).to_bytes()
+Text = tuple[str, str, "str | None"]  # an article's title, body and language (None: unknown)
+Derived = tuple[list[EntityCount], bytes, "str | None"]
 
 
-def _analyse_batch(bodies: list[str]) -> list[tuple[list[EntityCount], bytes]]:
-    return [analyse(_worker_extractor, body) for body in bodies]
+def analyse(extractor, text: Text) -> Derived:
+    """What an import derives from an article's text: its entities, its story signature,
+    and its language when the source gave none."""
+    title, body, language = text
+    return (count_entities(extractor.extract(body)), signature(body).to_bytes(),
+            language or detect_language(f"{title}\n\n{body}"))
+
+
+def _analyse_batch(texts: list[Text]) -> list[Derived]:
+    return [analyse(_worker_extractor, text) for text in texts]
 
 
 class Ingest:
@@ -100,7 +108,8 @@ class Ingest:
                 self.pool.shutdown(cancel_futures=True)
 
     def _submit(self, articles: list[Article]) -> None:
-        """Drop duplicates, then send the bodies for extraction (in a worker once it pays)."""
+        """Drop duplicates, then send the bodies for extraction (in a worker once it pays:
+        a full batch, or any batch once the workers run)."""
         fresh = []
         for article in articles:
             digest = content_hash(article)
@@ -111,11 +120,11 @@ class Ingest:
             fresh.append((article, digest))
         if not fresh:
             return
-        bodies = [article.body for article, _ in fresh]
-        if len(articles) >= STORE_BATCH:
-            derived: Future | list = self._pool().submit(_analyse_batch, bodies)
+        texts = [(article.title, article.body, article.language) for article, _ in fresh]
+        if len(articles) >= STORE_BATCH or self.pool is not None:  # the pool's model is loaded already
+            derived: Future | list = self._pool().submit(_analyse_batch, texts)
         else:
-            derived = [analyse(self.extractor, body) for body in bodies]
+            derived = [analyse(self.extractor, text) for text in texts]
         self.in_flight.append((fresh, derived))
         while len(self.in_flight) > BATCHES_AHEAD:
             self._store_oldest()
@@ -132,9 +141,9 @@ class Ingest:
         results = derived.result() if isinstance(derived, Future) else derived
         now = utc_now()
         with self.store.transaction():
-            for (article, digest), (entities, story_signature) in zip(fresh, results):
+            for (article, digest), (entities, story_signature, language) in zip(fresh, results):
                 article.id, article.imported_at, article.run_id = digest[:ID_LENGTH], now, self.summary.run_id
-                article.entities = entities
+                article.entities, article.language = entities, language
                 self.store.insert_article(article, digest, self.extractor.name)
                 joined = self.store.stories.assign(article.id, Signature.from_bytes(story_signature))
                 article.story_id = joined.story_id if joined else article.id

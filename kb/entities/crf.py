@@ -24,6 +24,7 @@ MODEL_NAME = "crf-conll2003.crfsuite"
 STAGE2_NAME = "crf-conll2003-doc.crfsuite"
 
 _SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
+MAX_CACHED_WORDS = 30_000  # per-word table rows (under 32,768: about 14 MB a model)
 
 
 def model_path(name: str = MODEL_NAME) -> Path:
@@ -57,12 +58,8 @@ class CRFModel:
         self.eos = self._attrs_vector(["eos"])
         self.doc_tc = self._attrs_vector(["doc:tc"])
         self.doc_lc = self._attrs_vector(["doc:lc"])
-        # Per-word table: row r holds the six slot vectors of one word; row 0 is PAD.
-        self._ids: dict[str, int] = {}
-        self._table = np.zeros((1024, _SLOTS, n))
-        self._size = 0
         self._lock = threading.Lock()
-        self._word_id(F.PAD)
+        self._forget_words()
         # Label id -> (entity type or None, begins a span?)
         self._kinds = []
         for lab in self.labels:
@@ -78,28 +75,47 @@ class CRFModel:
                 vec += w
         return vec
 
+    def _forget_words(self) -> None:
+        """Empty the per-word table (row r holds the six slot vectors of one word; row 0 is PAD)."""
+        self._ids: dict[str, int] = {}
+        self._words: list[str] = []
+        self._table = np.zeros((1024, _SLOTS, len(self.labels)), dtype=np.float32)
+        self._uses = np.zeros(1024, dtype=np.int64)
+        self._size = 0
+        self._word_id(F.PAD)
+
+    def _keep_most_used_words(self) -> None:
+        """Shrink the per-word table to its most used half, so that a long import's memory
+        stays flat whatever its vocabulary while the common words stay cached."""
+        used = self._uses[1:self._size]
+        keep = np.concatenate(([0], 1 + np.argsort(-used, kind="stable")[: MAX_CACHED_WORDS // 2]))
+        self._words = [self._words[row] for row in keep.tolist()]
+        self._ids = {word: row for row, word in enumerate(self._words)}
+        self._table = self._table[keep]
+        self._uses = np.zeros(len(keep), dtype=np.int64)
+        self._size = len(keep)
+
     def _word_id(self, word: str) -> int:
+        """The table row of `word`, filled on first sight (the caller holds the lock)."""
         i = self._ids.get(word)
         if i is not None:
             return i
-        with self._lock:
-            i = self._ids.get(word)
-            if i is not None:
-                return i
-            i = self._size
-            if i >= len(self._table):
-                grown = np.zeros((2 * len(self._table),) + self._table.shape[1:])
-                grown[: len(self._table)] = self._table
-                self._table = grown
-            row = self._table[i]
-            if word != F.PAD:
-                row[0] = self._attrs_vector(F.local(word))
-                row[5] = self._attrs_vector(F.initial(word))
-            for s, k in enumerate(F.OFFSETS, start=1):
-                row[s] = self._attrs_vector(F.context(word, k))
-            self._size = i + 1
-            self._ids[word] = i
-            return i
+        i = self._size
+        if i >= len(self._table):
+            grown = np.zeros((2 * len(self._table),) + self._table.shape[1:], dtype=np.float32)
+            grown[: len(self._table)] = self._table
+            self._table = grown
+            self._uses = np.concatenate((self._uses, np.zeros(len(self._uses), dtype=np.int64)))
+        row = self._table[i]
+        if word != F.PAD:
+            row[0] = self._attrs_vector(F.local(word))
+            row[5] = self._attrs_vector(F.initial(word))
+        for s, k in enumerate(F.OFFSETS, start=1):
+            row[s] = self._attrs_vector(F.context(word, k))
+        self._size = i + 1
+        self._ids[word] = i
+        self._words.append(word)
+        return i
 
     def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None,
                      doc: tuple[set[str], set[str]] | None = None) -> list[list[int]]:
@@ -109,36 +125,40 @@ class CRFModel:
         """
         if not sentences:
             return []
-        word_id = self._ids.get
         seq = [0, 0]
         positions = []
         initial = []
         final = []
-        for words in sentences:
-            base = len(seq)
-            for w in words:
-                i = word_id(w)
-                seq.append(self._word_id(w) if i is None else i)
-            positions.extend(range(base, base + len(words)))
-            initial.append(base)
-            final.append(base + len(words) - 1)
-            seq.append(0)
-            seq.append(0)
-        table = self._table
-        seq_a = np.asarray(seq)
-        pos = np.asarray(positions)
-        emit = (
-            table[seq_a[pos], 0]
-            + table[seq_a[pos - 2], 1]
-            + table[seq_a[pos - 1], 2]
-            + table[seq_a[pos + 1], 3]
-            + table[seq_a[pos + 2], 4]
-        )
-        # Sentence-initial and -final slots; positions map to rows of `emit`.
-        row_of = np.empty(len(seq), dtype=np.intp)
-        row_of[pos] = np.arange(len(pos))
-        init_a = np.asarray(initial)
-        emit[row_of[init_a]] += table[seq_a[init_a], 5]
+        with self._lock:
+            if self._size > MAX_CACHED_WORDS:
+                self._keep_most_used_words()
+            word_id = self._ids.get
+            for words in sentences:
+                base = len(seq)
+                for w in words:
+                    i = word_id(w)
+                    seq.append(self._word_id(w) if i is None else i)
+                positions.extend(range(base, base + len(words)))
+                initial.append(base)
+                final.append(base + len(words) - 1)
+                seq.append(0)
+                seq.append(0)
+            table = self._table
+            seq_a = np.asarray(seq)
+            pos = np.asarray(positions)
+            np.add.at(self._uses, seq_a[pos], 1)
+            emit = (
+                table[seq_a[pos], 0]
+                + table[seq_a[pos - 2], 1]
+                + table[seq_a[pos - 1], 2]
+                + table[seq_a[pos + 1], 3]
+                + table[seq_a[pos + 2], 4]
+            )
+            # Sentence-initial and -final slots; positions map to rows of `emit`.
+            row_of = np.empty(len(seq), dtype=np.intp)
+            row_of[pos] = np.arange(len(pos))
+            init_a = np.asarray(initial)
+            emit[row_of[init_a]] += table[seq_a[init_a], 5]
         emit[row_of[np.asarray(final)]] += self.eos
         # Document-level flags.
         titled, lowered = doc if doc is not None else F.doc_sets(sentences)

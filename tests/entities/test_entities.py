@@ -76,6 +76,24 @@ def test_matches_crfsuite_reference_decoding(crf):
         assert pipeline.stage2.tag_labels(sentences, extra) == pipeline.stage2.reference_tag(sentences, extra)
 
 
+def test_word_table_stays_bounded_and_eviction_changes_no_label(monkeypatch):
+    """A long import meets ever new words: the per-word table keeps its most used half
+    when full, and labels are those of a table that never forgets."""
+    from kb.entities import crf as crf_module
+
+    documents = [f"Minister Anna Kowal{n} met Zyx{n} Corp in Port{n} . The Zyx{n} board agreed ." for n in range(60)]
+    unbounded = crf_module.Pipeline.load(crf_module.model_path(), crf_module.model_path(crf_module.STAGE2_NAME))
+    expected = [unbounded.stage1.tag_labels([doc.split()]) for doc in documents]
+    monkeypatch.setattr(crf_module, "MAX_CACHED_WORDS", 40)
+    bounded = crf_module.Pipeline.load(crf_module.model_path(), crf_module.model_path(crf_module.STAGE2_NAME))
+    sizes = []
+    for doc, labels in zip(documents, expected):
+        assert bounded.stage1.tag_labels([doc.split()]) == labels
+        sizes.append(bounded.stage1._size)
+    assert max(sizes) <= 40 + 12 and min(sizes[5:]) < max(sizes)  # evicted, never past the cap + one document
+    assert "Minister" in bounded.stage1._ids  # used in every document: kept
+
+
 def test_tokenize_keeps_offsets_and_splits_possessives():
     text = "Trump’s aide met Mr. Smith in the U.S. on 1996-08-22—really. Here’s more!"
     tokens = tokenize(text)

@@ -1,4 +1,5 @@
-"""Every article leaves the importers with a language and, when it has a URL, a source."""
+"""Every stored article has a language (the source's, else detected on import) and,
+when it has a URL, a source."""
 from __future__ import annotations
 
 import json
@@ -13,20 +14,32 @@ def articles(records) -> list[Article]:
     return [r for r in records if isinstance(r, Article)]
 
 
-def test_portuguese_feed_without_a_language_is_detected_as_pt():
-    found = articles(parse_file(DATA / "feeds" / "uol-noticias-latin1.rss"))
-    assert found and {a.language for a in found} == {"pt"}
+def stored_languages(kb, path, **options) -> set:
+    kb.import_paths([path], **options)
+    return {article.language for batch in kb.store.iter_articles() for article in batch}
 
 
-def test_bbc_stories_are_detected_as_en():
-    found = articles(parse_file(DATA / "delimited" / "bbc-2-rows.tsv", mapping={"title": "heading", "body": "story"}))
-    assert [a.language for a in found] == ["en", "en"]
+def test_portuguese_feed_without_a_language_is_detected_as_pt(kb):
+    path = DATA / "feeds" / "uol-noticias-latin1.rss"
+    assert {a.language for a in articles(parse_file(path))} == {None}  # the feed says none
+    assert stored_languages(kb, path) == {"pt"}
 
 
-def test_a_language_the_source_gives_is_kept(tmp_path):
+def test_bbc_stories_are_detected_as_en(kb):
+    path = DATA / "delimited" / "bbc-2-rows.tsv"
+    assert stored_languages(kb, path, mapping={"title": "heading", "body": "story"}) == {"en"}
+
+
+def test_a_language_the_source_gives_is_kept(kb, tmp_path):
     path = tmp_path / "a.json"
     path.write_text(json.dumps({"title": "T", "body": "The council approved the budget on Monday.", "lang": "pt-BR"}))
     assert [a.language for a in parse_file(path)] == ["pt-BR"]
+    assert stored_languages(kb, path) == {"pt-BR"}
+
+
+def test_articles_added_through_the_api_get_a_language_too(kb):
+    kb.add(Article(title="Orçamento", body="O governo federal anunciou hoje novas medidas para a economia."))
+    assert {article.language for batch in kb.store.iter_articles() for article in batch} == {"pt"}
 
 
 def test_short_text_gets_no_language():

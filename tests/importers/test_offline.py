@@ -54,7 +54,7 @@ def test_heavy_libraries_load_lazily():
     code = ("import sys, importers, importers.html_page, importers.feeds, importers.delimited, "
             "importers.warc_records, importers.json_records, importers.json_lines, importers.finish; "
             "print(sorted(m for m in ('trafilatura', 'htmldate', 'feedparser', 'warcio', 'lxml', 'ijson', 'ftfy', "
-            "'charset_normalizer', 'py3langid') if m in sys.modules))")
+            "'charset_normalizer', 'fasttext') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"

@@ -145,7 +145,7 @@ def test_search_loads_no_heavy_module(seeded_path):
             f"result = CliRunner().invoke(cli, ['--kb', {str(seeded_path)!r}, 'search', 'IRS AND ICE']); "
             "assert result.exit_code == 0, result.output; "
             "print(sorted(m for m in ('pycrfsuite', 'kb.entities.crf', 'trafilatura', 'lxml', "
-            "'feedparser', 'warcio', 'ijson', 'ftfy', 'py3langid', 'spacy', 'matplotlib') if m in sys.modules))")
+            "'feedparser', 'warcio', 'ijson', 'ftfy', 'fasttext', 'spacy', 'matplotlib') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
