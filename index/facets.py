@@ -1,14 +1,52 @@
 """Entity facets: counts of entity values over all matches, not just the page shown."""
 from __future__ import annotations
 
-from whoosh.sorting import Count, FieldFacet, Facets
+from whoosh.sorting import ColumnCategorizer, Count, FieldFacet, Facets, OverlappingCategorizer
+
+
+def cached_column(segment_searcher, fieldname: str):
+    """The segment's reader of column `fieldname`, made once per segment. Whoosh makes a
+    new one for every search, and a list column's reader starts by reading the offsets
+    of every document: about 1.7 ms per facet per segment on Reuters."""
+    reader = segment_searcher.reader()
+    columns = reader.__dict__.setdefault("_newskb_columns", {})
+    if fieldname not in columns:
+        columns[fieldname] = reader.column_reader(fieldname, translate=False)
+    return columns[fieldname]
+
+
+class _ListCategorizer(OverlappingCategorizer):
+    """Whoosh's categorizer of multi-valued column fields, with the column reader cached
+    (a segment without the column reads as empty lists: see NameListColumn)."""
+
+    def set_searcher(self, segment_searcher, docoffset):
+        self._creader = cached_column(segment_searcher, self._fieldname)
+
+    def keys_for(self, matcher, docid):
+        return self._creader[docid]
+
+
+class _ValueCategorizer(ColumnCategorizer):
+    """Whoosh's categorizer of single-valued column fields, with the column reader cached."""
+
+    def set_searcher(self, segment_searcher, docoffset):
+        self._creader = cached_column(segment_searcher, self._fieldname)
+
+
+class ColumnFacet(FieldFacet):
+    """A facet over a column field (a list of names per document, or one value)."""
+
+    def categorizer(self, global_searcher):
+        if self.allow_overlap:
+            return _ListCategorizer(global_searcher, self.fieldname)
+        return _ValueCategorizer(global_searcher, self.fieldname)
 
 
 def facet_spec(fieldnames: tuple[str, ...]) -> Facets:
     """Facets over multi-valued entity fields: an article counts under each of its entities."""
     facets = Facets()
     for name in fieldnames:
-        facets.add_facet(name, FieldFacet(name, allow_overlap=True, maptype=Count))
+        facets.add_facet(name, ColumnFacet(name, allow_overlap=True, maptype=Count))
     return facets
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whoosh.sorting import Count, FieldFacet
+from whoosh.sorting import Count
 
-from index.facets import facet_counts, facet_spec
+from index.facets import ColumnFacet, facet_counts, facet_spec
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
@@ -36,7 +36,7 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
         options.update(sortedby=sort_field[0], reverse=sort_field[1])
     facets = facet_spec(facet_fields)
     if collapse:
-        facets.add_facet(COPIES_FACET, FieldFacet("story", maptype=Count))
+        facets.add_facet(COPIES_FACET, ColumnFacet("story", maptype=Count))
     if facets.names():
         options["groupedby"] = facets
     wanted = offset + limit

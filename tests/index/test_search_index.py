@@ -73,6 +73,21 @@ def test_facets_count_every_match_and_every_entity(index):
     assert page.facets["place"] == [("texas", 1)]
 
 
+def test_facets_follow_new_segments_and_deletions_with_the_kept_searcher(tmp_path):
+    """Column readers are kept per segment between searches; a commit must still show."""
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.recreate()
+    with search_index.writer() as writer:
+        writer.add(ARTICLES[0])
+    assert search_index.search("IRS").facets["org"] == [("ice", 1), ("irs", 1)]
+    with search_index.writer() as writer:
+        writer.add(ARTICLES[2])  # a second segment
+    assert search_index.search("IRS").facets["org"] == [("irs", 2), ("ice", 1)]
+    with search_index.writer() as writer:
+        writer.delete("a1")
+    assert search_index.search("IRS").facets["org"] == [("irs", 1)]
+
+
 def test_update_replaces_and_delete_removes(tmp_path):
     search_index = SearchIndex(tmp_path / "index")
     search_index.recreate()
