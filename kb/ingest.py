@@ -1,10 +1,11 @@
 """The import pipeline: records -> duplicates out -> entities -> SQLite -> index.
 
-Entity extraction, story signatures and language detection run in worker processes while this process
-stores and indexes, so both cores work. Each batch is one SQLite transaction that also queues its
-articles for indexing; the index writer stays open for the whole import and commits
-at the end, after which the queue entries go. If the import dies in between, the
-queue holds what the index lacks and the next command catches it up.
+Entity extraction, story signatures and language detection run in worker processes
+while this process stores and indexes, so both cores work. Each batch is one SQLite
+transaction that also queues its articles for indexing; the index writer commits every
+COMMIT_EVERY articles and at the end, after which the queue entries it covered go. If
+the import dies in between, the queue holds what the index lacks and the next command
+catches it up.
 """
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from kb.store import content_hash, utc_now
 STORE_BATCH = 200  # articles per SQLite transaction and per extraction task
 BATCHES_AHEAD = 3  # extraction tasks in flight while this process stores and indexes
 ID_LENGTH = 16
+# Articles per index commit in a long import. Until it commits, a writer keeps its sorted
+# postings in temporary files (about 40 KB an article); committing as it goes bounds
+# them, and makes a long import searchable (and safe) part by part.
+COMMIT_EVERY = 20_000
 
 _worker_extractor = None
 
@@ -70,17 +75,27 @@ class Ingest:
         self._writer = None
 
     def __enter__(self) -> "Ingest":
-        """Take the index's write lock for the whole import (after catching up what an
-        earlier run left queued); if another process holds it past the timeout, store
-        anyway and leave the index work queued."""
+        self._open_writer()
+        return self
+
+    def _open_writer(self) -> None:
+        """Take the index's write lock (after catching up what an earlier run left queued);
+        if another process holds it past the timeout, store anyway and leave the index
+        work queued."""
         try:
             self._writer = self.index.writer(procs=self.procs)
         except IndexBusy as busy:
             self.summary.notes.append(f"{busy}: the new articles are stored and will be indexed "
                                       "by the next command")
-            return self
+            return
         self.indexed_ids = write_queued(self.store, self._writer)
-        return self
+
+    def _commit(self) -> None:
+        """Commit the index writer, then drop the queue entries it covered."""
+        self._writer.commit()
+        self._writer = None
+        self.store.dequeue(self.indexed_ids)
+        self.indexed_ids = []
 
     def add(self, article: Article) -> None:
         self.batch.append(article)
@@ -95,9 +110,7 @@ class Ingest:
                 while self.in_flight:
                     self._store_oldest()
                 if self._writer is not None:
-                    self._writer.commit()
-                    self._writer = None
-                    self.store.dequeue(self.indexed_ids)
+                    self._commit()
                     if self.procs > 1:
                         self.index.merge_small_segments()
         finally:
@@ -153,4 +166,7 @@ class Ingest:
             for article, _ in fresh:
                 self._writer.add(article)
             self.indexed_ids += [article.id for article, _ in fresh]
+            if len(self.indexed_ids) >= COMMIT_EVERY:
+                self._commit()
+                self._open_writer()
         self.summary.imported += len(fresh)

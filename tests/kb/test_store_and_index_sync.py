@@ -57,3 +57,18 @@ def test_same_url_counts_as_duplicate(kb):
     assert kb.add(first) is not None
     assert kb.add(second) is None
     assert kb.stats()["articles"] == 1
+
+
+def test_a_long_import_commits_the_index_as_it_goes(kb, tmp_path, monkeypatch):
+    """Once COMMIT_EVERY articles are stored, the index commits and the queue empties of them."""
+    from kb import ingest
+
+    monkeypatch.setattr(ingest, "COMMIT_EVERY", 3)
+    monkeypatch.setattr(ingest, "STORE_BATCH", 4)
+    path = tmp_path / "ten.jsonl"
+    path.write_text("".join(f'{{"title": "Story {n}", "body": "Body number {n} of the long import."}}\n'
+                            for n in range(10)))
+    before = kb.index.ix.latest_generation()
+    assert kb.import_paths([path]).imported == 10
+    assert kb.index.ix.latest_generation() - before == 3  # after batches of 4 and 4, and at the end
+    assert kb.store.queued_ids(100) == [] and kb.search("import").total == 10 and kb.check()["ok"]
