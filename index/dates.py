@@ -1,52 +1,116 @@
-"""Publication-date filters read from the sortable `published` column, as arrays.
+"""Publication dates read from the sortable `published` column, as arrays.
 
-Whoosh filters a date range by expanding it into numeric-trie terms and collecting every
+Whoosh matches a date range by expanding it into numeric-trie terms and collecting every
 document in the range, in Python: 126 ms for one month of Reuters. The column holds one
-fixed-width number per document; read once per searcher into numpy arrays, a range is
-a comparison over them.
+fixed-width number per document; read once per segment into a numpy array, a range is a
+comparison over it. Both date filters (`--since`/`--until`) and `published:` clauses in
+the query text (`PublishedBetween`) are answered this way.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.columns import NumericColumn
+from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.times import datetime_to_long
 
-_cache: dict[int, tuple[object, list[tuple[int, np.ndarray]]]] = {}
+NO_DATE = np.iinfo(np.uint64).max  # the column's value for a document without a date
+FIELD = "published"
 
 
-def segment_arrays(searcher) -> list[tuple[int, np.ndarray]]:
-    """(first docnum, published values) of each segment; cached for this searcher."""
-    cached = _cache.get(id(searcher))
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
-    arrays = []
-    for segment, offset in searcher.leaf_searchers():
-        reader = segment.reader()
-        count = reader.doc_count_all()
-        column = reader.column_reader("published", translate=False)
-        if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
-            # Unsigned 64-bit big-endian numbers, one per document (Whoosh 2.7's layout);
-            # documents past the end of the column have the column's default (no date).
-            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-            values = np.frombuffer(raw, dtype=">u8").astype(np.uint64)
-            values = np.concatenate([values, np.full(count - len(values), column._default, dtype=np.uint64)])
-        elif isinstance(column, NumericColumn.Reader):
-            values = np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
-        else:  # no document of the segment has a date
-            values = np.full(count, np.iinfo(np.uint64).max, dtype=np.uint64)
-        arrays.append((offset, values))
-    _cache.clear()  # one searcher at a time is current
-    _cache[id(searcher)] = (searcher, arrays)
-    return arrays
+def segment_values(reader) -> np.ndarray:
+    """The `published` values of one segment's documents, read once per segment reader."""
+    cached = reader.__dict__.get("_newskb_published")
+    if cached is not None:
+        return cached
+    count = reader.doc_count_all()
+    column = reader.column_reader(FIELD, translate=False)
+    if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
+        # Unsigned 64-bit big-endian numbers, one per document (Whoosh 2.7's layout);
+        # documents past the end of the column have the column's default (no date).
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        values = np.frombuffer(raw, dtype=">u8").astype(np.uint64)
+        values = np.concatenate([values, np.full(count - len(values), column._default, dtype=np.uint64)])
+    elif isinstance(column, NumericColumn.Reader):
+        values = np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
+    else:  # no document of the segment has a date
+        values = np.full(count, NO_DATE, dtype=np.uint64)
+    reader.__dict__["_newskb_published"] = values
+    return values
+
+
+def docnums_between(searcher, low: int, high: int) -> np.ndarray:
+    """The sorted document numbers of `searcher` whose value lies in [low, high]."""
+    found = [np.nonzero((values >= low) & (values <= high))[0] + offset
+             for offset, values in ((offset, segment_values(leaf.reader()))
+                                    for leaf, offset in searcher.leaf_searchers())]
+    return np.concatenate(found) if found else np.array([], dtype=np.int64)
+
+
+def bounds(start: datetime | None, end: datetime | None) -> tuple[int, int]:
+    """Column values for the moments `start` and `end` (None: open)."""
+    return (datetime_to_long(start) if start else 0,
+            datetime_to_long(end) if end else int(NO_DATE) - 1)
 
 
 def docs_between(searcher, start: datetime | None, end: datetime | None) -> set[int]:
     """The document numbers published from `start` to `end` (inclusive; None: open)."""
-    low = np.uint64(datetime_to_long(start)) if start else np.uint64(0)
-    high = np.uint64(datetime_to_long(end)) if end else np.uint64(np.iinfo(np.uint64).max - 1)
-    found: set[int] = set()
-    for offset, values in segment_arrays(searcher):
-        found.update((np.nonzero((values >= low) & (values <= high))[0] + offset).tolist())
-    return found
+    return set(docnums_between(searcher, *bounds(start, end)).tolist())
+
+
+class PublishedBetween(wq.Query):
+    """A `published` range in a query, matched from the column arrays. Like Whoosh's
+    numeric range it scores every match alike (its boost)."""
+
+    def __init__(self, low: int, high: int, boost: float = 1.0):
+        self.low, self.high, self.boost = low, high, boost
+
+    def __eq__(self, other):
+        return type(self) is type(other) and (self.low, self.high, self.boost) == (other.low, other.high, other.boost)
+
+    def __hash__(self):
+        return hash((type(self), self.low, self.high, self.boost))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}, boost={self.boost!r})"
+
+    def __str__(self):
+        low = "" if self.low == 0 else self.low
+        high = "" if self.high == int(NO_DATE) - 1 else self.high
+        return f"{FIELD}:[{low} TO {high}]"
+
+    __unicode__ = __str__
+
+    def is_leaf(self):
+        return True
+
+    def field(self):
+        return FIELD
+
+    def estimate_size(self, ixreader):
+        return ixreader.doc_count_all()
+
+    def matcher(self, searcher, context=None):
+        docnums = docnums_between(searcher, self.low, self.high)
+        if not len(docnums):
+            return NullMatcher()
+        return ListMatcher(docnums.tolist(), all_weights=self.boost)
+
+
+def answer_from_columns(query: wq.Query) -> wq.Query:
+    """`query` with each `published` range (as Whoosh parses it) replaced by a
+    PublishedBetween over the same values.
+
+    >>> answer_from_columns(wq.NumericRange("published", 10, None, startexcl=True))
+    PublishedBetween(11, 18446744073709551614, boost=1.0)
+    """
+    def replace(node: wq.Query) -> wq.Query:
+        if not (isinstance(node, wq.NumericRange) and node.fieldname == FIELD):
+            return node
+        low = 0 if node.start is None else node.start + node.startexcl
+        high = int(NO_DATE) - 1 if node.end is None else node.end - node.endexcl
+        return PublishedBetween(low, high, node.boost)
+
+    return query.accept(replace)

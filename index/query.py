@@ -16,6 +16,7 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, Plus
 from whoosh.qparser.plugins import attach
 
 from index.analysis import PHRASE_MODE
+from index.dates import answer_from_columns
 from kb.errors import QueryError
 
 DEFAULT_FIELDS = ("title", "body")
@@ -179,7 +180,7 @@ def parse_query(text: str, schema) -> wq.Query:
         raise QueryError(f"cannot read the query ({type(error).__name__}: {error})") from None
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"nothing to search for in {text!r}")
-    return parsed
+    return answer_from_columns(parsed)
 
 
 def check_expansions(query: wq.Query, reader) -> None:

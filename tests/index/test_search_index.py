@@ -124,3 +124,27 @@ def test_date_filters_from_the_column_equal_whoosh_date_ranges(reuters_path):
                            (None, datetime(1987, 2, 28, 23, 59, 59, 999999)), (datetime(1987, 3, 2), None)]:
             expected = set(searcher.docs_for_query(wq.DateRange("published", start, end)))
             assert docs_between(searcher, start, end) == expected and expected
+
+
+@pytest.mark.parametrize("start, end, startexcl, endexcl", [
+    ("1987-02-26T18:00", "1987-03-02T12:00", False, False), ("1987-02-26T18:00", "1987-03-02T12:00", True, True),
+    ("1987-03-02", None, False, False), (None, "1987-03-01", False, True), (None, None, False, False),
+    (None, "1987-03-03T09:17:32", False, True), ("1987-02-26T15:01:01", None, True, False),  # the first and last
+])
+def test_published_clauses_from_the_columns_match_whooshs_own_ranges(reuters_path, start, end, startexcl, endexcl):
+    from whoosh.util.times import datetime_to_long
+
+    from index.dates import PublishedBetween, answer_from_columns
+
+    def long(day):
+        return datetime_to_long(datetime.fromisoformat(day)) if day else None
+
+    search_index = SearchIndex(reuters_path / "index")
+    searcher = search_index.searcher()
+    whoosh_range = wq.NumericRange("published", long(start), long(end), startexcl, endexcl)
+    ours = answer_from_columns(wq.And([wq.Every(), whoosh_range]))
+    assert isinstance(ours.subqueries[1], PublishedBetween)
+    expected = set(searcher.search(wq.And([wq.Every(), whoosh_range]), limit=None).docs())
+    assert set(searcher.search(ours, limit=None).docs()) == expected
+    assert 0 < len(expected) < searcher.doc_count() or start is end is None
+    search_index.close()
