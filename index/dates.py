@@ -26,7 +26,7 @@ def segment_values(reader) -> np.ndarray:
     if cached is not None:
         return cached
     count = reader.doc_count_all()
-    column = reader.column_reader(FIELD, translate=False)
+    column = reader.column_reader(FIELD, translate=False) if reader.has_column(FIELD) else None
     if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
         # Unsigned 64-bit big-endian numbers, one per document (Whoosh 2.7's layout);
         # documents past the end of the column have the column's default (no date).

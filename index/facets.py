@@ -1,6 +1,7 @@
 """Entity facets: counts of entity values over all matches, not just the page shown."""
 from __future__ import annotations
 
+from whoosh.columns import EmptyColumnReader
 from whoosh.sorting import ColumnCategorizer, Count, FieldFacet, Facets, OverlappingCategorizer
 
 
@@ -11,7 +12,11 @@ def cached_column(segment_searcher, fieldname: str):
     reader = segment_searcher.reader()
     columns = reader.__dict__.setdefault("_newskb_columns", {})
     if fieldname not in columns:
-        columns[fieldname] = reader.column_reader(fieldname, translate=False)
+        if reader.has_column(fieldname):
+            columns[fieldname] = reader.column_reader(fieldname, translate=False)
+        else:  # an empty index, or a segment where no document has the field
+            default = segment_searcher.schema[fieldname].column_type.default_value()
+            columns[fieldname] = EmptyColumnReader(default, reader.doc_count_all())
     return columns[fieldname]
 
 

@@ -99,20 +99,22 @@ class KnowledgeBase:
 
     def import_paths(self, paths: Iterable[str | os.PathLike], *, format: str | None = None,
                      mapping: dict[str, str] | None = None, strict: bool = False,
-                     on_record: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+                     on_record: Callable[[ImportSummary], None] | None = None,
+                     jobs: int | None = None) -> ImportSummary:
         """Import files and folders (recursively). A malformed record or an unreadable file
         is reported in `summary.failed` and the rest imports; with `strict`, the first
         failure stops the import and nothing of that file is stored.
 
         `format` overrides detection; `mapping` names columns for CSV/TSV ({"body": "text"});
-        `on_record` is called after each record with the running summary (for progress).
+        `on_record` is called after each record with the running summary (for progress);
+        `jobs` is the number of helper processes (default: one per core).
         >>> kb.import_paths(["stories.tsv"], mapping={"body": "story", "published": "date"})
         """
         paths = [str(p) for p in paths]
         return self._ingest(lambda summary: read_articles(paths, summary, format=format, mapping=mapping,
-                                                          strict=strict, on_record=on_record), paths)
+                                                          strict=strict, on_record=on_record), paths, jobs)
 
-    def _ingest(self, articles, paths: list[str]) -> ImportSummary:
+    def _ingest(self, articles, paths: list[str], jobs: int | None = None) -> ImportSummary:
         """Run `articles` (a list, or a function of the summary giving an iterator) through the
         import pipeline as one import run."""
         self._require_writable()
@@ -122,7 +124,8 @@ class KnowledgeBase:
 
         summary = ImportSummary(run_id=self.store.start_run(paths))
         try:
-            with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths)) as ingest:
+            with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths),
+                        jobs=jobs or cores()) as ingest:
                 for article in articles(summary) if callable(articles) else articles:
                     ingest.add(article)
         except (sqlite3.OperationalError, OSError) as error:

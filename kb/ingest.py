@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from importers.language import detect_language
 from index import IndexBusy
-from kb.indexing import clean_start_method, cores, write_queued
+from kb.indexing import clean_start_method, write_queued
 from kb.entities import count_entities, get_extractor
 from kb.models import Article, EntityCount, ImportSummary
 from kb.shingles import Signature, signature
@@ -62,11 +62,12 @@ class Ingest:
     ...         ingest.add(article)
     """
 
-    def __init__(self, store, index, extractor, summary: ImportSummary, *, large: bool = False):
+    def __init__(self, store, index, extractor, summary: ImportSummary, *, large: bool = False, jobs: int = 1):
         self.store, self.index, self.extractor, self.summary = store, index, extractor, summary
+        self.jobs = jobs  # extraction processes; in a large import, index-writing processes too
         # Whoosh starts its writer processes with the default start method: only when that
         # is not "fork" may they run (see clean_start_method).
-        self.procs = cores() if large and multiprocessing.get_start_method() != "fork" else 1
+        self.procs = jobs if large and multiprocessing.get_start_method() != "fork" else 1
         self.batch: list[Article] = []
         self.in_flight: deque[tuple[list[tuple[Article, str]], Future | list]] = deque()
         self.hashes_in_flight: set[str] = set()
@@ -144,7 +145,7 @@ class Ingest:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context(clean_start_method()),
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(clean_start_method()),
                                             initializer=_start_worker, initargs=(self.extractor.name,))
         return self.pool
 

@@ -72,8 +72,10 @@ def parse_mapping(ctx, param, value):
 @click.option("--map", "mapping", metavar="FIELD=COLUMN,...", callback=parse_mapping,
               help="CSV/TSV columns of the article fields, e.g. body=text,published=date.")
 @click.option("--strict", is_flag=True, help="Stop at the first failure, storing nothing of that file.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Processes for extraction and indexing [default: one per core]; 1 takes the least memory.")
 @pass_context
-def import_(context, paths, format_name, mapping, strict):
+def import_(context, paths, format_name, mapping, strict, jobs):
     """Import files and folders (recursively; also .gz, .zip, .tar archives, and - for
     standard input) into the knowledge base.
 
@@ -89,7 +91,7 @@ def import_(context, paths, format_name, mapping, strict):
     progress = ImportProgress() if sys.stderr.isatty() else None
     try:
         summary = context.open(create=True).import_paths(paths, format=format_name, mapping=mapping,
-                                                         strict=strict, on_record=progress)
+                                                         strict=strict, on_record=progress, jobs=jobs)
     finally:
         if progress:
             progress.clear()

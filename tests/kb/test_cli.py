@@ -41,6 +41,12 @@ def test_import_reports_each_failure_and_passes_over_the_rest(invoke, tmp_path):
     ]
 
 
+def test_jobs_sets_the_helper_processes_and_refuses_zero(invoke):
+    assert invoke("import", "--jobs", "0", SEED).exit_code == 2
+    result = invoke("import", "--jobs", "1", SEED)
+    assert result.exit_code == 0 and result.stdout.startswith("Imported 1 article,")
+
+
 def test_strict_import_stops_at_the_first_failure_and_keeps_nothing_of_that_file(invoke, tmp_path):
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text('{"title": "A", "body": "Alpha."}\n')

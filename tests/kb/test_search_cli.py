@@ -146,3 +146,10 @@ def test_facet_choice_and_limit(run):
     assert counts == sorted(counts, reverse=True) and counts[0] > 1
     result = run("search", "oil", "--facet", "colour")
     assert result.exit_code == 1 and result.stderr == "Error: no facet colour (facets: person, org, place)\n"
+
+
+@pytest.mark.parametrize("options", [[], ["--since", "2020"], ["--collapse"], ["--sort", "newest"]])
+def test_an_empty_knowledge_base_answers_zero_matches(invoke, options):
+    assert invoke("init", "--ner", "none").exit_code == 0
+    result = invoke("search", "the published:>=2020", "--json", *options)
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 0
