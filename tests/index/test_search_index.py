@@ -148,3 +148,24 @@ def test_published_clauses_from_the_columns_match_whooshs_own_ranges(reuters_pat
     assert set(searcher.search(ours, limit=None).docs()) == expected
     assert 0 < len(expected) < searcher.doc_count() or start is end is None
     search_index.close()
+
+
+@pytest.mark.parametrize("text", ["oil AND NOT gas", '"interest rates"', "shar*", "title:(oil OR gas)",
+                                  "cocoa OR coffee", "Bahia~ AND cocoa", "oil -prices"])
+def test_highlight_terms_are_the_terms_each_hit_matched(reuters_path, text):
+    """What Whoosh records per match with terms=True, found from the query instead."""
+    from index.searching import highlight_terms
+
+    search_index = SearchIndex(reuters_path / "index")
+    searcher = search_index.searcher()
+    query = search_index.parse(text, searcher)
+    ours = highlight_terms(query, searcher.reader())
+    hits = searcher.search(query, limit=10, terms=True)
+    assert len(hits) > 0
+    for hit in hits:
+        matched = {t.decode() for f, t in hit.matched_terms() if f in ("title", "body")}
+        assert matched <= ours
+        for term in ours - matched:  # the other terms are absent from this document
+            assert not searcher.search(wq.And([wq.Or([wq.Term("title", term), wq.Term("body", term)]),
+                                               wq.Term("id", hit["id"])])).scored_length()
+    search_index.close()
