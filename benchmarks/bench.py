@@ -7,12 +7,15 @@
 
 Prints one table: import throughput (with and without entity extraction) and peak
 memory, query latency (median, p95) with snippets and facets, `kb search` as a whole
-process, and sizes on disk. In --smoke mode it exits non-zero if the hit counts of the
-plain boolean queries differ from FTS5's.
+process, sizes on disk, and incremental growth: 100 more articles in 10 imports, timed
+against the same into an empty knowledge base, and query latency after them. In --smoke
+mode (20 more articles) it exits non-zero if the hit counts of the plain boolean
+queries differ from FTS5's.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -31,6 +34,7 @@ from kb import Article, KnowledgeBase  # noqa: E402
 from kb.store import content_hash  # noqa: E402
 
 KB_COMMAND = [sys.executable, "-m", "kb"]
+INCREMENT = 100  # articles added to the full knowledge base, in imports of 10
 
 
 def run_kb(*args: str) -> tuple[float, int]:
@@ -80,6 +84,21 @@ def load_fts(jsonl: Path, db_path: Path, kb_db: Path):
     return db, seconds
 
 
+def write_increments(jsonl: Path, folder: Path, count: int, size: int) -> list[Path]:
+    """`count` articles not in `jsonl` (its first ones, each marked as an update), as files of `size`."""
+    folder.mkdir()
+    with jsonl.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line, _ in zip(lines, range(count))]
+    paths = []
+    for start in range(0, count, size):
+        path = folder / f"increment-{start // size:03d}.jsonl"
+        path.write_text("".join(json.dumps({**record, "title": f"Update {start + n}: {record['title']}",
+                                            "body": f"{record['body']}\n\nUpdate {start + n}."}) + "\n"
+                                for n, record in enumerate(records[start:start + size])), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", choices=sorted(QUERY_SETS), default="bbc")
@@ -116,6 +135,15 @@ def main() -> int:
     fts_ms = latency(lambda q: fts5_reference.search(fts, q.match, q.fts_where()), queries, args.runs)
     process_s = [run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000 for _ in range(args.runs * 2)]
 
+    # Incremental: new articles into the full knowledge base, in imports of 10 (small
+    # imports leave small segments), against the same into an empty one.
+    increment = 20 if args.smoke else INCREMENT
+    batches = write_increments(jsonl, work / "increments", increment, 10)
+    into_full_s = sum(run_kb("--kb", str(kb_path), "import", str(batch))[0] for batch in batches)
+    into_empty_s = sum(run_kb("--kb", str(work / "kb-small"), "import", str(batch))[0] for batch in batches)
+    after_ms = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
+                                           limit=10, facets=10), queries, args.runs)
+
     rows = [
         ("articles", f"{count:,}", "", ""),
         ("import + entities + index", f"{count / import_s:,.0f} art/s, {mb / import_s:.2f} MB/s",
@@ -127,6 +155,10 @@ def main() -> int:
          f"{statistics.median(fts_ms):.2f} ms", f"{statistics.median(fts_ms) / statistics.median(kb_ms):.3f}"),
         ("query p95", f"{p95(kb_ms):.2f} ms", f"{p95(fts_ms):.2f} ms", f"{p95(fts_ms) / p95(kb_ms):.3f}"),
         ("`kb search` whole process, median", f"{statistics.median(process_s):.0f} ms", "", ""),
+        (f"{increment} more articles in {increment // 10} imports", f"{into_full_s:.1f} s (into an empty "
+         f"knowledge base: {into_empty_s:.1f} s, ratio {into_full_s / into_empty_s:.2f})", "", ""),
+        ("query median, p95 after those imports", f"{statistics.median(after_ms):.2f} ms, {p95(after_ms):.2f} ms",
+         "", ""),
         ("size on disk (raw text {:.1f} MB)".format(mb),
          f"index {folder_mb(kb_path / 'index'):.1f} MB + kb.db {(kb_path / 'kb.db').stat().st_size / 1e6:.1f} MB",
          f"{(work / 'fts.db').stat().st_size / 1e6:.1f} MB", ""),
