@@ -16,7 +16,7 @@ from kb.models import Article, Skipped
 
 _DOCUMENT = re.compile(r"<REUTERS(?P<attrs>[^>]*)>(?P<content>.*?)</REUTERS>", re.S)
 _NEWID = re.compile(r'NEWID="(\d+)"')
-_SIGNATURE = re.compile(r"\s*Reuter\s*$")
+_SIGNATURE = re.compile(r"\s*Reuter\s*$", re.IGNORECASE)  # "Reuter" or "REUTER"
 
 
 def element(content: str, tag: str) -> str:

@@ -1,8 +1,20 @@
-"""Entity facets: counts of entity values over all matches, not just the page shown."""
+"""Entity facets: counts of entity values over all matches, not just the page shown.
+
+The search records the document number of every match (`MatchRecorder`, one cheap call
+per match); the names are then counted per segment from the entity list columns. A
+segment whose matches are a good share of its documents is read whole, once, into
+arrays (names as numbers, per document), and counted with numpy; kept with the segment
+reader, the arrays serve every later search. Fewer matches are read one by one.
+"""
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 from whoosh.columns import EmptyColumnReader
-from whoosh.sorting import ColumnCategorizer, Count, FieldFacet, Facets, OverlappingCategorizer
+from whoosh.sorting import Categorizer, ColumnCategorizer, Count, FacetType, FieldFacet
+
+WHOLE_SEGMENT_SHARE = 0.2  # matches / documents from which a segment's names are read whole
 
 
 def cached_column(segment_searcher, fieldname: str):
@@ -20,17 +32,6 @@ def cached_column(segment_searcher, fieldname: str):
     return columns[fieldname]
 
 
-class _ListCategorizer(OverlappingCategorizer):
-    """Whoosh's categorizer of multi-valued column fields, with the column reader cached
-    (a segment without the column reads as empty lists: see NameListColumn)."""
-
-    def set_searcher(self, segment_searcher, docoffset):
-        self._creader = cached_column(segment_searcher, self._fieldname)
-
-    def keys_for(self, matcher, docid):
-        return self._creader[docid]
-
-
 class _ValueCategorizer(ColumnCategorizer):
     """Whoosh's categorizer of single-valued column fields, with the column reader cached."""
 
@@ -39,28 +40,88 @@ class _ValueCategorizer(ColumnCategorizer):
 
 
 class ColumnFacet(FieldFacet):
-    """A facet over a column field (a list of names per document, or one value)."""
+    """A facet over a single-valued column field (the story of each article)."""
 
     def categorizer(self, global_searcher):
-        if self.allow_overlap:
-            return _ListCategorizer(global_searcher, self.fieldname)
         return _ValueCategorizer(global_searcher, self.fieldname)
 
 
-def facet_spec(fieldnames: tuple[str, ...]) -> Facets:
-    """Facets over multi-valued entity fields: an article counts under each of its entities."""
-    facets = Facets()
-    for name in fieldnames:
-        facets.add_facet(name, ColumnFacet(name, allow_overlap=True, maptype=Count))
-    return facets
+class MatchRecorder(FacetType):
+    """A pseudo-facet that notes the document number of every match in `docnums`."""
+
+    def __init__(self):
+        self.maptype = Count
+        self.docnums: list[int] = []
+
+    def categorizer(self, global_searcher):
+        self.docnums = []
+        return _Recorder(self.docnums)
 
 
-def facet_counts(results, fieldnames: tuple[str, ...], top: int) -> dict[str, list[tuple[str, int]]]:
-    """The `top` values of each facet, most frequent first (ties by name)."""
-    counts = {}
-    for name in fieldnames:
-        groups = results.groups(name)  # keys are the raw column bytes
-        values = ((v.decode("utf-8") if isinstance(v, bytes) else v, c) for v, c in groups.items() if v)
-        ranked = sorted(values, key=lambda vc: (-vc[1], vc[0]))
-        counts[name] = ranked[:top]
-    return counts
+class _Recorder(Categorizer):
+    def __init__(self, docnums: list[int]):
+        self.docnums, self.offset = docnums, 0
+
+    def set_searcher(self, segment_searcher, docoffset):
+        self.offset = docoffset
+
+    def key_for(self, matcher, docid):
+        self.docnums.append(self.offset + docid)
+
+
+class _SegmentNames:
+    """One segment's entity names of one field, as arrays: document d holds the names
+    numbered ids[starts[d]:starts[d + 1]]."""
+
+    def __init__(self, column, doc_count: int):
+        numbers: dict[bytes, int] = {}
+        starts, ids = [0], []
+        for docnum in range(doc_count):
+            for name in column[docnum]:
+                ids.append(numbers.setdefault(name, len(numbers)))
+            starts.append(len(ids))
+        self.names = list(numbers)
+        self.starts = np.array(starts, dtype=np.int64)
+        self.ids = np.array(ids, dtype=np.int64)
+
+    def count(self, docnums: np.ndarray) -> dict[bytes, int]:
+        firsts, lengths = self.starts[docnums], self.starts[docnums + 1] - self.starts[docnums]
+        total = int(lengths.sum())
+        if not total:
+            return {}
+        # Positions of every name of every matching document, then how often each name comes.
+        runs = np.repeat(firsts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        counts = np.bincount(self.ids[runs + np.arange(total)], minlength=len(self.names))
+        return {self.names[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
+
+
+def segment_names(segment_searcher, fieldname: str) -> _SegmentNames:
+    """The segment's names of `fieldname` as arrays, built once per segment reader."""
+    reader = segment_searcher.reader()
+    tables = reader.__dict__.setdefault("_newskb_names", {})
+    if fieldname not in tables:
+        tables[fieldname] = _SegmentNames(cached_column(segment_searcher, fieldname), reader.doc_count_all())
+    return tables[fieldname]
+
+
+def facet_counts(searcher, docnums: list[int], fieldnames: tuple[str, ...],
+                 top: int) -> dict[str, list[tuple[str, int]]]:
+    """The `top` names of each field over the documents `docnums`, most frequent first
+    (ties by name)."""
+    matches = np.sort(np.array(docnums, dtype=np.int64))
+    counts = {name: Counter() for name in fieldnames}
+    for leaf, offset in searcher.leaf_searchers():
+        size = leaf.doc_count_all()
+        inside = matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + size)] - offset
+        if not len(inside):
+            continue
+        for name in fieldnames:
+            cached = name in leaf.reader().__dict__.get("_newskb_names", {})
+            if cached or len(inside) >= WHOLE_SEGMENT_SHARE * size:
+                counts[name].update(segment_names(leaf, name).count(inside))
+            else:
+                column = cached_column(leaf, name)
+                counts[name].update(value for docnum in inside.tolist() for value in column[docnum])
+    return {name: sorted(((value.decode("utf-8"), n) for value, n in counted.items() if value),
+                         key=lambda vc: (-vc[1], vc[0]))[:top]
+            for name, counted in counts.items()}

@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from whoosh import query as wq
-from whoosh.sorting import Count
+from whoosh.sorting import Count, Facets
 
-from index.facets import ColumnFacet, facet_counts, facet_spec
+from index.facets import ColumnFacet, MatchRecorder, facet_counts
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
 COPIES_FACET = "_copies"
+MATCHES_FACET = "_matches"
 
 
 @dataclass
@@ -36,7 +37,9 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
     options = {"filter": filter}
     if sort_field:
         options.update(sortedby=sort_field[0], reverse=sort_field[1])
-    facets = facet_spec(facet_fields)
+    facets, matches = Facets(), MatchRecorder()
+    if facet_fields:
+        facets.add_facet(MATCHES_FACET, matches)
     if collapse:
         facets.add_facet(COPIES_FACET, ColumnFacet("story", maptype=Count))
     if facets.names():
@@ -51,7 +54,8 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
                 for h in hits[offset:wanted]]
     else:
         page = [IndexHit(h["id"], float(h.score or 0.0), terms) for h in results[offset:wanted]]
-    return IndexPage(len(results), page, facet_counts(results, facet_fields, facet_top) if facet_fields else {})
+    return IndexPage(len(results), page,
+                     facet_counts(searcher, matches.docnums, facet_fields, facet_top) if facet_fields else {})
 
 
 def first_of_each_text(searcher, query, results, options, wanted: int) -> list:

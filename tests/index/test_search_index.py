@@ -169,3 +169,21 @@ def test_highlight_terms_are_the_terms_each_hit_matched(reuters_path, text):
             assert not searcher.search(wq.And([wq.Or([wq.Term("title", term), wq.Term("body", term)]),
                                                wq.Term("id", hit["id"])])).scored_length()
     search_index.close()
+
+
+@pytest.mark.parametrize("share", [0.0, 2.0])  # every segment read whole / every match read alone
+@pytest.mark.parametrize("text", ["oil", "the", "cocoa OR coffee"])
+def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypatch, share, text):
+    from whoosh.sorting import Count, FieldFacet
+
+    from index import facets
+
+    monkeypatch.setattr(facets, "WHOLE_SEGMENT_SHARE", share)
+    search_index = SearchIndex(reuters_path / "index")
+    searcher = search_index.searcher()
+    page = search_index.search(text, facet_top=100_000)
+    query = search_index.parse(text, searcher)
+    for kind in ("person", "org", "place"):
+        grouped = searcher.search(query, groupedby=FieldFacet(kind, allow_overlap=True, maptype=Count)).groups()
+        assert dict(page.facets[kind]) == {name.decode(): n for name, n in grouped.items() if name} and grouped
+    search_index.close()
