@@ -91,8 +91,10 @@ class CRFModel:
         keep = np.concatenate(([0], 1 + np.argsort(-used, kind="stable")[: MAX_CACHED_WORDS // 2]))
         self._words = [self._words[row] for row in keep.tolist()]
         self._ids = {word: row for row, word in enumerate(self._words)}
-        self._table = self._table[keep]
-        self._uses = np.zeros(len(keep), dtype=np.int64)
+        table = np.zeros_like(self._table)  # the same capacity: refilling it never grows it
+        table[:len(keep)] = self._table[keep]
+        self._table = table
+        self._uses = np.zeros(len(table), dtype=np.int64)
         self._size = len(keep)
 
     def _word_id(self, word: str) -> int:

@@ -91,6 +91,7 @@ def test_word_table_stays_bounded_and_eviction_changes_no_label(monkeypatch):
         assert bounded.stage1.tag_labels([doc.split()]) == labels
         sizes.append(bounded.stage1._size)
     assert max(sizes) <= 40 + 12 and min(sizes[5:]) < max(sizes)  # evicted, never past the cap + one document
+    assert len(bounded.stage1._table) == 1024  # the first capacity, kept through evictions
     assert "Minister" in bounded.stage1._ids  # used in every document: kept
 
 
