@@ -1,10 +1,11 @@
 """Entity facets: counts of entity values over all matches, not just the page shown.
 
 The search records the document number of every match (`MatchRecorder`, one cheap call
-per match); the names are then counted per segment from the entity list columns. A
-segment whose matches are a good share of its documents is read whole, once, into
-arrays (names as numbers, per document), and counted with numpy; kept with the segment
-reader, the arrays serve every later search. Fewer matches are read one by one.
+per match); the names are then counted per segment from the entity list columns, match
+by match. Once a segment has had as many matches read that way as it has documents, it
+is read whole, once, into arrays (names as numbers, per document) kept with the segment
+reader, and counted with numpy from then on: a process searching once pays for its
+matches only, one searching again and again soon counts at numpy speed.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from whoosh.columns import EmptyColumnReader
 from whoosh.sorting import Categorizer, ColumnCategorizer, Count, FacetType, FieldFacet
 
-WHOLE_SEGMENT_SHARE = 0.2  # matches / documents from which a segment's names are read whole
+READ_WHOLE_AFTER = 1.0  # matches read one by one, as a share of the segment's documents
 
 
 def cached_column(segment_searcher, fieldname: str):
@@ -95,13 +96,19 @@ class _SegmentNames:
         return {self.names[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
 
 
-def segment_names(segment_searcher, fieldname: str) -> _SegmentNames:
-    """The segment's names of `fieldname` as arrays, built once per segment reader."""
+def segment_counts(segment_searcher, fieldname: str, docnums: np.ndarray) -> dict[bytes, int]:
+    """How often each name of `fieldname` comes in the segment's documents `docnums`."""
     reader = segment_searcher.reader()
-    tables = reader.__dict__.setdefault("_newskb_names", {})
-    if fieldname not in tables:
-        tables[fieldname] = _SegmentNames(cached_column(segment_searcher, fieldname), reader.doc_count_all())
-    return tables[fieldname]
+    state = reader.__dict__.setdefault("_newskb_names", {})
+    names = state.get(fieldname, 0)  # the arrays, or how many matches were read one by one
+    if not isinstance(names, _SegmentNames):
+        if names + len(docnums) < READ_WHOLE_AFTER * reader.doc_count_all():
+            state[fieldname] = names + len(docnums)
+            column = cached_column(segment_searcher, fieldname)
+            return Counter(value for docnum in docnums.tolist() for value in column[docnum])
+        names = state[fieldname] = _SegmentNames(cached_column(segment_searcher, fieldname),
+                                                 reader.doc_count_all())
+    return names.count(docnums)
 
 
 def facet_counts(searcher, docnums: list[int], fieldnames: tuple[str, ...],
@@ -111,17 +118,10 @@ def facet_counts(searcher, docnums: list[int], fieldnames: tuple[str, ...],
     matches = np.sort(np.array(docnums, dtype=np.int64))
     counts = {name: Counter() for name in fieldnames}
     for leaf, offset in searcher.leaf_searchers():
-        size = leaf.doc_count_all()
-        inside = matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + size)] - offset
-        if not len(inside):
-            continue
-        for name in fieldnames:
-            cached = name in leaf.reader().__dict__.get("_newskb_names", {})
-            if cached or len(inside) >= WHOLE_SEGMENT_SHARE * size:
-                counts[name].update(segment_names(leaf, name).count(inside))
-            else:
-                column = cached_column(leaf, name)
-                counts[name].update(value for docnum in inside.tolist() for value in column[docnum])
+        inside = matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + leaf.doc_count_all())]
+        if len(inside):
+            for name in fieldnames:
+                counts[name].update(segment_counts(leaf, name, inside - offset))
     return {name: sorted(((value.decode("utf-8"), n) for value, n in counted.items() if value),
                          key=lambda vc: (-vc[1], vc[0]))[:top]
             for name, counted in counts.items()}

@@ -171,14 +171,14 @@ def test_highlight_terms_are_the_terms_each_hit_matched(reuters_path, text):
     search_index.close()
 
 
-@pytest.mark.parametrize("share", [0.0, 2.0])  # every segment read whole / every match read alone
+@pytest.mark.parametrize("share", [0.0, 1e9])  # every segment read whole / every match read alone
 @pytest.mark.parametrize("text", ["oil", "the", "cocoa OR coffee"])
 def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypatch, share, text):
     from whoosh.sorting import Count, FieldFacet
 
     from index import facets
 
-    monkeypatch.setattr(facets, "WHOLE_SEGMENT_SHARE", share)
+    monkeypatch.setattr(facets, "READ_WHOLE_AFTER", share)
     search_index = SearchIndex(reuters_path / "index")
     searcher = search_index.searcher()
     page = search_index.search(text, facet_top=100_000)
@@ -186,4 +186,19 @@ def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypa
     for kind in ("person", "org", "place"):
         grouped = searcher.search(query, groupedby=FieldFacet(kind, allow_overlap=True, maptype=Count)).groups()
         assert dict(page.facets[kind]) == {name.decode(): n for name, n in grouped.items() if name} and grouped
+    search_index.close()
+
+
+def test_a_segment_is_read_whole_once_its_matches_read_one_by_one_add_up_to_it(reuters_path):
+    from index.facets import _SegmentNames
+
+    search_index = SearchIndex(reuters_path / "index")
+    searcher = search_index.searcher()
+    [(leaf, _)] = searcher.leaf_searchers()  # one segment
+    state = leaf.reader().__dict__
+    total = search_index.search("cocoa").total
+    assert 0 < state["_newskb_names"]["org"] == total  # a one-off search reads its matches only
+    for _ in range(leaf.doc_count_all() // total):
+        search_index.search("cocoa")
+    assert isinstance(state["_newskb_names"]["org"], _SegmentNames)
     search_index.close()
