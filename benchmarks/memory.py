@@ -2,6 +2,7 @@
 
     python benchmarks/memory.py --mb 200            # builds a 200 MB file from the BBC set
     python benchmarks/memory.py --file big.jsonl
+    python benchmarks/memory.py --mb 30 --jobs 1    # one helper process
 
 Samples the memory of the import process and all its helper processes (extraction
 workers, index writers, the forkserver) every 0.2 s from /proc, as PSS (shared pages
@@ -86,6 +87,7 @@ def main() -> int:
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--file", type=Path)
     parser.add_argument("--ner", default="crf")
+    parser.add_argument("--jobs", type=int, help="kb import --jobs N")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="newskb-memory-"))
     source = args.file or work / "big.jsonl"
@@ -93,7 +95,8 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "kb", "--kb", str(work / "kb"), "init", "--ner", args.ner], check=True,
                    capture_output=True)
     start = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(work / "kb"), "import", str(source)],
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(work / "kb"), "import", str(source), *jobs],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, at_peak = 0.0, {}
     while process.poll() is None:
