@@ -5,7 +5,7 @@
     python benchmarks/memory.py --mb 30 --jobs 1    # one helper process
 
 Samples the memory of the import process and all its helper processes (extraction
-workers, index writers, the forkserver) every 0.2 s from /proc, as PSS (shared pages
+workers, index writers, the forkserver) every 0.5 s from /proc, as PSS (shared pages
 counted once, split among the processes sharing them), and prints the peak of the sum,
 with the file size and the time taken.
 """
@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpora import real_articles  # noqa: E402
+
+SAMPLE_SECONDS = 0.5
 
 
 def build(path: Path, megabytes: int) -> int:
@@ -48,22 +50,23 @@ def proportional_set_size(pid_folder: Path) -> int:
 
 
 def tree_pss_mb(root: int) -> dict[str, float]:
-    """Memory (PSS, MB) of `root` and of every process below it, by "pid command"."""
+    """Memory (PSS, MB) of `root` and of every process below it, by "pid command".
+    Only the tree's processes have their memory read: smaps_rollup is costly to read."""
     children: dict[int, list[int]] = {}
-    pss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-            pss[int(entry.name)] = proportional_set_size(entry)
-        except (OSError, IndexError, ValueError):
-            continue
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
     found, stack = {}, [root]
     while stack:
         pid = stack.pop()
-        found[f"{pid} {role(pid)}"] = pss.get(pid, 0) / 1e6
+        try:
+            found[f"{pid} {role(pid)}"] = proportional_set_size(Path("/proc") / str(pid)) / 1e6
+        except OSError:  # it ended meanwhile
+            pass
         stack += children.get(pid, [])
     return found
 
@@ -103,7 +106,7 @@ def main() -> int:
         tree = tree_pss_mb(process.pid)
         if sum(tree.values()) > peak:
             peak, at_peak = sum(tree.values()), tree
-        time.sleep(0.2)
+        time.sleep(SAMPLE_SECONDS)
     out, err = process.communicate()
     elapsed = time.monotonic() - start
     print(f"file: {source.stat().st_size / 1e6:.0f} MB, {count or '?'} records; extractor {args.ner}")
