@@ -49,6 +49,10 @@ CONTAINMENT_FLOOR = 0.25
 #: Chance that LSH offers a pair at the lowest similarity that can match as a candidate
 #: (0.95 at Jaccard 0.25 gives 0.988 at 0.3 and above 0.999 from 0.4).
 LSH_RECALL = 0.95
+#: Articles of a story whose LSH bands are kept: the first ones. A new near-copy matches
+#: one of them as well as any later one, and a story of hundreds of copies no longer
+#: makes every band lookup, and so every import, slower.
+BANDED_MEMBERS = 16
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,7 @@ class StoryIndex:
         self._position[article_id] = position
         self._story.append(story_id)
         self._members.setdefault(story_id, []).append(article_id)
-        if not sig.empty:
+        if not sig.empty and len(self._members[story_id]) <= BANDED_MEMBERS:
             for key in self.rules.band_keys(sig):
                 held = self._buckets.get(key)
                 if held is None:

@@ -11,7 +11,7 @@ import numpy as np
 import sqlite_utils
 
 from kb.shingles import Signature
-from kb.stories import Match, StoryRules
+from kb.stories import BANDED_MEMBERS, Match, StoryRules
 
 _SIGNED = 1 << 63
 
@@ -30,10 +30,13 @@ class StoryTable:
         keys = [signed(key) for key in self.rules.band_keys(sig)] if not sig.empty else []
         found = self.best_match(sig, keys)
         story_id = found.story_id if found else article_id
+        banded = found is None or self.db.execute(
+            "select count(*) from article_stories where story_id = ?", [story_id]).fetchone()[0] < BANDED_MEMBERS
         self.db.execute("insert into article_stories (article_id, story_id, signature) values (?, ?, ?)",
                         [article_id, story_id, sig.to_bytes()])
-        self.db.conn.executemany("insert into story_bands (band, article_id) values (?, ?)",
-                                 [(key, article_id) for key in keys])
+        if banded:
+            self.db.conn.executemany("insert into story_bands (band, article_id) values (?, ?)",
+                                     [(key, article_id) for key in keys])
         return found
 
     def best_match(self, sig: Signature, keys: list[int]) -> Match | None:

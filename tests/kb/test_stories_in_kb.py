@@ -69,3 +69,20 @@ def test_story_lists_copies_and_what_differs(kb_with_copies, invoke):
     assert text.startswith(f"story {story_id}: 4 articles") and "Copy/end cut" in text
     listed = json.loads(invoke("stories", "--format", "json", kb_path=kb.path).stdout)
     assert len(listed) == 10 and all(s["articles"] == 4 for s in listed)
+
+
+def test_a_story_keeps_gathering_copies_past_its_banded_members(tmp_path, monkeypatch):
+    """Only a story's first BANDED_MEMBERS articles keep LSH bands; later copies still join."""
+    from kb import story_table
+
+    monkeypatch.setattr(story_table, "BANDED_MEMBERS", 3)
+    original = next(record for record in parse_file(sorted(corpus("bbc-news", "business").glob("*.txt"))[0])
+                    if isinstance(record, Article))
+    with KnowledgeBase(tmp_path / "kb", extractor="none") as kb:
+        first = kb.add(Article(title=original.title, body=original.body))
+        ids = [kb.add(Article(title=f"{original.title} ({n})", body=f"{original.body}\n\nUpdate {n}."))
+               for n in range(8)]
+        assert {kb.store.stories.story_of(article_id) for article_id in ids} == {first}
+        assert len(kb.store.stories.members(first)) == 9
+        banded = kb.store.db.execute("select count(distinct article_id) from story_bands").fetchone()[0]
+        assert banded == 3
