@@ -57,8 +57,10 @@ class IndexWriter:
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
 
-    def commit(self) -> None:
-        self._writer.commit()
+    def commit(self, merge: bool = True) -> None:
+        """Make the changes visible; with `merge`, small segments are merged too (Whoosh's
+        policy), which can take minutes and much memory once the index is large."""
+        self._writer.commit(merge=merge)
 
     def cancel(self) -> None:
         self._writer.cancel()

@@ -91,9 +91,9 @@ class Ingest:
             return
         self.indexed_ids = write_queued(self.store, self._writer)
 
-    def _commit(self) -> None:
+    def _commit(self, merge: bool = True) -> None:
         """Commit the index writer, then drop the queue entries it covered."""
-        self._writer.commit()
+        self._writer.commit(merge=merge)
         self._writer = None
         self.store.dequeue(self.indexed_ids)
         self.indexed_ids = []
@@ -168,6 +168,8 @@ class Ingest:
                 self._writer.add(article)
             self.indexed_ids += [article.id for article, _ in fresh]
             if len(self.indexed_ids) >= COMMIT_EVERY:
-                self._commit()
+                # No merge midway: at 260k articles Whoosh's merge in this process stalled
+                # the import for minutes at twice its memory. The end of the import merges.
+                self._commit(merge=False)
                 self._open_writer()
         self.summary.imported += len(fresh)
