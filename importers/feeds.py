@@ -130,14 +130,12 @@ def article_from_item(entry: dict[str, Any], feed: dict[str, Any], origin: str, 
 
 def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
     """Yield one article per feed item; a file that is no feed at all raises InputError."""
-    import feedparser  # lazy: only needed when a feed is parsed
-
     data = stream.read()
     try:
-        result = read_feed(feedparser, data)
+        result = read_feed(data)
     except (UnicodeError, ValueError, LookupError):
         # feedparser's own decoding fails on a garbled encoding declaration or a NUL.
-        result = read_feed(feedparser, as_utf8_feed(data))
+        result = read_feed(as_utf8_feed(data))
     entries = result.get("entries") or []
     if not entries:
         if result.get("bozo") and not result.get("version"):
@@ -154,9 +152,11 @@ def parse(stream: BinaryIO, *, origin: str) -> Iterator[Record]:
         yield article_from_item(entry, feed, origin, f"item {number}")
 
 
-def read_feed(feedparser, data: bytes) -> dict:
+def read_feed(data: bytes) -> dict:
     """feedparser's reading of feed bytes, given as a stream: a string would be taken
     for a URL or a file name."""
+    import feedparser  # lazy: only needed when a feed is parsed
+
     return feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
 
 

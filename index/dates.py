@@ -16,15 +16,17 @@ from whoosh.columns import NumericColumn
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.times import datetime_to_long
 
+from index.segment_cache import segment_cache
+
 NO_DATE = np.iinfo(np.uint64).max  # the column's value for a document without a date
 FIELD = "published"
 
 
 def segment_values(reader) -> np.ndarray:
     """The `published` values of one segment's documents, read once per segment reader."""
-    cached = reader.__dict__.get("_newskb_published")
-    if cached is not None:
-        return cached
+    cache = segment_cache(reader)
+    if FIELD in cache:
+        return cache[FIELD]
     count = reader.doc_count_all()
     column = reader.column_reader(FIELD, translate=False) if reader.has_column(FIELD) else None
     if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
@@ -37,7 +39,7 @@ def segment_values(reader) -> np.ndarray:
         values = np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
     else:  # no document of the segment has a date
         values = np.full(count, NO_DATE, dtype=np.uint64)
-    reader.__dict__["_newskb_published"] = values
+    cache[FIELD] = values
     return values
 
 

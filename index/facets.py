@@ -15,6 +15,8 @@ import numpy as np
 from whoosh.columns import EmptyColumnReader
 from whoosh.sorting import Categorizer, ColumnCategorizer, Count, FacetType, FieldFacet
 
+from index.segment_cache import segment_cache
+
 READ_WHOLE_AFTER = 1.0  # matches read one by one, as a share of the segment's documents
 
 
@@ -23,14 +25,15 @@ def cached_column(segment_searcher, fieldname: str):
     new one for every search, and a list column's reader starts by reading the offsets
     of every document: about 1.7 ms per facet per segment on Reuters."""
     reader = segment_searcher.reader()
-    columns = reader.__dict__.setdefault("_newskb_columns", {})
-    if fieldname not in columns:
+    cache = segment_cache(reader)
+    key = ("column", fieldname)
+    if key not in cache:
         if reader.has_column(fieldname):
-            columns[fieldname] = reader.column_reader(fieldname, translate=False)
+            cache[key] = reader.column_reader(fieldname, translate=False)
         else:  # an empty index, or a segment where no document has the field
             default = segment_searcher.schema[fieldname].column_type.default_value()
-            columns[fieldname] = EmptyColumnReader(default, reader.doc_count_all())
-    return columns[fieldname]
+            cache[key] = EmptyColumnReader(default, reader.doc_count_all())
+    return cache[key]
 
 
 class _ValueCategorizer(ColumnCategorizer):
@@ -99,15 +102,14 @@ class _SegmentNames:
 def segment_counts(segment_searcher, fieldname: str, docnums: np.ndarray) -> dict[bytes, int]:
     """How often each name of `fieldname` comes in the segment's documents `docnums`."""
     reader = segment_searcher.reader()
-    state = reader.__dict__.setdefault("_newskb_names", {})
-    names = state.get(fieldname, 0)  # the arrays, or how many matches were read one by one
+    cache, key = segment_cache(reader), ("names", fieldname)
+    names = cache.get(key, 0)  # the arrays, or how many matches were read one by one
     if not isinstance(names, _SegmentNames):
         if names + len(docnums) < READ_WHOLE_AFTER * reader.doc_count_all():
-            state[fieldname] = names + len(docnums)
+            cache[key] = names + len(docnums)
             column = cached_column(segment_searcher, fieldname)
             return Counter(value for docnum in docnums.tolist() for value in column[docnum])
-        names = state[fieldname] = _SegmentNames(cached_column(segment_searcher, fieldname),
-                                                 reader.doc_count_all())
+        names = cache[key] = _SegmentNames(cached_column(segment_searcher, fieldname), reader.doc_count_all())
     return names.count(docnums)
 
 

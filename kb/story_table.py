@@ -30,8 +30,9 @@ class StoryTable:
         keys = [signed(key) for key in self.rules.band_keys(sig)] if not sig.empty else []
         found = self.best_match(sig, keys)
         story_id = found.story_id if found else article_id
-        banded = found is None or self.db.execute(
-            "select count(*) from article_stories where story_id = ?", [story_id]).fetchone()[0] < BANDED_MEMBERS
+        banded = found is None or self.db.execute(  # fewer members than BANDED_MEMBERS: stops at that many
+            "select 1 from article_stories where story_id = ? limit 1 offset ?",
+            [story_id, BANDED_MEMBERS - 1]).fetchone() is None
         self.db.execute("insert into article_stories (article_id, story_id, signature) values (?, ?, ?)",
                         [article_id, story_id, sig.to_bytes()])
         if banded:

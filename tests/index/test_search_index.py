@@ -191,14 +191,15 @@ def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypa
 
 def test_a_segment_is_read_whole_once_its_matches_read_one_by_one_add_up_to_it(reuters_path):
     from index.facets import _SegmentNames
+    from index.segment_cache import segment_cache
 
     search_index = SearchIndex(reuters_path / "index")
     searcher = search_index.searcher()
     [(leaf, _)] = searcher.leaf_searchers()  # one segment
-    state = leaf.reader().__dict__
+    cache = segment_cache(leaf.reader())
     total = search_index.search("cocoa").total
-    assert 0 < state["_newskb_names"]["org"] == total  # a one-off search reads its matches only
+    assert 0 < cache[("names", "org")] == total  # a one-off search reads its matches only
     for _ in range(leaf.doc_count_all() // total):
         search_index.search("cocoa")
-    assert isinstance(state["_newskb_names"]["org"], _SegmentNames)
+    assert isinstance(cache[("names", "org")], _SegmentNames)
     search_index.close()
