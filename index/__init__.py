@@ -22,6 +22,8 @@ from index.counting import BUCKETS, PERIODS, count_matches, periods_between
 from index.documents import document_for
 from index.filters import filter_for
 from index.highlight import highlight_all, make_snippets
+from index.segments import SegmentBuilder
+from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
@@ -29,7 +31,7 @@ from index.searching import SORTS, IndexHit, IndexPage, run_search
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexWriter", "IndexBusy", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "PERIODS",
+__all__ = ["SearchIndex", "IndexWriter", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "PERIODS",
            "periods_between", "ENTITY_FIELDS",
            "make_snippets", "highlight_all", "operator_hints"]
 
@@ -57,10 +59,10 @@ class IndexWriter:
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
 
-    def commit(self, merge: bool = True) -> None:
-        """Make the changes visible; with `merge`, small segments are merged too (Whoosh's
-        policy), which can take minutes and much memory once the index is large."""
-        self._writer.commit(merge=merge)
+    def commit(self, merge: bool = True, segments: Iterable = ()) -> None:
+        """Make the changes visible, with the `segments` that SegmentBuilders finished;
+        with `merge`, small segments are merged too (see index.merging)."""
+        self._writer.commit(mergetype=merge_policy(merge, list(segments)))
 
     def cancel(self) -> None:
         self._writer.cancel()
@@ -109,11 +111,6 @@ class SearchIndex:
         """The index's writer, waiting for another process's lock (or not: IndexBusy)."""
         return IndexWriter(directory.open_writer(self.ix, wait=wait, procs=procs))
 
-    def merge_small_segments(self) -> None:
-        """Merge the small segments that imports leave (Whoosh's usual policy), so the
-        number of segments, and with it query time, grows only logarithmically."""
-        directory.open_writer(self.ix).commit(merge=True)
-
     def optimize(self) -> int:
         """Merge every segment into one (fastest queries); returns the segments there were."""
         before = self.segment_count()
@@ -137,8 +134,6 @@ class SearchIndex:
                     for article in batch:
                         writer.add(article)
                     count += len(batch)
-            if procs > 1:
-                staged_index.merge_small_segments()
             staged_index.close()
             self.close()
             directory.swap_in(staged, self.path)

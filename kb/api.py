@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchIndex, highlight_all,
@@ -28,23 +27,12 @@ from kb.timeline import Timeline, align
 from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again
-LARGE_IMPORT_BYTES = 2_000_000  # inputs from this size on are indexed by several processes
 LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
 
 
 def is_disk_full(error: Exception) -> bool:
     """SQLite and the file system say "disk full" differently."""
     return getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in str(error)
-
-
-def is_large(paths: list[str]) -> bool:
-    """A folder, or files adding up to LARGE_IMPORT_BYTES: worth parallel index analysis."""
-    total = 0
-    for path in map(Path, paths):
-        if path.is_dir():
-            return True
-        total += path.stat().st_size if path.is_file() else 0
-    return total >= LARGE_IMPORT_BYTES
 
 
 class KnowledgeBase:
@@ -124,8 +112,7 @@ class KnowledgeBase:
 
         summary = ImportSummary(run_id=self.store.start_run(paths))
         try:
-            with Ingest(self.store, self.index, self.extractor, summary, large=is_large(paths),
-                        jobs=jobs or cores()) as ingest:
+            with Ingest(self.store, self.index, self.extractor, summary, jobs=jobs or cores()) as ingest:
                 for article in articles(summary) if callable(articles) else articles:
                     ingest.add(article)
         except (sqlite3.OperationalError, OSError) as error:

@@ -19,5 +19,5 @@ def main(**options) -> None:
     method = clean_start_method()
     multiprocessing.set_start_method(method, force=True)
     if method == "forkserver":
-        multiprocessing.set_forkserver_preload(["kb.ingest", "kb.entities.preload"])
+        multiprocessing.set_forkserver_preload(["kb.workers", "kb.entities.preload"])
     cli(**options)

@@ -65,6 +65,7 @@ def test_a_long_import_commits_the_index_as_it_goes(kb, tmp_path, monkeypatch):
 
     monkeypatch.setattr(ingest, "COMMIT_EVERY", 3)
     monkeypatch.setattr(ingest, "STORE_BATCH", 4)
+    monkeypatch.setattr(ingest, "BATCHES_AHEAD", 0)  # each batch is stored before the next is read
     path = tmp_path / "ten.jsonl"
     path.write_text("".join(f'{{"title": "Story {n}", "body": "Body number {n} of the long import."}}\n'
                             for n in range(10)))

@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
+from pathlib import Path
 
 from helpers import kb_command
 
@@ -47,3 +49,46 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path, articles_
     # The kills landed at different stages: before the last batch was stored, and after
     # some were (how many stages a loaded machine's timing spreads them over varies).
     assert min(outcomes) < distinct and len(set(outcomes)) >= 2
+
+
+def descendants(root: int) -> set[int]:
+    """The processes below `root`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        with suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit():
+                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                    int(entry.name))
+    found, stack = set(), [root]
+    while stack:
+        found.update(below := children.get(stack.pop(), []))
+        stack += below
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie may wait for a reaper the container lacks)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, articles_file, template):
+    source, _ = articles_file
+    empty, duration = template
+    kb_path = tmp_path / "kb"
+    shutil.copytree(empty, kb_path)
+    process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(kb_path), "import", str(source)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    helpers, deadline = set(), time.monotonic() + 5 * duration + 30
+    while len(helpers) < 3 and process.poll() is None and time.monotonic() < deadline:
+        helpers |= descendants(process.pid)  # forkserver, then the workers it starts
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(helpers) >= 3, "the import ended before its workers were seen"
+    deadline = time.monotonic() + 20
+    while any(map(running, helpers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in helpers if running(pid)]

@@ -1,0 +1,60 @@
+"""When commits merge segments: a tiered policy with a bounded cost per commit.
+
+Every import adds segments. Left alone, many small imports make many small segments,
+and each query pays for every segment; merging them all at once (Whoosh's MERGE_SMALL
+eventually does) stalls a commit for minutes once the index is large. Here a segment's
+tier is its size on a scale of MERGE_FACTOR (1-4 documents, 5-24, 25-124, ...). A commit
+merges the segments it adds into one when they hold at most MERGE_LIMIT documents, and
+merges the smallest tier holding MERGE_FACTOR segments whose sum stays within that
+limit; so a document is merged about once per tier, and no commit merges more than
+MERGE_LIMIT documents. Larger segments, such as a bulk import's, stay as they are until
+`kb optimize` merges everything.
+"""
+from __future__ import annotations
+
+import math
+
+from whoosh.reading import SegmentReader
+
+MERGE_FACTOR = 5
+MERGE_LIMIT = 20_000  # documents at most in one commit's merges
+
+
+def merge_policy(merge: bool, added: list):
+    """A Whoosh `mergetype` for a commit that adds the `added` segments (written by
+    SegmentBuilders); without `merge`, nothing is merged."""
+    def policy(writer, existing: list) -> list:
+        if not merge:
+            return existing + added
+        kept = _merge_into(writer, existing, _tier_to_merge(existing))
+        if sum(segment.doc_count_all() for segment in added) <= MERGE_LIMIT:
+            return _merge_into(writer, kept, added)
+        return kept + added
+    return policy
+
+
+def _tier(segment) -> int:
+    return int(math.log(max(segment.doc_count_all(), 1), MERGE_FACTOR))
+
+
+def _tier_to_merge(segments: list) -> list:
+    """The MERGE_FACTOR smallest segments of the lowest tier that has that many, when
+    they hold at most MERGE_LIMIT documents together; else none."""
+    tiers: dict[int, list] = {}
+    for segment in sorted(segments, key=lambda segment: segment.doc_count_all()):
+        tiers.setdefault(_tier(segment), []).append(segment)
+    for tier in sorted(tiers):
+        group = tiers[tier][:MERGE_FACTOR]
+        if len(group) == MERGE_FACTOR and sum(segment.doc_count_all() for segment in group) <= MERGE_LIMIT:
+            return group
+    return []
+
+
+def _merge_into(writer, segments: list, chosen: list) -> list:
+    """Copy the `chosen` segments (deleted documents left out) into the writer's new
+    segment; returns the segments that remain."""
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in chosen]

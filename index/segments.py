@@ -1,0 +1,57 @@
+"""New segments written outside the process that holds the index's write lock.
+
+An import's helper processes each analyse the articles they are given into a segment of
+their own (Whoosh's SegmentWriter without the lock, as its MpWriter does); the process
+holding the lock adds the finished segments to the index when it commits. Whoosh deletes
+segment files that no commit names, so a builder only writes while that lock is held.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh.writing import PostingPool, SegmentWriter
+
+from index.directory import WRITER_MEMORY_MB, open_index
+from index.documents import document_for
+from index.schema import ENTITY_FIELDS
+from kb.models import Article
+
+
+class SegmentBuilder:
+    """Writes articles into one new segment of the index at `path` at a time."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._writer: SegmentWriter | None = None
+
+    def add(self, article: Article) -> None:
+        if self._writer is None:
+            self._writer = _UnlockedWriter(open_index(self.path))
+        self._writer.add_document(**document_for(article, ENTITY_FIELDS))
+
+    def finish(self):
+        """The segment written since the last call, for `IndexWriter.commit(segments=...)`;
+        None if no article was added."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return None
+        segment = writer._finalize_segment()  # noqa: SLF001 (as Whoosh's MpWriter does)
+        writer.temp_storage().destroy()
+        return segment
+
+    def cancel(self) -> None:
+        """Drop the segment being written (its files go at the next commit)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cancel()
+
+
+class _UnlockedWriter(SegmentWriter):
+    """Whoosh's SegmentWriter without the lock, its temporary files in a folder of its
+    own: Whoosh's writers share one, which each removes when it finishes or cancels,
+    under the feet of the others."""
+
+    def __init__(self, ix):
+        super().__init__(ix, _lk=False, limitmb=WRITER_MEMORY_MB)
+        self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
+        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=WRITER_MEMORY_MB)

@@ -1,0 +1,130 @@
+"""The helper processes of an import, one per core. Each derives what an import needs
+from the articles it is sent (entities, story signature, language), and then, once
+they are stored, writes those of them it is told to index into a segment of its own;
+the import commits the segments. Each article thus crosses between processes twice,
+and no process is left waiting on another's half of the work.
+
+Requests and replies go through queues (whose feeder threads never block the sender);
+a worker stops when the import ends, and also when the importing process dies.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+from contextlib import suppress
+from pathlib import Path
+
+from importers.language import detect_language
+from kb.entities import count_entities, get_extractor
+from kb.errors import StoreError
+from kb.models import EntityCount
+from kb.shingles import signature
+
+POLL_SECONDS = 1.0  # how often a waiting side checks that the other is still alive
+
+
+Text = tuple[str, str, "str | None"]  # an article's title, body and language (None: unknown)
+Derived = tuple[list[EntityCount], bytes, "str | None"]
+
+
+def analyse(extractor, text: Text) -> Derived:
+    """What an import derives from an article's text: its entities, its story signature,
+    and its language when the source gave none."""
+    title, body, language = text
+    return (count_entities(extractor.extract(body)), signature(body).to_bytes(),
+            language or detect_language(f"{title}\n\n{body}"))
+
+
+class WorkerFailed(StoreError):
+    """A helper process died, or failed on its work."""
+
+
+class Worker:
+    """One helper process, driven by the import: `analyse` then `result` (in order),
+    `index`, and `finish_segment` before each index commit."""
+
+    def __init__(self, context, extractor_name: str, index_path: Path):
+        self.requests, self.replies = context.Queue(), context.Queue()
+        self.process = context.Process(target=serve, daemon=True, name="kb-import-worker",
+                                       args=(extractor_name, index_path, self.requests, self.replies))
+        self.process.start()
+
+    def analyse(self, texts: list) -> None:
+        """Send texts to analyse; `result` gives the answer, in the order sent."""
+        self.requests.put(("analyse", texts))
+
+    def result(self) -> list:
+        return self._reply()
+
+    def index(self, articles: list) -> None:
+        """Add stored articles to this worker's segment."""
+        self.requests.put(("index", articles))
+
+    def finish_segment(self):
+        """The segment written since the last call (None if none), for the commit."""
+        self.requests.put(("finish", None))
+        return self._reply()
+
+    def stop(self, cancel: bool) -> None:
+        """End the process; with `cancel`, its unfinished segment is dropped first."""
+        if self.process.is_alive():
+            self.requests.put(("cancel" if cancel else "stop", None))
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        for channel in (self.requests, self.replies):
+            channel.close()
+            channel.cancel_join_thread()
+
+    def _reply(self):
+        while True:
+            try:
+                kind, value = self.replies.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise WorkerFailed(f"an import helper process died (exit code {self.process.exitcode})") from None
+                continue
+            if kind == "error":
+                raise value
+            return value
+
+
+def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
+    """A worker's loop: answer requests until told to stop; when told to cancel, or once
+    the importing process is gone, drop the unfinished segment first."""
+    from index import SegmentBuilder
+
+    extractor, builder = get_extractor(extractor_name), SegmentBuilder(index_path)
+    parent = multiprocessing.parent_process()
+    while parent is None or parent.is_alive():
+        try:
+            kind, value = requests.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
+        if kind == "stop":
+            return
+        if kind == "cancel":
+            break
+        try:
+            if kind == "analyse":
+                replies.put(("result", [analyse(extractor, text) for text in value]))
+            elif kind == "index":
+                for article in value:
+                    builder.add(article)
+            else:
+                replies.put(("result", builder.finish()))
+        except Exception as error:  # noqa: BLE001 (raised again in the importing process)
+            replies.put(("error", error if _picklable(error) else WorkerFailed(
+                f"an import helper process failed: {type(error).__name__}: {error}")))
+    with suppress(OSError):  # a full disk may refuse even the clean-up
+        builder.cancel()
+
+
+def _picklable(error: Exception) -> bool:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 (whatever pickling raises, the error goes as text)
+        return False
+    return True

@@ -1,0 +1,91 @@
+"""Segments written beside the locked writer, and the merge policy of commits (index.merging)."""
+from __future__ import annotations
+
+import pytest
+
+from index import SearchIndex, SegmentBuilder, merging
+from kb.models import Article, EntityCount
+
+
+def articles(prefix: str, count: int) -> list[Article]:
+    return [Article(id=f"{prefix}{n}", title=f"{prefix} story {n}", body=f"Body {n} about the harbour of {prefix}.",
+                    entities=[EntityCount("place", prefix.title(), 1)]) for n in range(count)]
+
+
+def built_segment(index: SearchIndex, batch: list[Article]):
+    builder = SegmentBuilder(index.path)
+    for article in batch:
+        builder.add(article)
+    return builder.finish()
+
+
+@pytest.fixture
+def index(tmp_path):
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.recreate()
+    yield search_index
+    search_index.close()
+
+
+def test_segments_built_outside_the_writer_join_the_index_at_its_commit(index):
+    writer = index.writer()
+    first, second = built_segment(index, articles("oslo", 4)), built_segment(index, articles("lima", 3))
+    writer.add(articles("main", 1)[0])
+    writer.commit(merge=False, segments=[first, second])
+    assert index.segment_count() == 3
+    page = index.search("harbour", facet_fields=("place",))
+    assert page.total == 8 and dict(page.facets["place"]) == {"oslo": 4, "lima": 3, "main": 1}
+    assert index.ids() == {f"oslo{n}" for n in range(4)} | {f"lima{n}" for n in range(3)} | {"main0"}
+
+
+def test_a_builder_with_nothing_added_finishes_no_segment_and_a_cancelled_ones_files_go_at_the_next_commit(index):
+    assert SegmentBuilder(index.path).finish() is None
+    builder = SegmentBuilder(index.path)
+    builder.add(articles("oslo", 1)[0])
+    builder.cancel()
+
+    def unlisted_segment_files():
+        listed = {segment.segment_id() for segment in index.ix._segments()}
+        return {path for path in index.path.glob("MAIN_*.*") if path.name.split(".")[0] not in listed}
+
+    assert unlisted_segment_files()  # Whoosh leaves them to the next commit
+    index.writer().commit()
+    assert not unlisted_segment_files()
+    assert index.search("oslo").total == 0
+
+
+def test_a_commit_merges_the_small_segments_it_adds_into_one(index):
+    writer = index.writer()
+    writer.commit(segments=[built_segment(index, articles(name, 5)) for name in ("oslo", "lima", "rome")])
+    assert index.segment_count() == 1 and index.search("harbour").total == 15
+
+
+def test_added_segments_over_the_limit_stay_as_they_are(index, monkeypatch):
+    monkeypatch.setattr(merging, "MERGE_LIMIT", 8)
+    writer = index.writer()
+    writer.commit(segments=[built_segment(index, articles(name, 5)) for name in ("oslo", "lima")])
+    assert index.segment_count() == 2 and index.search("harbour").total == 10
+
+
+def test_a_tier_merges_once_it_holds_merge_factor_segments_and_deletions_stay_deleted(index):
+    for commit in range(merging.MERGE_FACTOR - 1):
+        index.writer().commit(merge=False, segments=[built_segment(index, articles(f"c{commit}x", 2))])
+    with index.writer() as writer:
+        writer.delete("c0x0")
+    assert index.segment_count() == merging.MERGE_FACTOR - 1
+    index.writer().commit(segments=[built_segment(index, articles("last", 2))])
+    # the MERGE_FACTOR - 1 tier-0 segments are still one short of a merge, the new one is
+    # merged into the commit's own segment: one more of the same tier
+    assert index.segment_count() == merging.MERGE_FACTOR
+    index.writer().commit()  # now the tier holds MERGE_FACTOR segments: they merge
+    assert index.segment_count() == 1
+    assert index.search("harbour").total == 2 * merging.MERGE_FACTOR - 1 and "c0x0" not in index.ids()
+
+
+def test_segments_whose_merge_would_pass_the_limit_are_left_for_optimize(index, monkeypatch):
+    monkeypatch.setattr(merging, "MERGE_LIMIT", 2 * merging.MERGE_FACTOR - 1)
+    for commit in range(merging.MERGE_FACTOR):
+        index.writer().commit(merge=False, segments=[built_segment(index, articles(f"c{commit}x", 2))])
+    index.writer().commit()
+    assert index.segment_count() == merging.MERGE_FACTOR
+    assert index.optimize() == merging.MERGE_FACTOR and index.segment_count() == 1
