@@ -22,12 +22,12 @@ WORD_PATTERN = r"\w+(?:\.?\w+)*"
 EXACT_MARK = "="
 PHRASE_MODE = "phrase"
 
-stem_word = lru_cache(maxsize=50_000)(stem)  # bounded: a long import stays flat
+stem_word = lru_cache(maxsize=20_000)(stem)  # bounded: a long import stays flat
 _ACCENTS = str.maketrans(accent_map)
 _WORD = re.compile(WORD_PATTERN)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=20_000)
 def fold(word: str) -> str:
     """A word as the analyzers see it before stemming: lower case, accents folded."""
     return word.lower().translate(_ACCENTS)

@@ -13,7 +13,7 @@ from kb.errors import StoreError
 
 VERSION_FILE = "newskb-index-version"
 WRITE_LOCK_TIMEOUT = 30.0
-WRITER_MEMORY_MB = 16
+WRITER_MEMORY_MB = 8
 
 
 def is_current(path: Path) -> bool:

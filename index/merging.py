@@ -4,10 +4,10 @@ Every import adds segments. Left alone, many small imports make many small segme
 and each query pays for every segment; merging them all at once (Whoosh's MERGE_SMALL
 eventually does) stalls a commit for minutes once the index is large. Here a segment's
 tier is its size on a scale of MERGE_FACTOR (1-4 documents, 5-24, 25-124, ...). A commit
-merges the segments it adds into one when they hold at most MERGE_LIMIT documents, and
-merges the smallest tier holding MERGE_FACTOR segments whose sum stays within that
-limit; so a document is merged about once per tier, and no commit merges more than
-MERGE_LIMIT documents. Larger segments, such as a bulk import's, stay as they are until
+merges the smallest tier holding MERGE_FACTOR segments, when they hold at most
+MERGE_LIMIT documents together: a document is merged about once per tier, and no commit
+merges more than MERGE_LIMIT documents (Whoosh merges at about 3 ms a document, in the
+committing process). Larger segments, such as a bulk import's, stay as they are until
 `kb optimize` merges everything.
 """
 from __future__ import annotations
@@ -17,19 +17,15 @@ import math
 from whoosh.reading import SegmentReader
 
 MERGE_FACTOR = 5
-MERGE_LIMIT = 20_000  # documents at most in one commit's merges
+MERGE_LIMIT = 10_000  # documents at most in one commit's merges
 
 
 def merge_policy(merge: bool, added: list):
     """A Whoosh `mergetype` for a commit that adds the `added` segments (written by
     SegmentBuilders); without `merge`, nothing is merged."""
     def policy(writer, existing: list) -> list:
-        if not merge:
-            return existing + added
-        kept = _merge_into(writer, existing, _tier_to_merge(existing))
-        if sum(segment.doc_count_all() for segment in added) <= MERGE_LIMIT:
-            return _merge_into(writer, kept, added)
-        return kept + added
+        segments = existing + added
+        return _merge_into(writer, segments, _tier_to_merge(segments)) if merge else segments
     return policy
 
 

@@ -19,7 +19,7 @@ from kb.indexing import clean_start_method, write_queued
 from kb.models import Article, ImportSummary
 from kb.shingles import Signature
 from kb.store import content_hash, utc_now
-from kb.workers import Worker, analyse
+from kb.workers import Worker, analyse, release_free_memory
 
 STORE_BATCH = 200  # articles per SQLite transaction and per worker request
 BATCHES_AHEAD = 3  # batches being analysed while this process stores
@@ -69,7 +69,9 @@ class Ingest:
     def _commit(self, merge: bool = True) -> None:
         """Commit the index writer with the workers' segments, then drop the queue entries
         it covered."""
-        segments = [segment for worker in self.workers if (segment := worker.finish_segment()) is not None]
+        for worker in self.workers:
+            worker.finish_segment()  # all at once: they finish in parallel
+        segments = [segment for worker in self.workers if (segment := worker.result()) is not None]
         self._writer.commit(merge=merge, segments=segments)
         self._writer = None
         self.store.dequeue(self.indexed_ids)
@@ -161,3 +163,4 @@ class Ingest:
                     self._writer.add(article)
             self.indexed_ids += [article.id for article in articles]
         self.summary.imported += len(fresh)
+        release_free_memory()

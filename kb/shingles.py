@@ -37,7 +37,7 @@ _FORMAT = struct.Struct("<2sBBHI")  # magic, format version, shingle words, num_
 _MAGIC, _VERSION = b"MH", 1
 _MASK64 = (1 << 64) - 1
 _WORD = re.compile(r"\w+")
-_TOKEN_CACHE_LIMIT = 50_000  # distinct words kept hashed (then forgotten): about 8 MB a process
+_TOKEN_CACHE_LIMIT = 20_000  # distinct words kept hashed (then forgotten): about 3 MB a process
 _token_hashes: dict[str, int] = {}
 
 

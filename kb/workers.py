@@ -9,6 +9,7 @@ a worker stops when the import ends, and also when the importing process dies.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import pickle
 import queue
@@ -16,12 +17,14 @@ from contextlib import suppress
 from pathlib import Path
 
 from importers.language import detect_language
+from index import SegmentBuilder
 from kb.entities import count_entities, get_extractor
 from kb.errors import StoreError
 from kb.models import EntityCount
 from kb.shingles import signature
 
 POLL_SECONDS = 1.0  # how often a waiting side checks that the other is still alive
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; elsewhere nothing to do
 
 
 Text = tuple[str, str, "str | None"]  # an article's title, body and language (None: unknown)
@@ -42,7 +45,7 @@ class WorkerFailed(StoreError):
 
 class Worker:
     """One helper process, driven by the import: `analyse` then `result` (in order),
-    `index`, and `finish_segment` before each index commit."""
+    `index`, and `finish_segment` then `result` before each index commit."""
 
     def __init__(self, context, extractor_name: str, index_path: Path):
         self.requests, self.replies = context.Queue(), context.Queue()
@@ -54,17 +57,18 @@ class Worker:
         """Send texts to analyse; `result` gives the answer, in the order sent."""
         self.requests.put(("analyse", texts))
 
-    def result(self) -> list:
+    def result(self):
+        """The answer to the oldest request not answered yet."""
         return self._reply()
 
     def index(self, articles: list) -> None:
         """Add stored articles to this worker's segment."""
         self.requests.put(("index", articles))
 
-    def finish_segment(self):
-        """The segment written since the last call (None if none), for the commit."""
+    def finish_segment(self) -> None:
+        """Ask for the segment written since the last request; `result` gives it (None
+        if there is none), for the commit."""
         self.requests.put(("finish", None))
-        return self._reply()
 
     def stop(self, cancel: bool) -> None:
         """End the process; with `cancel`, its unfinished segment is dropped first."""
@@ -94,8 +98,6 @@ class Worker:
 def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
     """A worker's loop: answer requests until told to stop; when told to cancel, or once
     the importing process is gone, drop the unfinished segment first."""
-    from index import SegmentBuilder
-
     extractor, builder = get_extractor(extractor_name), SegmentBuilder(index_path)
     parent = multiprocessing.parent_process()
     while parent is None or parent.is_alive():
@@ -118,8 +120,17 @@ def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
         except Exception as error:  # noqa: BLE001 (raised again in the importing process)
             replies.put(("error", error if _picklable(error) else WorkerFailed(
                 f"an import helper process failed: {type(error).__name__}: {error}")))
+        release_free_memory()
     with suppress(OSError):  # a full disk may refuse even the clean-up
         builder.cancel()
+
+
+def release_free_memory() -> None:
+    """Give the C library's free heap pages back to the system. A worker's bounded caches
+    keep evicting and refilling, which leaves free holes across the heap that the
+    allocator would otherwise keep: measured, 10-15 MB a worker."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _picklable(error: Exception) -> bool:

@@ -24,7 +24,7 @@ MODEL_NAME = "crf-conll2003.crfsuite"
 STAGE2_NAME = "crf-conll2003-doc.crfsuite"
 
 _SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
-MAX_CACHED_WORDS = 30_000  # per-word table rows (under 32,768: about 14 MB a model)
+MAX_CACHED_WORDS = 15_000  # per-word table rows (under 16,384: about 7 MB a model)
 
 
 def model_path(name: str = MODEL_NAME) -> Path:

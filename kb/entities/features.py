@@ -66,7 +66,7 @@ def _shape(word: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=30_000)  # bounded: memory stays flat over a long import
+@lru_cache(maxsize=15_000)  # bounded: memory stays flat over a long import
 def word_info(word: str) -> tuple[str, str, str, bool]:
     """(normalised lower-case form, shape, gazetteer tag or "", capitalised common word?)."""
     norm = normalise(word)

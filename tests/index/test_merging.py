@@ -54,38 +54,36 @@ def test_a_builder_with_nothing_added_finishes_no_segment_and_a_cancelled_ones_f
     assert index.search("oslo").total == 0
 
 
-def test_a_commit_merges_the_small_segments_it_adds_into_one(index):
-    writer = index.writer()
-    writer.commit(segments=[built_segment(index, articles(name, 5)) for name in ("oslo", "lima", "rome")])
-    assert index.segment_count() == 1 and index.search("harbour").total == 15
-
-
-def test_added_segments_over_the_limit_stay_as_they_are(index, monkeypatch):
-    monkeypatch.setattr(merging, "MERGE_LIMIT", 8)
-    writer = index.writer()
-    writer.commit(segments=[built_segment(index, articles(name, 5)) for name in ("oslo", "lima")])
-    assert index.segment_count() == 2 and index.search("harbour").total == 10
-
-
 def test_a_tier_merges_once_it_holds_merge_factor_segments_and_deletions_stay_deleted(index):
     for commit in range(merging.MERGE_FACTOR - 1):
-        index.writer().commit(merge=False, segments=[built_segment(index, articles(f"c{commit}x", 2))])
+        index.writer().commit(segments=[built_segment(index, articles(f"c{commit}x", 2))])
     with index.writer() as writer:
         writer.delete("c0x0")
-    assert index.segment_count() == merging.MERGE_FACTOR - 1
+    assert index.segment_count() == merging.MERGE_FACTOR - 1  # one short of a merge
     index.writer().commit(segments=[built_segment(index, articles("last", 2))])
-    # the MERGE_FACTOR - 1 tier-0 segments are still one short of a merge, the new one is
-    # merged into the commit's own segment: one more of the same tier
-    assert index.segment_count() == merging.MERGE_FACTOR
-    index.writer().commit()  # now the tier holds MERGE_FACTOR segments: they merge
     assert index.segment_count() == 1
     assert index.search("harbour").total == 2 * merging.MERGE_FACTOR - 1 and "c0x0" not in index.ids()
 
 
+def test_only_the_lowest_full_tier_merges(index):
+    tier_one = [built_segment(index, articles(f"small{n}x", 1)) for n in range(merging.MERGE_FACTOR)]
+    tier_two = [built_segment(index, articles(f"big{n}x", merging.MERGE_FACTOR)) for n in range(merging.MERGE_FACTOR)]
+    index.writer().commit(segments=tier_one + tier_two)
+    assert index.segment_count() == 1 + merging.MERGE_FACTOR
+    index.writer().commit()  # the next commit merges the next tier
+    assert index.segment_count() == 2
+    assert index.search("harbour").total == merging.MERGE_FACTOR * (1 + merging.MERGE_FACTOR)
+
+
 def test_segments_whose_merge_would_pass_the_limit_are_left_for_optimize(index, monkeypatch):
     monkeypatch.setattr(merging, "MERGE_LIMIT", 2 * merging.MERGE_FACTOR - 1)
-    for commit in range(merging.MERGE_FACTOR):
-        index.writer().commit(merge=False, segments=[built_segment(index, articles(f"c{commit}x", 2))])
-    index.writer().commit()
+    index.writer().commit(segments=[built_segment(index, articles(f"c{n}x", 2)) for n in range(merging.MERGE_FACTOR)])
     assert index.segment_count() == merging.MERGE_FACTOR
     assert index.optimize() == merging.MERGE_FACTOR and index.segment_count() == 1
+    assert index.search("harbour").total == 2 * merging.MERGE_FACTOR
+
+
+def test_a_commit_without_merge_merges_nothing(index):
+    index.writer().commit(merge=False, segments=[built_segment(index, articles(f"c{n}x", 1))
+                                                 for n in range(merging.MERGE_FACTOR)])
+    assert index.segment_count() == merging.MERGE_FACTOR

@@ -1,6 +1,7 @@
 """The Whoosh index on a handful of articles: exact ids, orders, facets and snippets."""
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 
 import pytest
@@ -189,11 +190,13 @@ def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypa
     search_index.close()
 
 
-def test_a_segment_is_read_whole_once_its_matches_read_one_by_one_add_up_to_it(reuters_path):
+def test_a_segment_is_read_whole_once_its_matches_read_one_by_one_add_up_to_it(reuters_path, tmp_path):
     from index.facets import _SegmentNames
     from index.segment_cache import segment_cache
 
-    search_index = SearchIndex(reuters_path / "index")
+    shutil.copytree(reuters_path / "index", tmp_path / "index")
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.optimize()
     searcher = search_index.searcher()
     [(leaf, _)] = searcher.leaf_searchers()  # one segment
     cache = segment_cache(leaf.reader())
