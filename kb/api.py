@@ -108,7 +108,7 @@ class KnowledgeBase:
         self._require_writable()
         if not self.index.is_current():
             self.reindex()
-        from kb.ingest import Ingest  # numpy and the process pool load only when importing
+        from kb.ingest import Ingest  # the extraction modules load only when importing
 
         summary = ImportSummary(run_id=self.store.start_run(paths))
         try:

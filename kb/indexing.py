@@ -25,8 +25,8 @@ def write_queued(store, writer) -> list[str]:
 
 
 def cores() -> int:
-    """Processes for extraction, and for index analysis in a large import: one per core
-    (measured on 2 cores: 2 + 2 beat 1 + 1 by a quarter; the main process mostly waits)."""
+    """Worker processes for an import (extraction and index analysis), and index-writing
+    processes for a large rebuild: one per core."""
     return os.cpu_count() or 1
 
 

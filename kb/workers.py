@@ -58,8 +58,18 @@ class Worker:
         self.requests.put(("analyse", texts))
 
     def result(self):
-        """The answer to the oldest request not answered yet."""
-        return self._reply()
+        """The answer to the oldest request not answered yet; an error the worker met is
+        raised here."""
+        while True:
+            try:
+                kind, value = self.replies.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise WorkerFailed(f"an import helper process died (exit code {self.process.exitcode})") from None
+                continue
+            if kind == "error":
+                raise value
+            return value
 
     def index(self, articles: list) -> None:
         """Add stored articles to this worker's segment."""
@@ -81,18 +91,6 @@ class Worker:
         for channel in (self.requests, self.replies):
             channel.close()
             channel.cancel_join_thread()
-
-    def _reply(self):
-        while True:
-            try:
-                kind, value = self.replies.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                if not self.process.is_alive():
-                    raise WorkerFailed(f"an import helper process died (exit code {self.process.exitcode})") from None
-                continue
-            if kind == "error":
-                raise value
-            return value
 
 
 def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
