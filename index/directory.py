@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
+from contextlib import suppress
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -59,6 +61,25 @@ def open_index(path: Path):
     return whoosh_index.open_dir(str(path))
 
 
+# The write locks this process holds through open_writer, closed in forked children: a
+# flock stays held while any process keeps its file open, so a child that outlived its
+# killed parent would otherwise keep the index locked.
+_HELD_LOCKS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _close_inherited_locks() -> None:
+    for lock in list(_HELD_LOCKS):
+        if getattr(lock, "fd", None) is not None:
+            with suppress(OSError):
+                os.close(lock.fd)
+            lock.fd = None
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 def open_writer(ix, wait: bool = True, procs: int = 1):
     """A writer, waiting up to WRITE_LOCK_TIMEOUT seconds for another process's write lock
     (or not at all); with `procs` > 1, documents are analysed in that many processes, one
@@ -69,6 +90,8 @@ def open_writer(ix, wait: bool = True, procs: int = 1):
     options = {"procs": procs, "multisegment": True} if procs > 1 else {}
     timeout = WRITE_LOCK_TIMEOUT if wait else 0.0
     try:
-        return ix.writer(timeout=timeout, limitmb=WRITER_MEMORY_MB, **options)
+        writer = ix.writer(timeout=timeout, limitmb=WRITER_MEMORY_MB, **options)
     except LockError:
         raise IndexBusy(f"the index is being written by another process (waited {timeout:.0f}s)") from None
+    _HELD_LOCKS.add(writer.writelock)
+    return writer

@@ -10,12 +10,13 @@ holds what the index lacks and the next command catches it up.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from contextlib import suppress
 
 from index import IndexBusy
-from kb.indexing import clean_start_method, write_queued
+from kb.indexing import write_queued
 from kb.models import Article, ImportSummary
 from kb.shingles import Signature
 from kb.store import content_hash, utc_now
@@ -46,6 +47,7 @@ class Ingest:
         self.in_flight: deque[tuple[list[tuple[Article, str]], Worker | list]] = deque()
         self.hashes_in_flight: set[str] = set()
         self.workers: list[Worker] = []
+        self.frozen = False  # objects moved out of the garbage collector's reach while workers run
         self.submitted = 0
         self.indexed_ids: list[str] = []
         self._writer = None
@@ -97,6 +99,8 @@ class Ingest:
                     self._writer.cancel()
             for worker in self.workers:
                 worker.stop(cancel=failed)
+            if self.frozen:
+                gc.unfreeze()
 
     def _submit(self, articles: list[Article]) -> None:
         """Drop duplicates, then send the rest for analysis (to a worker once it pays: a
@@ -127,13 +131,26 @@ class Ingest:
             self._open_writer()
 
     def _next_worker(self) -> Worker:
-        """The workers in turn, started as they are first needed."""
-        if len(self.workers) < self.jobs:
-            context = multiprocessing.get_context(clean_start_method())
-            self.workers.append(Worker(context, self.extractor.name, self.index.path))
+        """The workers in turn, started when first needed."""
+        if not self.workers:
+            self._start_workers()
         worker = self.workers[self.submitted % len(self.workers)]
         self.submitted += 1
         return worker
+
+    def _start_workers(self) -> None:
+        """Fork the workers from this process once the models are loaded and frozen out of
+        the garbage collector, whose passes would otherwise write to (and so copy) every
+        page holding them: the workers share those pages, and no server process is needed
+        to hold them (the index's lock is not inherited: see index.directory). All start
+        at once, before any queue's thread does: forking a process with threads can copy
+        a lock while held."""
+        analyse(self.extractor, ("Warm-up", "The models load on their first use, here.", None))
+        gc.freeze()
+        self.frozen = True
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.workers = [Worker(context, self.extractor.name, self.index.path) for _ in range(self.jobs)]
 
     def _store_all(self) -> None:
         while self.in_flight:

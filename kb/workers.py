@@ -121,6 +121,9 @@ def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
         release_free_memory()
     with suppress(OSError):  # a full disk may refuse even the clean-up
         builder.cancel()
+    # Nobody may read what is left to send: exit without waiting to send it (a sibling
+    # worker, forked later, holds the queue's pipe open, so the wait would never end).
+    replies.cancel_join_thread()
 
 
 def release_free_memory() -> None:

@@ -14,10 +14,8 @@ __all__ = ["cli", "main", "ExitCode"]
 
 
 def main(**options) -> None:
-    """The `kb` command. Helper processes (entity extraction, parallel index writing) start
-    from a clean server rather than by forking this one: see kb.indexing.clean_start_method."""
-    method = clean_start_method()
-    multiprocessing.set_start_method(method, force=True)
-    if method == "forkserver":
-        multiprocessing.set_forkserver_preload(["kb.workers", "kb.entities.preload"])
+    """The `kb` command. Whoosh's index-writing processes in a large rebuild start from a
+    clean server rather than by forking this one: see kb.indexing.clean_start_method
+    (an import's workers fork, see kb.ingest)."""
+    multiprocessing.set_start_method(clean_start_method(), force=True)
     cli(**options)
