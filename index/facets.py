@@ -1,7 +1,8 @@
 """Entity facets: counts of entity values over all matches, not just the page shown.
 
-The search lists the document number of every match; the names are then counted per
-segment from the entity list columns, match by match. Once a segment has had as many matches read that way as it has documents, it
+The search records the document number of every match (`MatchRecorder`, one cheap call
+per match); the names are then counted per segment from the entity list columns, match
+by match. Once a segment has had as many matches read that way as it has documents, it
 is read whole, once, into arrays (names as numbers, per document) kept with the segment
 reader, and counted with numpy from then on: a process searching once pays for its
 matches only, one searching again and again soon counts at numpy speed.
@@ -12,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 from whoosh.columns import EmptyColumnReader
-from whoosh.sorting import ColumnCategorizer, FieldFacet
+from whoosh.sorting import Categorizer, ColumnCategorizer, Count, FacetType, FieldFacet
 
 from index.segment_cache import segment_cache
 
@@ -47,6 +48,29 @@ class ColumnFacet(FieldFacet):
 
     def categorizer(self, global_searcher):
         return _ValueCategorizer(global_searcher, self.fieldname)
+
+
+class MatchRecorder(FacetType):
+    """A pseudo-facet that notes the document number of every match in `docnums`."""
+
+    def __init__(self):
+        self.maptype = Count
+        self.docnums: list[int] = []
+
+    def categorizer(self, global_searcher):
+        self.docnums = []
+        return _Recorder(self.docnums)
+
+
+class _Recorder(Categorizer):
+    def __init__(self, docnums: list[int]):
+        self.docnums, self.offset = docnums, 0
+
+    def set_searcher(self, segment_searcher, docoffset):
+        self.offset = docoffset
+
+    def key_for(self, matcher, docid):
+        self.docnums.append(self.offset + docid)
 
 
 class _SegmentNames:

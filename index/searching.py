@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from whoosh import query as wq
-from whoosh.sorting import Count
+from whoosh.sorting import Count, Facets
 
-from index.facets import ColumnFacet, facet_counts
+from index.facets import ColumnFacet, MatchRecorder, facet_counts
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
 COPIES_FACET = "_copies"
+MATCHES_FACET = "_matches"
 
 
 @dataclass
@@ -36,13 +37,15 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
     options = {"filter": filter}
     if sort_field:
         options.update(sortedby=sort_field[0], reverse=sort_field[1])
+    facets, matches = Facets(), MatchRecorder()
+    if facet_fields:
+        facets.add_facet(MATCHES_FACET, matches)
     if collapse:
-        options["groupedby"] = {COPIES_FACET: ColumnFacet("story", maptype=Count)}
+        facets.add_facet(COPIES_FACET, ColumnFacet("story", maptype=Count))
+    if facets.names():
+        options["groupedby"] = facets
     wanted = offset + limit
-    # Whoosh ranks the page alone, skipping posting blocks that cannot reach it; the total
-    # and the facets come from a plain pass over every match.
     results = searcher.search(query, limit=wanted, **options)
-    docnums = matching_docnums(searcher, query, filter)
     terms = highlight_terms(query, searcher.reader())
     if collapse:
         copies = results.groups(COPIES_FACET)
@@ -51,17 +54,8 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
                 for h in hits[offset:wanted]]
     else:
         page = [IndexHit(h["id"], float(h.score or 0.0), terms) for h in results[offset:wanted]]
-    return IndexPage(len(docnums), page, facet_counts(searcher, docnums, facet_fields, facet_top) if facet_fields else {})
-
-
-def matching_docnums(searcher, query, filter) -> list[int]:
-    """Every document matching `query` within `filter` (a query, a set of document
-    numbers, or None). Whoosh's own count ignores the filter once it skips blocks."""
-    docnums = searcher.docs_for_query(query)
-    if filter is None:
-        return list(docnums)
-    allowed = filter if isinstance(filter, (set, frozenset)) else set(searcher.docs_for_query(filter))
-    return [docnum for docnum in docnums if docnum in allowed]
+    return IndexPage(len(results), page,
+                     facet_counts(searcher, matches.docnums, facet_fields, facet_top) if facet_fields else {})
 
 
 def first_of_each_text(searcher, query, results, options, wanted: int) -> list:
