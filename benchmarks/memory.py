@@ -2,12 +2,11 @@
 
     python benchmarks/memory.py --mb 200            # builds a 200 MB file from the BBC set
     python benchmarks/memory.py --file big.jsonl
-    python benchmarks/memory.py --mb 30 --jobs 1    # one helper process
+    python benchmarks/memory.py --mb 30 --jobs 1    # one worker process
 
-Samples the memory of the import process and all its helper processes (extraction
-workers, index writers, the forkserver) every 0.5 s from /proc, as PSS (shared pages
-counted once, split among the processes sharing them), and prints the peak of the sum,
-with the file size and the time taken.
+Samples the memory of the import process and of its workers (forked from it) every
+0.5 s from /proc, as PSS (shared pages counted once, split among the processes sharing
+them), and prints the peak of the sum, with the file size and the time taken.
 """
 from __future__ import annotations
 
@@ -42,7 +41,7 @@ def build(path: Path, megabytes: int) -> int:
 
 def proportional_set_size(pid_folder: Path) -> int:
     """A process's PSS in bytes: its private memory plus its share of pages it shares
-    (helper processes forked from the forkserver share the model and libraries)."""
+    (the workers, forked from the import, share its libraries and models)."""
     for line in (pid_folder / "smaps_rollup").read_text().splitlines():
         if line.startswith("Pss:"):
             return int(line.split()[1]) * 1024
@@ -64,25 +63,11 @@ def tree_pss_mb(root: int) -> dict[str, float]:
     while stack:
         pid = stack.pop()
         try:
-            found[f"{pid} {role(pid)}"] = proportional_set_size(Path("/proc") / str(pid)) / 1e6
+            found[f"{pid} {'kb import' if pid == root else 'worker'}"] = proportional_set_size(Path("/proc") / str(pid)) / 1e6
         except OSError:  # it ended meanwhile
             pass
         stack += children.get(pid, [])
     return found
-
-
-def role(pid: int) -> str:
-    """What a process of the import is, from its command line."""
-    try:
-        words = (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return "?"
-    text = b" ".join(words).decode(errors="replace")
-    if "forkserver" in text:
-        return "forkserver"
-    if "-m kb" in text:
-        return "kb import"
-    return "helper (" + text[-40:].strip() + ")"
 
 
 def main() -> int:
