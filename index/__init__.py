@@ -22,17 +22,17 @@ from index.counting import BUCKETS, PERIODS, count_matches, periods_between
 from index.documents import document_for
 from index.filters import filter_for
 from index.highlight import highlight_all, make_snippets
-from index.segments import SegmentBuilder
 from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
 from index.searching import SORTS, IndexHit, IndexPage, run_search
+from index.segments import SegmentBuilder
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexWriter", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage", "SORTS", "BUCKETS", "PERIODS",
-           "periods_between", "ENTITY_FIELDS",
+__all__ = ["SearchIndex", "IndexWriter", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage", "SORTS",
+           "BUCKETS", "PERIODS", "periods_between", "ENTITY_FIELDS",
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25

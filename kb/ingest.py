@@ -43,7 +43,8 @@ class Ingest:
         self.store, self.index, self.extractor, self.summary = store, index, extractor, summary
         self.jobs = jobs  # worker processes
         self.batch: list[Article] = []
-        # Batches being analysed: the articles and who analyses them (None: this process).
+        # Batches being analysed: the articles, and the worker analysing them (or, when this
+        # process analysed them, the analysis).
         self.in_flight: deque[tuple[list[tuple[Article, str]], Worker | list]] = deque()
         self.hashes_in_flight: set[str] = set()
         self.workers: list[Worker] = []
