@@ -31,7 +31,8 @@ def cores() -> int:
 
 
 def clean_start_method() -> str:
-    """How to start helper processes while the index's write lock is held: never by
-    forking, since a forked child shares the lock (a flock on the open file) and, if this
-    process is killed, keeps it held for as long as it lingers."""
+    """How Whoosh's writer processes in a large rebuild start: from a clean server, not
+    forked from this process with its open database and searchers. (An import's workers
+    fork on purpose, to share the loaded models: see kb.ingest; no forked child keeps the
+    index's write lock: see index.directory.)"""
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
