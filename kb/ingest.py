@@ -126,7 +126,7 @@ class Ingest:
         while len(self.in_flight) > BATCHES_AHEAD:
             self._store_oldest()
         if len(self.indexed_ids) >= COMMIT_EVERY:
-            # No merge midway: the segments written so far are merged, if small, at the end.
+            # No merge midway: the final commit merges by tiers (index.merging).
             self._store_all()
             self._commit(merge=False)
             self._open_writer()

@@ -8,6 +8,7 @@ re-running the import completes it: no duplicates, as many articles as distinct 
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -92,3 +93,29 @@ def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, art
     while any(map(running, helpers)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in helpers if running(pid)]
+
+
+def test_a_worker_killed_mid_import_fails_the_import_in_one_line_and_loses_nothing(tmp_path, articles_file, template):
+    source, distinct = articles_file
+    empty, duration = template
+    kb_path = tmp_path / "kb"
+    shutil.copytree(empty, kb_path)
+    process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(kb_path), "import", str(source),
+                                "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers, deadline = set(), time.monotonic() + 5 * duration + 30
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        workers = descendants(process.pid)
+        time.sleep(0.01)
+    assert workers, "the import ended before its worker was seen"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert stderr.startswith("Error: an import helper process died") and stderr.count("\n") == 1, stderr
+
+    report = json.loads(kb_command(kb_path, "check", "--json").stdout)
+    assert report["ok"], report
+    again = kb_command(kb_path, "import", source)
+    assert again.returncode == 0, again.stderr
+    final = json.loads(kb_command(kb_path, "check", "--json").stdout)
+    assert final["ok"] and final["articles"] == final["indexed"] == distinct, final
