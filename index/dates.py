@@ -12,11 +12,10 @@ from datetime import datetime
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.columns import NumericColumn
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.times import datetime_to_long
 
-from index.segment_cache import segment_cache
+from index.segment_cache import live_documents, numeric_array, segment_cache
 
 NO_DATE = np.iinfo(np.uint64).max  # the column's value for a document without a date
 FIELD = "published"
@@ -28,15 +27,8 @@ def segment_values(reader) -> np.ndarray:
     if FIELD in cache:
         return cache[FIELD]
     count = reader.doc_count_all()
-    column = reader.column_reader(FIELD, translate=False) if reader.has_column(FIELD) else None
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
-        # Unsigned 64-bit big-endian numbers, one per document (Whoosh 2.7's layout);
-        # documents past the end of the column have the column's default (no date).
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        values = np.frombuffer(raw, dtype=">u8").astype(np.uint64)
-        values = np.concatenate([values, np.full(count - len(values), column._default, dtype=np.uint64)])
-    elif isinstance(column, NumericColumn.Reader):
-        values = np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
+    if reader.has_column(FIELD):
+        values = numeric_array(reader.column_reader(FIELD, translate=False), count)
     else:  # no document of the segment has a date
         values = np.full(count, NO_DATE, dtype=np.uint64)
     cache[FIELD] = values
@@ -96,6 +88,8 @@ class PublishedBetween(wq.Query):
 
     def matcher(self, searcher, context=None):
         docnums = docnums_between(searcher, self.low, self.high)
+        if searcher.reader().has_deletions():  # postings skip deleted documents; so must this
+            docnums = docnums[np.isin(docnums, live_documents(searcher.reader()), assume_unique=True)]
         if not len(docnums):
             return NullMatcher()
         return ListMatcher(docnums.tolist(), all_weights=self.boost)

@@ -8,6 +8,7 @@ from whoosh import query as wq
 from whoosh.sorting import Count, Facets
 
 from index.facets import ColumnFacet, MatchRecorder, facet_counts
+from index.matching import all_matches, best
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
@@ -33,6 +34,9 @@ class IndexPage:
 def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: str,
                facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
     """Search with `searcher`; facets count all matches; `collapse` keeps one hit per story."""
+    if sort == "relevance" and not collapse:
+        return ranked_search(searcher, query, filter=filter, limit=limit, offset=offset,
+                             facet_fields=facet_fields, facet_top=facet_top)
     sort_field = SORTS[sort]
     options = {"filter": filter}
     if sort_field:
@@ -56,6 +60,17 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
         page = [IndexHit(h["id"], float(h.score or 0.0), terms) for h in results[offset:wanted]]
     return IndexPage(len(results), page,
                      facet_counts(searcher, matches.docnums, facet_fields, facet_top) if facet_fields else {})
+
+
+def ranked_search(searcher, query, *, filter, limit: int, offset: int,
+                  facet_fields: tuple[str, ...], facet_top: int) -> IndexPage:
+    """A search ranked by relevance, answered with arrays (see index.matching)."""
+    matches = all_matches(searcher, query, filter)
+    terms = highlight_terms(query, searcher.reader())
+    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms)
+            for i in best(matches, offset + limit)[offset:]]
+    facets = facet_counts(searcher, matches.ids, facet_fields, facet_top) if facet_fields else {}
+    return IndexPage(len(matches.ids), page, facets)
 
 
 def first_of_each_text(searcher, query, results, options, wanted: int) -> list:

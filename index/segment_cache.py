@@ -1,9 +1,30 @@
-"""What searches derive from one segment (column readers, date and name arrays), kept
-with the segment's reader: a segment never changes, and the searcher kept between
+"""What searches derive from one segment (column readers, date, length and name arrays),
+kept with the segment's reader: a segment never changes, and the searcher kept between
 searches keeps its readers, so each is worked out once per process and segment."""
 from __future__ import annotations
+
+import numpy as np
+from whoosh.columns import NumericColumn
+
+_BIG_ENDIAN = {"B": ">u1", "H": ">u2", "I": ">u4", "Q": ">u8"}  # NumericColumn typecodes read raw
 
 
 def segment_cache(reader) -> dict:
     """The cache of one segment reader (Whoosh's readers take attributes: it lives on it)."""
     return reader.__dict__.setdefault("_newskb_cache", {})
+
+
+def live_documents(reader) -> np.ndarray:
+    """The sorted numbers of the reader's documents that are not deleted."""
+    return np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+
+
+def numeric_array(column, count: int) -> np.ndarray:
+    """The values of a numeric column for documents 0 to `count` - 1, as unsigned
+    integers; documents past the column's end get its default."""
+    if isinstance(column, NumericColumn.Reader) and column._typecode in _BIG_ENDIAN:
+        # Whoosh 2.7's layout: fixed-width big-endian numbers, one per document.
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        values = np.frombuffer(raw, dtype=_BIG_ENDIAN[column._typecode]).astype(np.uint64)
+        return np.concatenate([values, np.full(count - len(values), column._default, dtype=np.uint64)])
+    return np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)

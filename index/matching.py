@@ -1,0 +1,240 @@
+"""Answering a query with arrays: every match of a segment, with its score, at once.
+
+Whoosh steps through matches one document at a time, through a tree of matcher objects
+(And over Or over Term), a few microseconds per match and level: most of a query's time
+when totals and facets need every match. Here a term's postings are read a block at a
+time into numpy arrays and scored with BM25F in one expression; And, Or and Not are set
+operations on sorted document numbers, scores summed as Whoosh sums them; phrases are
+checked on the positions of the documents holding all their words only. Scores equal
+Whoosh's. A query of any other kind (wildcards, fuzzy terms, ranges, ...) is answered
+by its own Whoosh matcher, so every query works and the common ones are fast.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from index.dates import PublishedBetween, segment_values
+from index.segment_cache import live_documents, numeric_array, segment_cache
+
+_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
+
+
+@dataclass
+class Matches:
+    """Matching document numbers of one segment (sorted, distinct) and their scores."""
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "Matches":
+        return cls(np.empty(0, dtype=np.int64), np.empty(0))
+
+    def boosted(self, boost: float) -> "Matches":
+        return self if boost == 1.0 else Matches(self.ids, self.scores * boost)
+
+
+def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
+    """Every live match of `query` in the index (global document numbers), restricted to
+    `filter`: a query, a set of document numbers, or None."""
+    allowed = np.array(sorted(filter), dtype=np.int64) if isinstance(filter, (set, frozenset)) else None
+    found = []
+    for leaf, offset in searcher.leaf_searchers():
+        matches = segment_matches(query, leaf)
+        reader = leaf.reader()
+        if reader.has_deletions():
+            matches = keep_only(matches, live_documents(reader))
+        if isinstance(filter, wq.Query):
+            matches = keep_only(matches, segment_matches(filter, leaf).ids)
+        elif allowed is not None:
+            matches = keep_only(matches, allowed[np.searchsorted(allowed, offset):
+                                                 np.searchsorted(allowed, offset + reader.doc_count_all())] - offset)
+        found.append(Matches(matches.ids + offset, matches.scores))
+    if not found:
+        return Matches.empty()
+    return Matches(np.concatenate([m.ids for m in found]), np.concatenate([m.scores for m in found]))
+
+
+def best(matches: Matches, count: int) -> np.ndarray:
+    """Positions in `matches` of the `count` best scores, best first, ties in document
+    order (as Whoosh ranks them)."""
+    candidates = np.arange(len(matches.ids))
+    if count <= 0:
+        return candidates[:0]
+    if len(candidates) > 4 * count:
+        threshold = np.partition(matches.scores, len(candidates) - count)[len(candidates) - count]
+        candidates = np.nonzero(matches.scores >= threshold)[0]
+    order = np.lexsort((matches.ids[candidates], -matches.scores[candidates]))
+    return candidates[order[:count]]
+
+
+def segment_matches(query: wq.Query, searcher) -> Matches:
+    """Every document of the segment `searcher` that `query` matches, deleted ones included
+    (the caller drops them), with the score Whoosh would give it."""
+    if isinstance(query, wq.Term) and scored_by_bm25(searcher, query.fieldname):
+        return term_matches(searcher, query.fieldname, query.text)[0].boosted(query.boost)
+    if isinstance(query, wq.Phrase) and scored_by_bm25(searcher, query.fieldname, positions=True):
+        return phrase_matches(searcher, query).boosted(query.boost)
+    if isinstance(query, (wq.And, wq.Or)) and not getattr(query, "scale", None):
+        parts = [segment_matches(child, searcher) for child in query.subqueries] or [Matches.empty()]
+        combine = intersection if isinstance(query, wq.And) else union
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combine(combined, part)
+        return combined.boosted(query.boost)
+    if isinstance(query, wq.AndNot):
+        return without(segment_matches(query.a, searcher), segment_matches(query.b, searcher).ids)
+    if isinstance(query, wq.Not):
+        every = np.arange(searcher.reader().doc_count_all(), dtype=np.int64)
+        ids = every[~np.isin(every, segment_matches(query.query, searcher).ids, assume_unique=True)]
+        return Matches(ids, np.full(len(ids), NOT_SCORE))
+    if isinstance(query, PublishedBetween):
+        values = segment_values(searcher.reader())
+        ids = np.nonzero((values >= query.low) & (values <= query.high))[0]
+        return Matches(ids, np.full(len(ids), query.boost))
+    return whoosh_matches(query, searcher)
+
+
+def scored_by_bm25(searcher, fieldname: str, positions: bool = False) -> bool:
+    """Whether Whoosh scores the field's terms with BM25F (and, if asked, keeps positions)."""
+    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
+    return (field is not None and field.scorable and type(searcher.weighting) is BM25F
+            and (not positions or field.format.supports("positions")))
+
+
+def intersection(a: Matches, b: Matches) -> Matches:
+    ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    return Matches(ids, a.scores[in_a] + b.scores[in_b])
+
+
+def union(a: Matches, b: Matches) -> Matches:
+    ids = np.union1d(a.ids, b.ids)
+    scores = np.zeros(len(ids))
+    scores[np.searchsorted(ids, a.ids)] += a.scores
+    scores[np.searchsorted(ids, b.ids)] += b.scores
+    return Matches(ids, scores)
+
+
+def without(a: Matches, ids: np.ndarray) -> Matches:
+    keep = ~np.isin(a.ids, ids, assume_unique=True)
+    return Matches(a.ids[keep], a.scores[keep])
+
+
+def keep_only(a: Matches, ids: np.ndarray) -> Matches:
+    keep = np.isin(a.ids, ids, assume_unique=True)
+    return Matches(a.ids[keep], a.scores[keep])
+
+
+def whoosh_matches(query: wq.Query, searcher) -> Matches:
+    """The matches of any query, stepped through by its Whoosh matcher."""
+    ids, scores = [], []
+    matcher = query.matcher(searcher, searcher.context())
+    while matcher.is_active():
+        ids.append(matcher.id())
+        scores.append(matcher.score())
+        matcher.next()
+    order = np.argsort(ids, kind="stable")  # a matcher yields in order; this only makes sure
+    return Matches(np.array(ids, dtype=np.int64)[order], np.array(scores, dtype=np.float64)[order])
+
+
+def term_matches(searcher, fieldname: str, text, values: bool = False) -> tuple[Matches, list | None]:
+    """The term's postings in the segment, scored: its matches, and with `values` the
+    position value of each (as Whoosh stores them)."""
+    reader = searcher.reader()
+    btext = searcher.schema[fieldname].to_bytes(text)
+    if (fieldname, btext) not in reader:
+        return Matches.empty(), []
+    ids, weights, found_values = read_postings(reader, fieldname, btext, values)
+    scorer = searcher.weighting.scorer(searcher, fieldname, btext)
+    lengths = field_lengths(reader, fieldname)[ids]
+    # Whoosh's bm25(), operation for operation, so that scores are equal to the last bit.
+    scores = scorer.idf * ((weights * (scorer.K1 + 1))
+                           / (weights + scorer.K1 * ((1 - scorer.B) + scorer.B * lengths / scorer.avgfl)))
+    return Matches(ids, scores), found_values
+
+
+def read_postings(reader, fieldname: str, btext: bytes, values: bool):
+    """(document numbers, weights, position values or None) of a term, read a block at a time."""
+    matcher = reader.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):  # deletions: dropped by the caller, at the end
+        matcher = matcher.child  # (possibly moved past deleted documents, never past others)
+    if type(matcher) is not W3LeafMatcher:  # a few postings, kept in the term's entry
+        ids, weights, found = [], [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            found.append(matcher.value() if values else None)
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), found
+    id_blocks, weight_blocks, found = [], [], []
+    while not matcher._atend:  # Whoosh 2.7's block layout: (id deltas, weights, values)
+        matcher._read_data()
+        deltas, weights, block_values = matcher._data
+        id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        if weights is None or isinstance(weights, float):
+            weight_blocks.append(np.full(matcher._blocklength, 1.0 if weights is None else weights))
+        else:
+            weight_blocks.append(np.array(weights, dtype=np.float64))
+        if values:
+            found.extend(block_values)
+        matcher._next_block()
+    if not id_blocks:
+        return np.empty(0, dtype=np.int64), np.empty(0), found
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks), found
+
+
+def field_lengths(reader, fieldname: str) -> np.ndarray:
+    """Each document's length in `fieldname`, as Whoosh's doc_field_length gives it (one
+    byte per document, decoded; 1 for a document without the field)."""
+    cache, key = segment_cache(reader), ("lengths", fieldname)
+    if key not in cache:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        codes = numeric_array(column, reader.doc_count_all()) if column is not None else None
+        cache[key] = (np.ones(reader.doc_count_all()) if codes is None
+                      else np.where(codes == 0, 1.0, _LENGTHS[codes.astype(np.intp)]))
+    return cache[key]
+
+
+def phrase_matches(searcher, query: wq.Phrase) -> Matches:
+    """Documents holding the words in order, each within `slop` of the one before, scored
+    as Whoosh scores a phrase: the sum of its words' scores."""
+    words = [term_matches(searcher, query.fieldname, word, values=True) for word in query.words]
+    if not words or any(not len(matches.ids) for matches, _ in words):
+        return Matches.empty()
+    candidates = words[0][0].ids
+    for matches, _ in words[1:]:
+        candidates = np.intersect1d(candidates, matches.ids, assume_unique=True)
+    rows = [np.searchsorted(matches.ids, candidates) for matches, _ in words]
+    decode = searcher.schema[query.fieldname].format.decode_positions
+    keep = [k for k in range(len(candidates))
+            if in_order_within([decode(found[row[k]]) for (_, found), row in zip(words, rows)], query.slop)]
+    scores = np.zeros(len(keep))
+    for (matches, _), row in zip(words, rows):
+        scores += matches.scores[row[keep]]
+    return Matches(candidates[keep], scores)
+
+
+def in_order_within(positions: list[list[int]], slop: int) -> bool:
+    """Whether each word follows the span of those before it at a distance of 1 to `slop`
+    (Whoosh's SpanNear2 with ordered=True, mindist=1)."""
+    spans = [(p, p) for p in positions[0]]
+    for following in positions[1:]:
+        found = set()
+        for start, end in spans:
+            for position in following[bisect_left(following, start):]:
+                if position > end + slop:
+                    break
+                if position > end:
+                    found.add((start, position))
+        spans = sorted(found)
+        if not spans:
+            return False
+    return True
