@@ -1,11 +1,13 @@
 """Entity facets: counts of entity values over all matches, not just the page shown.
 
-The search records the document number of every match (`MatchRecorder`, one cheap call
-per match); the names are then counted per segment from the entity list columns, match
-by match. Once a segment has had as many matches read that way as it has documents, it
-is read whole, once, into arrays (names as numbers, per document) kept with the segment
-reader, and counted with numpy from then on: a process searching once pays for its
-matches only, one searching again and again soon counts at numpy speed.
+The search gives the document number of every match (index.matching, or `MatchRecorder`
+on Whoosh's path); the names are then counted per segment from the entity list columns,
+match by match. Once a segment has had as many matches read that way as it has
+documents, it is read whole, once, into arrays (names as numbers, per document) kept
+with the segment reader, and counted with numpy from then on; once every segment is, the
+segments' names are numbered in one table per searcher, and the counts are added up and
+ranked in numpy too. A process searching once pays for its matches only; one searching
+again and again soon counts at numpy speed.
 """
 from __future__ import annotations
 
@@ -88,19 +90,33 @@ class _SegmentNames:
         self.starts = np.array(starts, dtype=np.int64)
         self.ids = np.array(ids, dtype=np.int64)
 
-    def count(self, docnums: np.ndarray) -> dict[bytes, int]:
+    def count(self, docnums: np.ndarray) -> np.ndarray:
+        """How often each of the segment's names comes in the documents `docnums`."""
         firsts, lengths = self.starts[docnums], self.starts[docnums + 1] - self.starts[docnums]
         total = int(lengths.sum())
         if not total:
-            return {}
+            return np.zeros(len(self.names), dtype=np.int64)
         # Positions of every name of every matching document, then how often each name comes.
         runs = np.repeat(firsts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        counts = np.bincount(self.ids[runs + np.arange(total)], minlength=len(self.names))
-        return {self.names[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
+        return np.bincount(self.ids[runs + np.arange(total)], minlength=len(self.names))
 
 
-def segment_counts(segment_searcher, fieldname: str, docnums: np.ndarray) -> dict[bytes, int]:
-    """How often each name of `fieldname` comes in the segment's documents `docnums`."""
+class _NameTable:
+    """The names of one field over all segments of a searcher, numbered: `numbers[i]`
+    turns segment i's name numbers into the table's."""
+
+    def __init__(self, segment_names: list[_SegmentNames]):
+        numbers: dict[bytes, int] = {}
+        self.numbers = [np.array([numbers.setdefault(name, len(numbers)) for name in names.names], dtype=np.int64)
+                        for names in segment_names]
+        self.names = list(numbers)
+        self.blank = numbers.get(b"")  # documents without a name of the field
+
+
+def segment_counts(segment_searcher, fieldname: str, docnums: np.ndarray):
+    """How often each name of `fieldname` comes in the segment's documents `docnums`: a
+    Counter by name while the segment is read one match at a time, then an array over
+    the segment's names (its _SegmentNames)."""
     reader = segment_searcher.reader()
     cache, key = segment_cache(reader), ("names", fieldname)
     names = cache.get(key, 0)  # the arrays, or how many matches were read one by one
@@ -113,17 +129,57 @@ def segment_counts(segment_searcher, fieldname: str, docnums: np.ndarray) -> dic
     return names.count(docnums)
 
 
-def facet_counts(searcher, docnums: list[int], fieldnames: tuple[str, ...],
-                 top: int) -> dict[str, list[tuple[str, int]]]:
+def facet_counts(searcher, docnums, fieldnames: tuple[str, ...], top: int) -> dict[str, list[tuple[str, int]]]:
     """The `top` names of each field over the documents `docnums`, most frequent first
     (ties by name)."""
-    matches = np.sort(np.array(docnums, dtype=np.int64))
-    counts = {name: Counter() for name in fieldnames}
-    for leaf, offset in searcher.leaf_searchers():
-        inside = matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + leaf.doc_count_all())]
-        if len(inside):
-            for name in fieldnames:
-                counts[name].update(segment_counts(leaf, name, inside - offset))
-    return {name: sorted(((value.decode("utf-8"), n) for value, n in counted.items() if value),
-                         key=lambda vc: (-vc[1], vc[0]))[:top]
-            for name, counted in counts.items()}
+    matches = np.sort(np.asarray(docnums, dtype=np.int64))
+    leaves = searcher.leaf_searchers()
+    inside = [matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + leaf.doc_count_all())] - offset
+              for leaf, offset in leaves]
+    result = {}
+    for fieldname in fieldnames:
+        counted = [segment_counts(leaf, fieldname, docs) for (leaf, _), docs in zip(leaves, inside)]
+        if all(isinstance(counts, np.ndarray) for counts in counted):
+            result[fieldname] = most_frequent(*table_totals(searcher, fieldname, counted), top)
+        else:
+            result[fieldname] = most_frequent_of(leaves, fieldname, counted, top)
+    return result
+
+
+def table_totals(searcher, fieldname: str, counted: list[np.ndarray]) -> tuple[list[bytes], np.ndarray]:
+    """Counts of every segment added up over the searcher's name table of `fieldname`
+    (the blank name counted as none)."""
+    cache, key = segment_cache(searcher.reader()), ("name table", fieldname)
+    if key not in cache:
+        cache[key] = _NameTable([segment_cache(leaf.reader())[("names", fieldname)]
+                                 for leaf, _ in searcher.leaf_searchers()])
+    table = cache[key]
+    totals = np.zeros(len(table.names), dtype=np.int64)
+    for numbers, counts in zip(table.numbers, counted):
+        totals[numbers] += counts
+    if table.blank is not None:
+        totals[table.blank] = 0
+    return table.names, totals
+
+
+def most_frequent(names: list[bytes], totals: np.ndarray, top: int) -> list[tuple[str, int]]:
+    """The `top` names by count, ties by name, from counts over a list of names (0: left out)."""
+    present = np.flatnonzero(totals)
+    if len(present) > top:
+        least = np.partition(totals[present], len(present) - top)[len(present) - top]
+        present = present[totals[present] >= least]
+    return sorted(((names[i].decode("utf-8"), int(totals[i])) for i in present.tolist()),
+                  key=lambda vc: (-vc[1], vc[0]))[:top]
+
+
+def most_frequent_of(leaves, fieldname: str, counted: list, top: int) -> list[tuple[str, int]]:
+    """The same, from segments counted either way (Counters and arrays)."""
+    total = Counter()
+    for (leaf, _), counts in zip(leaves, counted):
+        if isinstance(counts, np.ndarray):
+            names = segment_cache(leaf.reader())[("names", fieldname)].names
+            counts = {names[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
+        total.update(counts)
+    total.pop(b"", None)
+    names = list(total)
+    return most_frequent(names, np.array([total[name] for name in names], dtype=np.int64), top)

@@ -21,7 +21,7 @@ def find_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """(start, end, word) of every word of `text` that one of the indexed `terms` matches."""
     exact = {term[len(EXACT_MARK):] for term in terms if term.startswith(EXACT_MARK)}
     stems = {term for term in terms if not term.startswith(EXACT_MARK)}
-    # Decide once per distinct spelling, then locate with a set lookup per word.
+    # Decide once per distinct spelling, then locate only those spellings.
     matching = {}
     for word in set(_WORD.findall(text)):
         folded = fold(word)
@@ -29,7 +29,14 @@ def find_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
             matching[word] = folded
     if not matching:
         return []
-    return [(m.start(), m.end(), matching[m.group()]) for m in _WORD.finditer(text) if m.group() in matching]
+    return [(m.start(), m.end(), matching[m.group()]) for m in whole_words(matching).finditer(text)]
+
+
+def whole_words(words) -> re.Pattern:
+    """A pattern finding `words` where `WORD_PATTERN` would read them as whole words (no
+    word character, or a word character and a dot, on either side); longest first."""
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})(?!\w)(?!\.\w)")
 
 
 def best_windows(matches: list[tuple[int, int, str]], count: int, width: int) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from whoosh import query as wq
@@ -214,12 +215,23 @@ def phrase_matches(searcher, query: wq.Phrase) -> Matches:
         candidates = np.intersect1d(candidates, matches.ids, assume_unique=True)
     rows = [np.searchsorted(matches.ids, candidates) for matches, _ in words]
     decode = searcher.schema[query.fieldname].format.decode_positions
-    keep = [k for k in range(len(candidates))
-            if in_order_within([decode(found[row[k]]) for (_, found), row in zip(words, rows)], query.slop)]
+    values = [[found[row] for row in rows_of_word.tolist()] for (_, found), rows_of_word in zip(words, rows)]
+    holds = adjacent if query.slop == 1 else partial(in_order_within, slop=query.slop)
+    keep = [k for k, of_candidate in enumerate(zip(*values)) if holds([decode(value) for value in of_candidate])]
     scores = np.zeros(len(keep))
     for (matches, _), row in zip(words, rows):
         scores += matches.scores[row[keep]]
     return Matches(candidates[keep], scores)
+
+
+def adjacent(positions: list[list[int]]) -> bool:
+    """Whether the words come one right after the other somewhere (a phrase of slop 1)."""
+    starts = set(positions[0])
+    for offset, following in enumerate(positions[1:], start=1):
+        starts.intersection_update(position - offset for position in following)
+        if not starts:
+            return False
+    return True
 
 
 def in_order_within(positions: list[list[int]], slop: int) -> bool:

@@ -4,11 +4,17 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query as wq
 
 from index import SearchIndex, make_snippets
+from index.analysis import WORD_PATTERN
 from index.dates import docs_between
+from index.highlight import whole_words
 from kb import KnowledgeBase
 from kb.models import Article, EntityCount
 
@@ -118,6 +124,13 @@ def test_snippets_are_chosen_deterministically():
     assert len(runs) == 1
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(text=st.text(alphabet="ab._ é-9", max_size=40), words=st.sets(st.sampled_from(["a", "b", "ab", "a.b", "é", "9"]), min_size=1))
+def test_snippets_locate_words_exactly_where_the_tokenizer_reads_them(text, words):
+    expected = [(m.start(), m.end()) for m in re.finditer(WORD_PATTERN, text) if m.group() in words]
+    assert [(m.start(), m.end()) for m in whole_words(words).finditer(text)] == expected
+
+
 def test_date_filters_from_the_column_equal_whoosh_date_ranges(reuters_path):
     with KnowledgeBase(reuters_path) as kb:
         searcher = kb.index.searcher()
@@ -172,21 +185,31 @@ def test_highlight_terms_are_the_terms_each_hit_matched(reuters_path, text):
     search_index.close()
 
 
-@pytest.mark.parametrize("share", [0.0, 1e9])  # every segment read whole / every match read alone
+@pytest.mark.parametrize("share", [0.0, 1e9, "mixed"])  # segments read whole / matches read alone / both
 @pytest.mark.parametrize("text", ["oil", "the", "cocoa OR coffee"])
-def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypatch, share, text):
+@pytest.mark.parametrize("top", [5, 100_000])
+def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypatch, share, text, top):
+    import numpy as np
     from whoosh.sorting import Count, FieldFacet
 
     from index import facets
 
-    monkeypatch.setattr(facets, "READ_WHOLE_AFTER", share)
     search_index = SearchIndex(reuters_path / "index")
     searcher = search_index.searcher()
-    page = search_index.search(text, facet_top=100_000)
+    if share == "mixed":  # the first segment read whole, the others match by match
+        (first, _), *others = searcher.leaf_searchers()
+        assert others
+        monkeypatch.setattr(facets, "READ_WHOLE_AFTER", 0.0)
+        for kind in ("person", "org", "place"):
+            facets.segment_counts(first, kind, np.arange(1))
+        share = 1e9
+    monkeypatch.setattr(facets, "READ_WHOLE_AFTER", share)
+    page = search_index.search(text, facet_top=top)
     query = search_index.parse(text, searcher)
     for kind in ("person", "org", "place"):
         grouped = searcher.search(query, groupedby=FieldFacet(kind, allow_overlap=True, maptype=Count)).groups()
-        assert dict(page.facets[kind]) == {name.decode(): n for name, n in grouped.items() if name} and grouped
+        expected = sorted(((name.decode(), n) for name, n in grouped.items() if name), key=lambda vc: (-vc[1], vc[0]))
+        assert page.facets[kind] == expected[:top] and grouped
     search_index.close()
 
 
