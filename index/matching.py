@@ -17,15 +17,14 @@ from functools import partial
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
 
 from index.dates import PublishedBetween, segment_values
-from index.segment_cache import live_documents, numeric_array, segment_cache
+from index.segment_cache import LENGTH_OF_CODE, length_codes, live_documents, segment_cache
 
-_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+_LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
 
 
@@ -193,14 +192,13 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool):
 
 
 def field_lengths(reader, fieldname: str) -> np.ndarray:
-    """Each document's length in `fieldname`, as Whoosh's doc_field_length gives it (one
-    byte per document, decoded; 1 for a document without the field)."""
+    """Each document's length in `fieldname`, as Whoosh's doc_field_length gives it to
+    the scorer (1 for a document without the field)."""
     cache, key = segment_cache(reader), ("lengths", fieldname)
     if key not in cache:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        codes = numeric_array(column, reader.doc_count_all()) if column is not None else None
+        codes = length_codes(reader._perdoc, fieldname, reader.doc_count_all())
         cache[key] = (np.ones(reader.doc_count_all()) if codes is None
-                      else np.where(codes == 0, 1.0, _LENGTHS[codes.astype(np.intp)]))
+                      else np.where(codes == 0, 1.0, _LENGTHS[codes]))
     return cache[key]
 
 

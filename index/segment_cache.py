@@ -4,8 +4,11 @@ searches keeps its readers, so each is worked out once per process and segment."
 from __future__ import annotations
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
+from whoosh.util.numeric import byte_to_length
 
+LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # Whoosh keeps a length in one byte
 _BIG_ENDIAN = {"B": ">u1", "H": ">u2", "I": ">u4", "Q": ">u8"}  # NumericColumn typecodes read raw
 
 
@@ -28,3 +31,10 @@ def numeric_array(column, count: int) -> np.ndarray:
         values = np.frombuffer(raw, dtype=_BIG_ENDIAN[column._typecode]).astype(np.uint64)
         return np.concatenate([values, np.full(count - len(values), column._default, dtype=np.uint64)])
     return np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
+
+
+def length_codes(per_document_reader, fieldname: str, count: int) -> np.ndarray | None:
+    """The one-byte length codes of `fieldname` for documents 0 to `count` - 1 (0: no
+    length), read whole from a segment's per-document reader; None if the field has none."""
+    column = per_document_reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    return None if column is None else numeric_array(column, count).astype(np.intp)
