@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 
 SAMPLE_CHARS = 2000  # the first paragraphs say enough; long bodies would only cost time
 MIN_CHARS = 20
@@ -34,7 +35,7 @@ def detect_language(text: str) -> str | None:
     'pt'
     """
     sample = text[:SAMPLE_CHARS]
-    if sum(char.isalpha() for char in sample) < MIN_CHARS:
+    if len(list(islice(filter(str.isalpha, sample), MIN_CHARS))) < MIN_CHARS:  # stops at enough letters
         return None
     (label,), (confidence,) = _model().predict(" ".join(sample.split()))  # one line: fastText's unit
     return label.removeprefix(_LABEL_PREFIX) if confidence >= MIN_CONFIDENCE else None
