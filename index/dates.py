@@ -35,6 +35,15 @@ def segment_values(reader) -> np.ndarray:
     return values
 
 
+def published_values(searcher) -> np.ndarray:
+    """The `published` values of all the searcher's documents, by document number."""
+    cache = segment_cache(searcher.reader())
+    if ("all", FIELD) not in cache:
+        cache[("all", FIELD)] = np.concatenate([segment_values(leaf.reader()) for leaf, _ in searcher.leaf_searchers()]
+                                               or [np.empty(0, dtype=np.uint64)])
+    return cache[("all", FIELD)]
+
+
 def docnums_between(searcher, low: int, high: int) -> np.ndarray:
     """The sorted document numbers of `searcher` whose value lies in [low, high]."""
     found = [np.nonzero((values >= low) & (values <= high))[0] + offset

@@ -63,17 +63,16 @@ def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
     return Matches(np.concatenate([m.ids for m in found]), np.concatenate([m.scores for m in found]))
 
 
-def best(matches: Matches, count: int) -> np.ndarray:
-    """Positions in `matches` of the `count` best scores, best first, ties in document
-    order (as Whoosh ranks them)."""
-    candidates = np.arange(len(matches.ids))
+def first_positions(keys: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the `count` smallest keys, smallest first, ties by document number (as
+    Whoosh ranks: by score, highest first, with keys the negated scores; or by a sort key)."""
+    candidates = np.arange(len(keys))
     if count <= 0:
         return candidates[:0]
     if len(candidates) > 4 * count:
-        threshold = np.partition(matches.scores, len(candidates) - count)[len(candidates) - count]
-        candidates = np.nonzero(matches.scores >= threshold)[0]
-    order = np.lexsort((matches.ids[candidates], -matches.scores[candidates]))
-    return candidates[order[:count]]
+        threshold = np.partition(keys, count - 1)[count - 1]
+        candidates = np.nonzero(keys <= threshold)[0]
+    return candidates[np.lexsort((ids[candidates], keys[candidates]))[:count]]
 
 
 def segment_matches(query: wq.Query, searcher) -> Matches:

@@ -8,7 +8,8 @@ from whoosh import query as wq
 from whoosh.sorting import Count, Facets
 
 from index.facets import ColumnFacet, MatchRecorder, facet_counts
-from index.matching import all_matches, best
+from index.dates import NO_DATE, published_values
+from index.matching import all_matches, first_positions
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
@@ -33,10 +34,11 @@ class IndexPage:
 
 def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: str,
                facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
-    """Search with `searcher`; facets count all matches; `collapse` keeps one hit per story."""
-    if sort == "relevance" and not collapse:
-        return ranked_search(searcher, query, filter=filter, limit=limit, offset=offset,
-                             facet_fields=facet_fields, facet_top=facet_top)
+    """Search with `searcher`; facets count all matches; `collapse` keeps one hit per story
+    (on Whoosh's collector; other searches are answered with arrays, see index.matching)."""
+    if not collapse:
+        return array_search(searcher, query, filter=filter, limit=limit, offset=offset, sort=sort,
+                            facet_fields=facet_fields, facet_top=facet_top)
     sort_field = SORTS[sort]
     options = {"filter": filter}
     if sort_field:
@@ -62,13 +64,19 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
                      facet_counts(searcher, matches.docnums, facet_fields, facet_top) if facet_fields else {})
 
 
-def ranked_search(searcher, query, *, filter, limit: int, offset: int,
-                  facet_fields: tuple[str, ...], facet_top: int) -> IndexPage:
-    """A search ranked by relevance, answered with arrays (see index.matching)."""
+def array_search(searcher, query, *, filter, limit: int, offset: int, sort: str,
+                 facet_fields: tuple[str, ...], facet_top: int) -> IndexPage:
+    """A search answered with arrays: every match scored, the page ranked by relevance or
+    by date (ties in document order, as Whoosh orders them), facets over every match."""
     matches = all_matches(searcher, query, filter)
+    if sort == "relevance":
+        keys = -matches.scores
+    else:
+        published = published_values(searcher)[matches.ids]
+        keys = NO_DATE - published if SORTS[sort][1] else published
     terms = highlight_terms(query, searcher.reader())
     page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms)
-            for i in best(matches, offset + limit)[offset:]]
+            for i in first_positions(keys, matches.ids, offset + limit)[offset:]]
     facets = facet_counts(searcher, matches.ids, facet_fields, facet_top) if facet_fields else {}
     return IndexPage(len(matches.ids), page, facets)
 

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import asdict
 from typing import Callable, Iterable
-from xml.sax.saxutils import escape
+from html import escape
 
 from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet
 
@@ -183,7 +183,7 @@ def network_graphml(network: dict) -> str:
 
 def escape_xml(text: str) -> str:
     """Text safe inside an XML element (control characters dropped: XML 1.0 forbids them)."""
-    return escape(_UNSAFE.sub("", text))
+    return escape(_UNSAFE.sub("", text), quote=False)
 
 
 def rows_csv(rows: list[dict]) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from index import SearchIndex
 from index.filters import filter_for
-from index.matching import all_matches, best
+from index.matching import all_matches, first_positions
 from kb import KnowledgeBase
 from kb.models import SearchFilters
 
@@ -59,7 +59,7 @@ def whoosh_answer(index: SearchIndex, text: str, filters: SearchFilters | None =
 def array_answer(index: SearchIndex, text: str, filters: SearchFilters | None = None):
     searcher = index.searcher()
     matches = all_matches(searcher, index.parse(text, searcher), filter_for(filters, searcher))
-    return dict(zip(matches.ids.tolist(), matches.scores.tolist())), matches.ids[best(matches, 10)].tolist()
+    return dict(zip(matches.ids.tolist(), matches.scores.tolist())), matches.ids[first_positions(-matches.scores, matches.ids, 10)].tolist()
 
 
 def assert_same(expected, found):
@@ -110,6 +110,19 @@ def test_counts_and_sorted_searches_skip_deleted_documents_in_date_clauses(index
     expected = len(array_answer(index, "published:>1987-03-01")[0])
     assert sum(n for _, n in index.count("published:>1987-03-01", by="year")) == expected
     assert index.search("published:>1987-03-01", sort="newest").total == expected
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("text", ["oil", "wheat OR corn", "NOT oil"])
+def test_pages_sorted_by_date_follow_whooshs_order_and_keep_relevance_scores(index, text, sort):
+    searcher = index.searcher()
+    query = index.parse(text, searcher)
+    ordered = [searcher.stored_fields(hit.docnum)["id"]
+               for hit in searcher.search(query, limit=None, sortedby="published", reverse=sort == "newest")]
+    scores = {searcher.stored_fields(docnum)["id"]: score for docnum, score in whoosh_answer(index, text)[0].items()}
+    page = index.search(text, sort=sort, limit=20, offset=10)
+    assert [hit.id for hit in page.hits] == ordered[10:30] and page.total == len(ordered)
+    assert [hit.score for hit in page.hits] == pytest.approx([scores[hit.id] for hit in page.hits], rel=1e-12)
 
 
 def test_a_search_page_follows_the_ranking(index):
