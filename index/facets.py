@@ -1,12 +1,11 @@
 """Entity facets: counts of entity values over all matches, not just the page shown.
 
-The search gives the document number of every match (index.matching, or `MatchRecorder`
-on Whoosh's path); the names are then counted per segment from the entity list columns,
-match by match. Once a segment has had as many matches read that way as it has
-documents, it is read whole, once, into arrays (names as numbers, per document) kept
-with the segment reader, and counted with numpy from then on; once every segment is, the
-segments' names are numbered in one table per searcher, and the counts are added up and
-ranked in numpy too. A process searching once pays for its matches only; one searching
+The search gives the document number of every match (index.matching); the names are
+then counted per segment from the entity list columns, match by match. Once a segment
+has had as many matches read that way as it has documents, it is read whole, once, into
+arrays (names as numbers, per document) kept with the segment reader, and counted with
+numpy from then on; once every segment is, the segments' names are numbered in one table
+per searcher, and the counts are added up and ranked in numpy too. A process searching once pays for its matches only; one searching
 again and again soon counts at numpy speed.
 """
 from __future__ import annotations
@@ -15,7 +14,6 @@ from collections import Counter
 
 import numpy as np
 from whoosh.columns import EmptyColumnReader
-from whoosh.sorting import Categorizer, ColumnCategorizer, Count, FacetType, FieldFacet
 
 from index.segment_cache import segment_cache
 
@@ -36,43 +34,6 @@ def cached_column(segment_searcher, fieldname: str):
             default = segment_searcher.schema[fieldname].column_type.default_value()
             cache[key] = EmptyColumnReader(default, reader.doc_count_all())
     return cache[key]
-
-
-class _ValueCategorizer(ColumnCategorizer):
-    """Whoosh's categorizer of single-valued column fields, with the column reader cached."""
-
-    def set_searcher(self, segment_searcher, docoffset):
-        self._creader = cached_column(segment_searcher, self._fieldname)
-
-
-class ColumnFacet(FieldFacet):
-    """A facet over a single-valued column field (the story of each article)."""
-
-    def categorizer(self, global_searcher):
-        return _ValueCategorizer(global_searcher, self.fieldname)
-
-
-class MatchRecorder(FacetType):
-    """A pseudo-facet that notes the document number of every match in `docnums`."""
-
-    def __init__(self):
-        self.maptype = Count
-        self.docnums: list[int] = []
-
-    def categorizer(self, global_searcher):
-        self.docnums = []
-        return _Recorder(self.docnums)
-
-
-class _Recorder(Categorizer):
-    def __init__(self, docnums: list[int]):
-        self.docnums, self.offset = docnums, 0
-
-    def set_searcher(self, segment_searcher, docoffset):
-        self.offset = docoffset
-
-    def key_for(self, matcher, docid):
-        self.docnums.append(self.offset + docid)
 
 
 class _SegmentNames:

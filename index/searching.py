@@ -1,20 +1,19 @@
 """Running one query: a page of hits with their matched terms, the total, and facets."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.sorting import Count, Facets
 
-from index.facets import ColumnFacet, MatchRecorder, facet_counts
+from index.facets import cached_column, facet_counts
 from index.dates import NO_DATE, published_values
 from index.matching import all_matches, first_positions
 
 SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
 HIGHLIGHT_FIELDS = ("title", "body")
-COPIES_FACET = "_copies"
-MATCHES_FACET = "_matches"
 
 
 @dataclass
@@ -34,65 +33,51 @@ class IndexPage:
 
 def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: str,
                facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
-    """Search with `searcher`; facets count all matches; `collapse` keeps one hit per story
-    (on Whoosh's collector; other searches are answered with arrays, see index.matching)."""
-    if not collapse:
-        return array_search(searcher, query, filter=filter, limit=limit, offset=offset, sort=sort,
-                            facet_fields=facet_fields, facet_top=facet_top)
-    sort_field = SORTS[sort]
-    options = {"filter": filter}
-    if sort_field:
-        options.update(sortedby=sort_field[0], reverse=sort_field[1])
-    facets, matches = Facets(), MatchRecorder()
-    if facet_fields:
-        facets.add_facet(MATCHES_FACET, matches)
-    if collapse:
-        facets.add_facet(COPIES_FACET, ColumnFacet("story", maptype=Count))
-    if facets.names():
-        options["groupedby"] = facets
-    wanted = offset + limit
-    results = searcher.search(query, limit=wanted, **options)
-    terms = highlight_terms(query, searcher.reader())
-    if collapse:
-        copies = results.groups(COPIES_FACET)
-        hits = first_of_each_text(searcher, query, results, options, wanted)
-        page = [IndexHit(h["id"], float(h.score or 0.0), terms, copies.get(h["story"], 1) - 1)
-                for h in hits[offset:wanted]]
-    else:
-        page = [IndexHit(h["id"], float(h.score or 0.0), terms) for h in results[offset:wanted]]
-    return IndexPage(len(results), page,
-                     facet_counts(searcher, matches.docnums, facet_fields, facet_top) if facet_fields else {})
-
-
-def array_search(searcher, query, *, filter, limit: int, offset: int, sort: str,
-                 facet_fields: tuple[str, ...], facet_top: int) -> IndexPage:
-    """A search answered with arrays: every match scored, the page ranked by relevance or
-    by date (ties in document order, as Whoosh orders them), facets over every match."""
+    """Search with `searcher`, answered with arrays (see index.matching): every match scored,
+    the page ranked by relevance or by date (ties in document order, as Whoosh orders
+    them), facets over every match; `collapse` keeps the first hit of each story."""
     matches = all_matches(searcher, query, filter)
     if sort == "relevance":
         keys = -matches.scores
     else:
         published = published_values(searcher)[matches.ids]
         keys = NO_DATE - published if SORTS[sort][1] else published
+    wanted = offset + limit
+    if collapse:
+        shown, copies = first_of_each_story(searcher, matches.ids, first_positions(keys, matches.ids, len(keys)), wanted)
+    else:
+        shown = first_positions(keys, matches.ids, wanted)
+        copies = [1] * len(shown)
     terms = highlight_terms(query, searcher.reader())
-    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms)
-            for i in first_positions(keys, matches.ids, offset + limit)[offset:]]
+    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms, n - 1)
+            for i, n in list(zip(shown, copies))[offset:]]
     facets = facet_counts(searcher, matches.ids, facet_fields, facet_top) if facet_fields else {}
     return IndexPage(len(matches.ids), page, facets)
 
 
-def first_of_each_text(searcher, query, results, options, wanted: int) -> list:
-    """The best-ranked hit of each story, until `wanted` of them (Whoosh's own
-    collapse miscounts when a later document outranks the first of its group)."""
-    while True:
-        seen, hits = set(), []
-        for hit in results:
-            if hit["story"] not in seen:
-                seen.add(hit["story"])
-                hits.append(hit)
-        if len(hits) >= wanted or results.scored_length() >= len(results):
-            return hits[:wanted]
-        results = searcher.search(query, limit=results.scored_length() * 4, **options)
+def first_of_each_story(searcher, docnums: np.ndarray, ranked: np.ndarray, wanted: int) -> tuple[list[int], list[int]]:
+    """The positions (in `ranked` order) of the first match of each story, until `wanted`
+    of them, and how many matches each story has."""
+    stories = story_of(searcher, docnums)
+    copies = Counter(stories)
+    seen, shown = set(), []
+    for position in ranked.tolist():
+        if stories[position] not in seen:
+            seen.add(stories[position])
+            shown.append(position)
+            if len(shown) == wanted:
+                break
+    return shown, [copies[stories[position]] for position in shown]
+
+
+def story_of(searcher, docnums: np.ndarray) -> list[bytes]:
+    """The story of each document (read from its segment's `story` column)."""
+    stories = []
+    for leaf, offset in searcher.leaf_searchers():
+        column = cached_column(leaf, "story")
+        inside = docnums[(docnums >= offset) & (docnums < offset + leaf.doc_count_all())] - offset
+        stories += [column[docnum] for docnum in inside.tolist()]
+    return stories
 
 
 def highlight_terms(query: wq.Query, reader) -> set[str]:

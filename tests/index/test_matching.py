@@ -125,6 +125,27 @@ def test_pages_sorted_by_date_follow_whooshs_order_and_keep_relevance_scores(ind
     assert [hit.score for hit in page.hits] == pytest.approx([scores[hit.id] for hit in page.hits], rel=1e-12)
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_collapse_shows_the_first_match_of_each_story_with_its_copies(index, sort):
+    searcher = index.searcher()
+    query = index.parse("NOT zzzunknownword", searcher)
+    if sort == "relevance":
+        scores = whoosh_answer(index, "NOT zzzunknownword")[0]
+        order = sorted(scores, key=lambda docnum: (-scores[docnum], docnum))
+    else:
+        order = [hit.docnum for hit in searcher.search(query, limit=None, sortedby="published", reverse=True)]
+    stories = [searcher.stored_fields(docnum)["story"] for docnum in order]
+    first = {}
+    for docnum, story in zip(order, stories):
+        first.setdefault(story, docnum)
+    expected = [(searcher.stored_fields(docnum)["id"], stories.count(story) - 1) for story, docnum in first.items()]
+    page = index.search("NOT zzzunknownword", sort=sort, collapse=True, limit=len(order), facet_top=0)
+    assert [(hit.id, hit.more) for hit in page.hits] == expected and page.total == len(order)
+    assert any(more for _, more in expected) and len(expected) < len(order)
+    shifted = index.search("NOT zzzunknownword", sort=sort, collapse=True, limit=5, offset=3, facet_top=0)
+    assert [(hit.id, hit.more) for hit in shifted.hits] == expected[3:8]
+
+
 def test_a_search_page_follows_the_ranking(index):
     page = index.search("oil AND prices", limit=5, offset=5)
     searcher = index.searcher()
