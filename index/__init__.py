@@ -22,6 +22,7 @@ from index.counting import BUCKETS, PERIODS, count_matches, periods_between
 from index.documents import document_for
 from index.filters import filter_for
 from index.highlight import highlight_all, make_snippets
+from index.matching import all_matches
 from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
@@ -171,9 +172,8 @@ class SearchIndex:
     def matching_ids(self, text: str, filters: SearchFilters | None = None) -> list[str]:
         """The ids of every article matching `text` (unranked)."""
         searcher = self.searcher()
-        results = searcher.search(self.parse(text, searcher), filter=filter_for(filters, searcher),
-                                  limit=None, scored=False)
-        return [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
+        matches = all_matches(searcher, self.parse(text, searcher), filter_for(filters, searcher))
+        return [searcher.stored_fields(docnum)["id"] for docnum in matches.ids.tolist()]
 
     def terms_matched_in(self, article_id: str, text: str) -> set[str]:
         """The indexed terms of query `text` that the article `article_id` contains."""

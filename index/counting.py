@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from whoosh.sorting import Count, FieldFacet
 from whoosh.util.times import long_to_datetime
 
+from index.dates import NO_DATE, published_values
+from index.facets import column_values, facet_counts
+from index.matching import all_matches
 from index.schema import ENTITY_FIELDS
 
 PERIODS = ("day", "week", "month", "year")
@@ -49,15 +51,9 @@ def fill_periods(counts: Counter, dates: list[datetime], period: str) -> list[tu
 
 def publication_dates(searcher, query, filter=None) -> tuple[list[datetime], int]:
     """The publication dates of all matches, and how many matches have none."""
-    results = searcher.search(query, filter=filter, limit=None, scored=False)
-    column = searcher.reader().column_reader("published", translate=False)
-    dates, undated = [], 0
-    for docnum in results.docs():
-        try:  # an undated article holds the column's out-of-range default
-            dates.append(long_to_datetime(column[docnum]))
-        except (OverflowError, ValueError, TypeError):
-            undated += 1
-    return dates, undated
+    values = published_values(searcher)[all_matches(searcher, query, filter).ids]
+    dated = values[values != NO_DATE]
+    return [long_to_datetime(int(value)) for value in dated.tolist()], len(values) - len(dated)
 
 
 def periods_between(first: str, last: str, period: str) -> list[str]:
@@ -81,10 +77,8 @@ def count_matches(searcher, query, by: str, filter=None) -> list[tuple[str, int]
         dates, undated = publication_dates(searcher, query, filter)
         series = fill_periods(Counter(period_key(moment, by) for moment in dates), dates, by)
         return series + ([(UNDATED, undated)] if undated else [])
-    facet = FieldFacet(by, allow_overlap=by in ENTITY_FIELDS, maptype=Count)
-    results = searcher.search(query, filter=filter, limit=None, scored=False, groupedby={"bucket": facet})
-    values = Counter()
-    for key, n in results.groups("bucket").items():
-        if key:
-            values[key.decode("utf-8") if isinstance(key, bytes) else key] += n
+    docnums = all_matches(searcher, query, filter).ids
+    if by in ENTITY_FIELDS:
+        return facet_counts(searcher, docnums, (by,), None)[by]
+    values = Counter(value.decode("utf-8") for value in column_values(searcher, by, docnums) if value)
     return sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -36,6 +36,16 @@ def cached_column(segment_searcher, fieldname: str):
     return cache[key]
 
 
+def column_values(searcher, fieldname: str, docnums) -> list:
+    """The values of a single-valued column for the (sorted) document numbers `docnums`."""
+    values = []
+    for leaf, offset in searcher.leaf_searchers():
+        column = cached_column(leaf, fieldname)
+        inside = docnums[(docnums >= offset) & (docnums < offset + leaf.doc_count_all())] - offset
+        values += [column[docnum] for docnum in inside.tolist()]
+    return values
+
+
 class _SegmentNames:
     """One segment's entity names of one field, as arrays: document d holds the names
     numbered ids[starts[d]:starts[d + 1]]."""
@@ -90,9 +100,10 @@ def segment_counts(segment_searcher, fieldname: str, docnums: np.ndarray):
     return names.count(docnums)
 
 
-def facet_counts(searcher, docnums, fieldnames: tuple[str, ...], top: int) -> dict[str, list[tuple[str, int]]]:
-    """The `top` names of each field over the documents `docnums`, most frequent first
-    (ties by name)."""
+def facet_counts(searcher, docnums, fieldnames: tuple[str, ...],
+                 top: int | None) -> dict[str, list[tuple[str, int]]]:
+    """The `top` names (None: all) of each field over the documents `docnums`, most
+    frequent first (ties by name)."""
     matches = np.sort(np.asarray(docnums, dtype=np.int64))
     leaves = searcher.leaf_searchers()
     inside = [matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + leaf.doc_count_all())] - offset
@@ -123,17 +134,17 @@ def table_totals(searcher, fieldname: str, counted: list[np.ndarray]) -> tuple[l
     return table.names, totals
 
 
-def most_frequent(names: list[bytes], totals: np.ndarray, top: int) -> list[tuple[str, int]]:
+def most_frequent(names: list[bytes], totals: np.ndarray, top: int | None) -> list[tuple[str, int]]:
     """The `top` names by count, ties by name, from counts over a list of names (0: left out)."""
     present = np.flatnonzero(totals)
-    if len(present) > top:
+    if top is not None and len(present) > top:
         least = np.partition(totals[present], len(present) - top)[len(present) - top]
         present = present[totals[present] >= least]
     return sorted(((names[i].decode("utf-8"), int(totals[i])) for i in present.tolist()),
                   key=lambda vc: (-vc[1], vc[0]))[:top]
 
 
-def most_frequent_of(leaves, fieldname: str, counted: list, top: int) -> list[tuple[str, int]]:
+def most_frequent_of(leaves, fieldname: str, counted: list, top: int | None) -> list[tuple[str, int]]:
     """The same, from segments counted either way (Counters and arrays)."""
     total = Counter()
     for (leaf, _), counts in zip(leaves, counted):

@@ -8,7 +8,7 @@ from typing import Iterator
 import numpy as np
 from whoosh import query as wq
 
-from index.facets import cached_column, facet_counts
+from index.facets import column_values, facet_counts
 from index.dates import NO_DATE, published_values
 from index.matching import all_matches, first_positions
 
@@ -58,7 +58,7 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
 def first_of_each_story(searcher, docnums: np.ndarray, ranked: np.ndarray, wanted: int) -> tuple[list[int], list[int]]:
     """The positions (in `ranked` order) of the first match of each story, until `wanted`
     of them, and how many matches each story has."""
-    stories = story_of(searcher, docnums)
+    stories = column_values(searcher, "story", docnums)
     copies = Counter(stories)
     seen, shown = set(), []
     for position in ranked.tolist():
@@ -68,16 +68,6 @@ def first_of_each_story(searcher, docnums: np.ndarray, ranked: np.ndarray, wante
             if len(shown) == wanted:
                 break
     return shown, [copies[stories[position]] for position in shown]
-
-
-def story_of(searcher, docnums: np.ndarray) -> list[bytes]:
-    """The story of each document (read from its segment's `story` column)."""
-    stories = []
-    for leaf, offset in searcher.leaf_searchers():
-        column = cached_column(leaf, "story")
-        inside = docnums[(docnums >= offset) & (docnums < offset + leaf.doc_count_all())] - offset
-        stories += [column[docnum] for docnum in inside.tolist()]
-    return stories
 
 
 def highlight_terms(query: wq.Query, reader) -> set[str]:

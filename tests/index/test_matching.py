@@ -146,6 +146,24 @@ def test_collapse_shows_the_first_match_of_each_story_with_its_copies(index, sor
     assert [(hit.id, hit.more) for hit in shifted.hits] == expected[3:8]
 
 
+@pytest.mark.parametrize("by", ["org", "source", "month"])
+def test_counts_per_bucket_equal_whooshs_grouping(index, by):
+    from whoosh.sorting import Count, FieldFacet
+
+    searcher = index.searcher()
+    query = index.parse("oil OR trade", searcher)
+    facet = FieldFacet("published" if by == "month" else by, allow_overlap=by == "org", maptype=Count)
+    grouped = searcher.search(query, limit=None, groupedby={"bucket": facet}).groups("bucket")
+    if by == "month":  # Whoosh groups by the exact moment; the count, by month
+        expected = {}
+        for moment, n in grouped.items():
+            expected[moment.strftime("%Y-%m")] = expected.get(moment.strftime("%Y-%m"), 0) + n
+    else:
+        expected = {(key.decode() if isinstance(key, bytes) else key): n for key, n in grouped.items() if key}
+    found = {key: n for key, n in index.count("oil OR trade", by=by) if n}  # no empty months
+    assert found == expected and sum(found.values()) >= len(whoosh_answer(index, "oil OR trade")[0]) > 100
+
+
 def test_a_search_page_follows_the_ranking(index):
     page = index.search("oil AND prices", limit=5, offset=5)
     searcher = index.searcher()
