@@ -6,8 +6,9 @@
     python benchmarks/bench.py --smoke              # 300 articles: checks hit counts only
 
 Prints one table: import throughput (with and without entity extraction) and peak
-memory, query latency (median, p95) with snippets and facets, `kb search` as a whole
-process, sizes on disk, and incremental growth: 100 more articles in 10 imports, timed
+memory, query latency (median, p95) with snippets and facets, plain Whoosh in one
+process on the same articles (indexing, and its top 10 alone) as the machine's yardstick,
+`kb search` as a whole process, sizes on disk, and incremental growth: 100 more articles in 10 imports, timed
 against the same into an empty knowledge base, and query latency after them. In --smoke
 mode (20 more articles) it exits non-zero if the hit counts of the plain boolean
 queries differ from FTS5's.
@@ -27,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import fts5_reference  # noqa: E402
+from benchmarks import fts5_reference, whoosh_reference  # noqa: E402
 from benchmarks.corpora import write_jsonl  # noqa: E402
 from benchmarks.queries import QUERY_SETS  # noqa: E402
 from kb import Article, KnowledgeBase  # noqa: E402
@@ -124,6 +125,7 @@ def main() -> int:
     run_kb("--kb", str(bare_path), "init", "--ner", "none")
     bare_s, bare_rss = run_kb("--kb", str(bare_path), "import", str(jsonl))
     fts, fts_s = load_fts(jsonl, work / "fts.db", kb_path / "kb.db")
+    whoosh_s = whoosh_reference.index_seconds(jsonl, work / "whoosh-index")
 
     kb = KnowledgeBase(kb_path, create=False)
     totals = {q.text: kb.search(q.text, since=q.since, until=q.until, entities=q.entities).total for q in queries}
@@ -133,6 +135,7 @@ def main() -> int:
     kb_ms = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
                                         limit=10, facets=10), queries, args.runs)
     fts_ms = latency(lambda q: fts5_reference.search(fts, q.match, q.fts_where()), queries, args.runs)
+    whoosh_ms = latency(lambda q: whoosh_reference.search(kb.index, q), queries, args.runs)
     process_s = [run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000 for _ in range(args.runs * 2)]
 
     # Incremental: new articles into the full knowledge base, in imports of 10 (small
@@ -154,6 +157,8 @@ def main() -> int:
         (f"query median ({len(queries)} queries x {args.runs})", f"{statistics.median(kb_ms):.2f} ms",
          f"{statistics.median(fts_ms):.2f} ms", f"{statistics.median(fts_ms) / statistics.median(kb_ms):.3f}"),
         ("query p95", f"{p95(kb_ms):.2f} ms", f"{p95(fts_ms):.2f} ms", f"{p95(fts_ms) / p95(kb_ms):.3f}"),
+        ("reference: plain Whoosh, one process", f"indexing {count / whoosh_s:,.0f} art/s; top 10 only: "
+         f"{statistics.median(whoosh_ms):.2f} ms median, {p95(whoosh_ms):.2f} ms p95", "", ""),
         ("`kb search` whole process, median", f"{statistics.median(process_s):.0f} ms", "", ""),
         (f"{increment} more articles in {increment // 10} imports", f"{into_full_s:.1f} s (into an empty "
          f"knowledge base: {into_empty_s:.1f} s, ratio {into_full_s / into_empty_s:.2f})", "", ""),
