@@ -30,7 +30,8 @@ NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT i
 
 @dataclass
 class Matches:
-    """Matching document numbers of one segment (sorted, distinct) and their scores."""
+    """Matching document numbers (sorted, distinct: of a segment, or of the whole index)
+    and their scores."""
     ids: np.ndarray
     scores: np.ndarray
 
@@ -136,15 +137,14 @@ def whoosh_matches(query: wq.Query, searcher) -> Matches:
     """The matches of any query, stepped through by its Whoosh matcher."""
     ids, scores = [], []
     matcher = query.matcher(searcher, searcher.context())
-    while matcher.is_active():
+    while matcher.is_active():  # in document order
         ids.append(matcher.id())
         scores.append(matcher.score())
         matcher.next()
-    order = np.argsort(ids, kind="stable")  # a matcher yields in order; this only makes sure
-    return Matches(np.array(ids, dtype=np.int64)[order], np.array(scores, dtype=np.float64)[order])
+    return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
 
 
-def term_matches(searcher, fieldname: str, text, values: bool = False) -> tuple[Matches, list | None]:
+def term_matches(searcher, fieldname: str, text, values: bool = False) -> tuple[Matches, list]:
     """The term's postings in the segment, scored: its matches, and with `values` the
     position value of each (as Whoosh stores them)."""
     reader = searcher.reader()
@@ -161,7 +161,7 @@ def term_matches(searcher, fieldname: str, text, values: bool = False) -> tuple[
 
 
 def read_postings(reader, fieldname: str, btext: bytes, values: bool):
-    """(document numbers, weights, position values or None) of a term, read a block at a time."""
+    """(document numbers, weights, position values if asked) of a term, read a block at a time."""
     matcher = reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):  # deletions: dropped by the caller, at the end
         matcher = matcher.child  # (possibly moved past deleted documents, never past others)
