@@ -49,15 +49,18 @@ def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
     allowed = np.array(sorted(filter), dtype=np.int64) if isinstance(filter, (set, frozenset)) else None
     found = []
     for leaf, offset in searcher.leaf_searchers():
-        matches = segment_matches(query, leaf)
         reader = leaf.reader()
+        within = None
+        if isinstance(filter, wq.Query):
+            within = segment_matches(filter, leaf).ids
+        elif allowed is not None:
+            within = allowed[np.searchsorted(allowed, offset):
+                             np.searchsorted(allowed, offset + reader.doc_count_all())] - offset
+        matches = segment_matches(query, leaf, within)
+        if within is not None:
+            matches = keep_only(matches, within)
         if reader.has_deletions():
             matches = keep_only(matches, live_documents(reader))
-        if isinstance(filter, wq.Query):
-            matches = keep_only(matches, segment_matches(filter, leaf).ids)
-        elif allowed is not None:
-            matches = keep_only(matches, allowed[np.searchsorted(allowed, offset):
-                                                 np.searchsorted(allowed, offset + reader.doc_count_all())] - offset)
         found.append(Matches(matches.ids + offset, matches.scores))
     if not found:
         return Matches.empty()
@@ -76,31 +79,53 @@ def first_positions(keys: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray
     return candidates[np.lexsort((ids[candidates], keys[candidates]))[:count]]
 
 
-def segment_matches(query: wq.Query, searcher) -> Matches:
+def segment_matches(query: wq.Query, searcher, within: np.ndarray | None = None) -> Matches:
     """Every document of the segment `searcher` that `query` matches, deleted ones included
-    (the caller drops them), with the score Whoosh would give it."""
+    (the caller drops them), with the score Whoosh would give it. With `within` (sorted
+    document numbers), only those documents are wanted: others may come back or not, and
+    postings blocks holding none of them are skipped unread."""
     if isinstance(query, wq.Term) and scored_by_bm25(searcher, query.fieldname):
-        return term_matches(searcher, query.fieldname, query.text)[0].boosted(query.boost)
+        return term_matches(searcher, query.fieldname, query.text, within=within)[0].boosted(query.boost)
     if isinstance(query, wq.Phrase) and scored_by_bm25(searcher, query.fieldname, positions=True):
-        return phrase_matches(searcher, query).boosted(query.boost)
-    if isinstance(query, (wq.And, wq.Or)) and not getattr(query, "scale", None):
-        parts = [segment_matches(child, searcher) for child in query.subqueries] or [Matches.empty()]
-        combine = intersection if isinstance(query, wq.And) else union
+        return phrase_matches(searcher, query, within).boosted(query.boost)
+    if isinstance(query, wq.And):
+        return all_of(query.subqueries, searcher, within).boosted(query.boost)
+    if isinstance(query, wq.Or) and not query.scale:
+        parts = [segment_matches(child, searcher, within) for child in query.subqueries] or [Matches.empty()]
         combined = parts[0]
         for part in parts[1:]:
-            combined = combine(combined, part)
+            combined = union(combined, part)
         return combined.boosted(query.boost)
     if isinstance(query, wq.AndNot):
-        return without(segment_matches(query.a, searcher), segment_matches(query.b, searcher).ids)
+        wanted = segment_matches(query.a, searcher, within)
+        return without(wanted, segment_matches(query.b, searcher, wanted.ids).ids)
     if isinstance(query, wq.Not):
-        every = np.arange(searcher.reader().doc_count_all(), dtype=np.int64)
-        ids = every[~np.isin(every, segment_matches(query.query, searcher).ids, assume_unique=True)]
+        every = np.arange(searcher.reader().doc_count_all(), dtype=np.int64) if within is None else within
+        ids = every[~np.isin(every, segment_matches(query.query, searcher, every).ids)]
         return Matches(ids, np.full(len(ids), NOT_SCORE))
     if isinstance(query, PublishedBetween):
         values = segment_values(searcher.reader())
         ids = np.nonzero((values >= query.low) & (values <= query.high))[0]
         return Matches(ids, np.full(len(ids), query.boost))
     return whoosh_matches(query, searcher)
+
+
+def all_of(queries: list[wq.Query], searcher, within: np.ndarray | None) -> Matches:
+    """The intersection of the queries' matches, scores summed: the rarest first, each
+    next one read only where the ones before matched; a NOT removes its matches and
+    adds NOT_SCORE, as Whoosh's intersection with its inverse matcher does."""
+    reader = searcher.reader()
+    wanted = sorted((q for q in queries if not isinstance(q, wq.Not)), key=lambda q: q.estimate_size(reader))
+    unwanted = [q.query for q in queries if isinstance(q, wq.Not)]
+    if not wanted:  # only NOTs: each an inverse of its own
+        wanted, unwanted = [wq.Not(q) for q in unwanted], []
+    combined = segment_matches(wanted[0], searcher, within)
+    for query in wanted[1:]:
+        combined = intersection(combined, segment_matches(query, searcher, combined.ids))
+    for query in unwanted:
+        combined = without(combined, segment_matches(query, searcher, combined.ids).ids)
+        combined = Matches(combined.ids, combined.scores + NOT_SCORE)
+    return combined
 
 
 def scored_by_bm25(searcher, fieldname: str, positions: bool = False) -> bool:
@@ -144,14 +169,15 @@ def whoosh_matches(query: wq.Query, searcher) -> Matches:
     return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
 
 
-def term_matches(searcher, fieldname: str, text, values: bool = False) -> tuple[Matches, list]:
+def term_matches(searcher, fieldname: str, text, values: bool = False,
+                 within: np.ndarray | None = None) -> tuple[Matches, list]:
     """The term's postings in the segment, scored: its matches, and with `values` the
-    position value of each (as Whoosh stores them)."""
+    position value of each (as Whoosh stores them); `within` as for segment_matches."""
     reader = searcher.reader()
     btext = searcher.schema[fieldname].to_bytes(text)
     if (fieldname, btext) not in reader:
         return Matches.empty(), []
-    ids, weights, found_values = read_postings(reader, fieldname, btext, values)
+    ids, weights, found_values = read_postings(reader, fieldname, btext, values, within)
     scorer = searcher.weighting.scorer(searcher, fieldname, btext)
     lengths = field_lengths(reader, fieldname)[ids]
     # Whoosh's bm25(), operation for operation, so that scores are equal to the last bit.
@@ -160,8 +186,9 @@ def term_matches(searcher, fieldname: str, text, values: bool = False) -> tuple[
     return Matches(ids, scores), found_values
 
 
-def read_postings(reader, fieldname: str, btext: bytes, values: bool):
-    """(document numbers, weights, position values if asked) of a term, read a block at a time."""
+def read_postings(reader, fieldname: str, btext: bytes, values: bool, within: np.ndarray | None = None):
+    """(document numbers, weights, position values if asked) of a term, read a block at a
+    time; blocks holding none of the documents `within` (if given) are skipped unread."""
     matcher = reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):  # deletions: dropped by the caller, at the end
         matcher = matcher.child  # (possibly moved past deleted documents, never past others)
@@ -174,7 +201,16 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool):
             matcher.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), found
     id_blocks, weight_blocks, found = [], [], []
+    lowest = 0  # the smallest document number the current block can hold
     while not matcher._atend:  # Whoosh 2.7's block layout: (id deltas, weights, values)
+        if within is not None:
+            first_wanted = np.searchsorted(within, lowest)
+            if first_wanted == len(within):
+                break
+            if within[first_wanted] > matcher._maxid:  # from the block's header, read already
+                lowest = matcher._maxid + 1
+                matcher._next_block()
+                continue
         matcher._read_data()
         deltas, weights, block_values = matcher._data
         id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
@@ -184,6 +220,7 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool):
             weight_blocks.append(np.array(weights, dtype=np.float64))
         if values:
             found.extend(block_values)
+        lowest = matcher._maxid + 1
         matcher._next_block()
     if not id_blocks:
         return np.empty(0, dtype=np.int64), np.empty(0), found
@@ -201,17 +238,22 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     return cache[key]
 
 
-def phrase_matches(searcher, query: wq.Phrase) -> Matches:
+def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None) -> Matches:
     """Documents holding the words in order, each within `slop` of the one before, scored
-    as Whoosh scores a phrase: the sum of its words' scores."""
-    words = [term_matches(searcher, query.fieldname, word, values=True) for word in query.words]
-    if not words or any(not len(matches.ids) for matches, _ in words):
+    as Whoosh scores a phrase: the sum of its words' scores. The rarest word is read
+    first, each next one only where the ones before all are."""
+    reader, field = searcher.reader(), searcher.schema[query.fieldname]
+    if not query.words or any((query.fieldname, field.to_bytes(w)) not in reader for w in query.words):
         return Matches.empty()
-    candidates = words[0][0].ids
-    for matches, _ in words[1:]:
-        candidates = np.intersect1d(candidates, matches.ids, assume_unique=True)
+    rarest_first = sorted(range(len(query.words)),
+                          key=lambda i: reader.doc_frequency(query.fieldname, field.to_bytes(query.words[i])))
+    words, candidates = [None] * len(query.words), within
+    for i in rarest_first:
+        words[i] = term_matches(searcher, query.fieldname, query.words[i], values=True, within=candidates)
+        ids = words[i][0].ids
+        candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
     rows = [np.searchsorted(matches.ids, candidates) for matches, _ in words]
-    decode = searcher.schema[query.fieldname].format.decode_positions
+    decode = field.format.decode_positions
     values = [[found[row] for row in rows_of_word.tolist()] for (_, found), rows_of_word in zip(words, rows)]
     holds = adjacent if query.slop == 1 else partial(in_order_within, slop=query.slop)
     keep = [k for k, of_candidate in enumerate(zip(*values)) if holds([decode(value) for value in of_candidate])]
