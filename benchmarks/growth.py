@@ -56,7 +56,7 @@ def main() -> int:
     write_jsonl(args.corpus, work / "corpus.jsonl", scale=sizes[-1])
     kb_path, rows = work / "kb", []
     for size, step in zip(sizes, write_steps(work / "corpus.jsonl", sizes)):
-        seconds, rss = run_kb("--kb", str(kb_path), "import", str(step))
+        seconds, memory = run_kb("--kb", str(kb_path), "import", str(step))
         with KnowledgeBase(kb_path, create=False) as kb:
             samples = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
                                                   limit=10, facets=10), queries, args.runs)
@@ -64,12 +64,12 @@ def main() -> int:
         process_ms = statistics.median(run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000
                                        for _ in range(args.runs))
         added = size - (rows[-1][0] if rows else 0)
-        rows.append((size, added, seconds, rss, statistics.median(samples), p95(samples), process_ms, segments))
+        rows.append((size, added, seconds, memory, statistics.median(samples), p95(samples), process_ms, segments))
     print(f"corpus: {args.corpus}, scaled; work folder {work}")
-    print("| articles | import of the step | import RSS | query median | query p95 | `kb search` | segments |")
+    print("| articles | import of the step | import memory (PSS) | query median | query p95 | `kb search` | segments |")
     print("|---|---|---|---|---|---|---|")
-    for size, added, seconds, rss, median, high, process_ms, segments in rows:
-        print(f"| {size:,} | {added:,} in {seconds:.0f} s, {added / seconds:.0f} art/s | {rss} MB | "
+    for size, added, seconds, memory, median, high, process_ms, segments in rows:
+        print(f"| {size:,} | {added:,} in {seconds:.0f} s, {added / seconds:.0f} art/s | {memory} MB | "
               f"{median:.2f} ms | {high:.2f} ms | {process_ms:.0f} ms | {segments} |")
     first, last = rows[0], rows[-1]
     per_article = (last[2] / last[1]) / (first[2] / first[1])
