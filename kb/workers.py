@@ -95,10 +95,15 @@ class Worker:
 
 def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
     """A worker's loop: answer requests until told to stop; when told to cancel, or once
-    the importing process is gone, drop the unfinished segment first."""
+    the importing process is gone (checked between articles too: a queue of batches can
+    hold a minute of work on a slow machine), drop the unfinished segment first."""
     extractor, builder = get_extractor(extractor_name), SegmentBuilder(index_path)
     parent = multiprocessing.parent_process()
-    while parent is None or parent.is_alive():
+
+    def parent_alive() -> bool:
+        return parent is None or parent.is_alive()
+
+    while parent_alive():
         try:
             kind, value = requests.get(timeout=POLL_SECONDS)
         except queue.Empty:
@@ -109,9 +114,12 @@ def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
             break
         try:
             if kind == "analyse":
-                replies.put(("result", [analyse(extractor, text) for text in value]))
+                derived = [analyse(extractor, text) for text in value if parent_alive()]
+                replies.put(("result", derived))
             elif kind == "index":
                 for article in value:
+                    if not parent_alive():
+                        break
                     builder.add(article)
             else:
                 replies.put(("result", builder.finish()))
