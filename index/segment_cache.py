@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
+from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import byte_to_length
 
 LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # Whoosh keeps a length in one byte
@@ -38,3 +39,14 @@ def length_codes(per_document_reader, fieldname: str, count: int) -> np.ndarray 
     length), read whole from a segment's per-document reader; None if the field has none."""
     column = per_document_reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     return None if column is None else numeric_array(column, count).astype(np.intp)
+
+
+def column_in_memory(reader, fieldname: str):
+    """A reader of the segment's column `fieldname` over a copy of its bytes (a column is
+    a small part of a segment; its values are then read without a system call each)."""
+    column_file, offset, length = reader._perdoc._get_column_file(fieldname)
+    try:
+        data = column_file.get(offset, length)
+    finally:
+        column_file.close()
+    return reader.schema[fieldname].column_type.reader(BufferFile(data), 0, length, reader.doc_count_all())
