@@ -45,9 +45,13 @@ def run_kb(*args: str) -> tuple[float, int]:
     start = time.perf_counter()
     process = subprocess.Popen([*KB_COMMAND, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
-    while process.poll() is None:
+    while True:
         peak = max(peak, sum(tree_pss_mb(process.pid).values()))
-        time.sleep(SAMPLE_SECONDS)
+        try:
+            process.wait(timeout=SAMPLE_SECONDS)  # returns as soon as it ends: the time stays exact
+            break
+        except subprocess.TimeoutExpired:
+            continue
     elapsed = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"kb {' '.join(args)} failed: {process.stderr.read().decode()}")
