@@ -6,11 +6,12 @@
 Runs the corpus's fixed query set (benchmarks/queries.py) in process, each with snippets
 for 10 hits and entity facets, and prints the median and 95th percentile of each pass
 (the first pass holds one-time costs such as facet arrays; later ones the steady state),
-then `kb search` as a whole process.
+the peak memory of the process, then `kb search` as a whole process.
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 from pathlib import Path
@@ -39,6 +40,7 @@ def main() -> int:
                                                   limit=10, facets=10), queries, args.runs)
             print(f"pass {number}: {len(queries)} queries x {args.runs}: median {statistics.median(samples):.2f} ms, "
                   f"p95 {p95(samples):.2f} ms")
+    print(f"peak memory of this process (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
     process_ms = [run_kb("--kb", str(args.kb), "search", queries[0].text)[0] * 1000 for _ in range(args.runs)]
     print(f"kb search whole process (this checkout), median {statistics.median(process_ms):.0f} ms")
     return 0
