@@ -12,7 +12,7 @@ from index.facets import column_values, facet_counts
 from index.dates import NO_DATE, published_values
 from index.matching import all_matches, first_positions
 
-SORTS = {"relevance": None, "newest": ("published", True), "oldest": ("published", False)}
+SORTS = ("relevance", "newest", "oldest")
 HIGHLIGHT_FIELDS = ("title", "body")
 
 
@@ -41,7 +41,7 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
         keys = -matches.scores
     else:
         published = published_values(searcher)[matches.ids]
-        keys = NO_DATE - published if SORTS[sort][1] else published
+        keys = NO_DATE - published if sort == "newest" else published
     wanted = offset + limit
     if collapse:
         shown, copies = first_of_each_story(searcher, matches.ids, first_positions(keys, matches.ids, len(keys)), wanted)
