@@ -5,8 +5,8 @@ then counted per segment from the entity list columns, match by match. Once a se
 has had as many matches read that way as it has documents, it is read whole, once, into
 arrays (names as numbers, per document) kept with the segment reader, and counted with
 numpy from then on; once every segment is, the segments' names are numbered in one table
-per searcher, and the counts are added up and ranked in numpy too. A process searching once pays for its matches only; one searching
-again and again soon counts at numpy speed.
+per searcher, and the counts are added up and ranked in numpy too. A process searching
+once pays for its matches only; one searching again and again soon counts at numpy speed.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 from whoosh.columns import EmptyColumnReader
 
-from index.segment_cache import column_in_memory, segment_cache
+from index.segment_cache import column_in_memory, segment_cache, segment_slices
 
 READ_WHOLE_AFTER = 1.0  # matches read one by one, as a share of the segment's documents
 
@@ -37,12 +37,11 @@ def cached_column(segment_searcher, fieldname: str):
     return cache[key]
 
 
-def column_values(searcher, fieldname: str, docnums) -> list:
+def column_values(searcher, fieldname: str, docnums: np.ndarray) -> list:
     """The values of a single-valued column for the (sorted) document numbers `docnums`."""
     values = []
-    for leaf, offset in searcher.leaf_searchers():
+    for leaf, inside in segment_slices(searcher, docnums):
         column = cached_column(leaf, fieldname)
-        inside = docnums[(docnums >= offset) & (docnums < offset + leaf.doc_count_all())] - offset
         values += [column[docnum] for docnum in inside.tolist()]
     return values
 
@@ -105,17 +104,14 @@ def facet_counts(searcher, docnums, fieldnames: tuple[str, ...],
                  top: int | None) -> dict[str, list[tuple[str, int]]]:
     """The `top` names (None: all) of each field over the documents `docnums`, most
     frequent first (ties by name)."""
-    matches = np.sort(np.asarray(docnums, dtype=np.int64))
-    leaves = searcher.leaf_searchers()
-    inside = [matches[np.searchsorted(matches, offset):np.searchsorted(matches, offset + leaf.doc_count_all())] - offset
-              for leaf, offset in leaves]
+    slices = segment_slices(searcher, np.sort(np.asarray(docnums, dtype=np.int64)))
     result = {}
     for fieldname in fieldnames:
-        counted = [segment_counts(leaf, fieldname, docs) for (leaf, _), docs in zip(leaves, inside)]
+        counted = [segment_counts(leaf, fieldname, inside) for leaf, inside in slices]
         if all(isinstance(counts, np.ndarray) for counts in counted):
             result[fieldname] = most_frequent(*table_totals(searcher, fieldname, counted), top)
         else:
-            result[fieldname] = most_frequent_of(leaves, fieldname, counted, top)
+            result[fieldname] = most_frequent_of([leaf for leaf, _ in slices], fieldname, counted, top)
     return result
 
 
@@ -148,7 +144,7 @@ def most_frequent(names: list[bytes], totals: np.ndarray, top: int | None) -> li
 def most_frequent_of(leaves, fieldname: str, counted: list, top: int | None) -> list[tuple[str, int]]:
     """The same, from segments counted either way (Counters and arrays)."""
     total = Counter()
-    for (leaf, _), counts in zip(leaves, counted):
+    for leaf, counts in zip(leaves, counted):
         if isinstance(counts, np.ndarray):
             names = segment_cache(leaf.reader())[("names", fieldname)].names
             counts = {names[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}

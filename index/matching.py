@@ -21,8 +21,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 
-from index.dates import PublishedBetween, segment_values
-from index.segment_cache import LENGTH_OF_CODE, length_codes, live_documents, segment_cache
+from index.dates import PublishedBetween, docnums_between
+from index.segment_cache import LENGTH_OF_CODE, length_codes, live_documents, segment_cache, segment_slices
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
@@ -47,15 +47,15 @@ def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
     """Every live match of `query` in the index (global document numbers), restricted to
     `filter`: a query, a set of document numbers, or None."""
     allowed = np.array(sorted(filter), dtype=np.int64) if isinstance(filter, (set, frozenset)) else None
+    allowed_in = segment_slices(searcher, allowed) if allowed is not None else None
     found = []
-    for leaf, offset in searcher.leaf_searchers():
+    for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
         reader = leaf.reader()
         within = None
         if isinstance(filter, wq.Query):
             within = segment_matches(filter, leaf).ids
-        elif allowed is not None:
-            within = allowed[np.searchsorted(allowed, offset):
-                             np.searchsorted(allowed, offset + reader.doc_count_all())] - offset
+        elif allowed_in is not None:
+            within = allowed_in[number][1]
         matches = segment_matches(query, leaf, within)
         if within is not None:
             matches = keep_only(matches, within)
@@ -104,8 +104,7 @@ def segment_matches(query: wq.Query, searcher, within: np.ndarray | None = None)
         ids = every[~np.isin(every, segment_matches(query.query, searcher, every).ids)]
         return Matches(ids, np.full(len(ids), NOT_SCORE))
     if isinstance(query, PublishedBetween):
-        values = segment_values(searcher.reader())
-        ids = np.nonzero((values >= query.low) & (values <= query.high))[0]
+        ids = docnums_between(searcher, query.low, query.high)
         return Matches(ids, np.full(len(ids), query.boost))
     return whoosh_matches(query, searcher)
 

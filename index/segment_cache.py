@@ -18,6 +18,16 @@ def segment_cache(reader) -> dict:
     return reader.__dict__.setdefault("_newskb_cache", {})
 
 
+def segment_slices(searcher, docnums: np.ndarray) -> list[tuple[object, np.ndarray]]:
+    """Each segment searcher of `searcher` with the (sorted) global document numbers
+    `docnums` that fall in it, as the segment's own numbers."""
+    slices = []
+    for leaf, offset in searcher.leaf_searchers():
+        first, last = np.searchsorted(docnums, [offset, offset + leaf.doc_count_all()])
+        slices.append((leaf, docnums[first:last] - offset))
+    return slices
+
+
 def live_documents(reader) -> np.ndarray:
     """The sorted numbers of the reader's documents that are not deleted."""
     return np.fromiter(reader.all_doc_ids(), dtype=np.int64)
