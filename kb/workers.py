@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
 import pickle
 import queue
+import threading
 from contextlib import suppress
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from kb.errors import StoreError
 from kb.models import EntityCount
 from kb.shingles import signature
 
-POLL_SECONDS = 1.0  # how often a waiting side checks that the other is still alive
+POLL_SECONDS = 1.0  # how often the import, waiting on a worker, checks that it is still alive
 _MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; elsewhere nothing to do
 
 
@@ -94,32 +96,23 @@ class Worker:
 
 
 def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
-    """A worker's loop: answer requests until told to stop; when told to cancel, or once
-    the importing process is gone (checked between articles too: a queue of batches can
-    hold a minute of work on a slow machine), drop the unfinished segment first."""
+    """A worker's loop: answer requests until told to stop; when told to cancel, drop the
+    unfinished segment first. A watch thread ends the process once the importing process
+    is gone, whatever this loop is doing."""
     extractor, builder = get_extractor(extractor_name), SegmentBuilder(index_path)
-    parent = multiprocessing.parent_process()
-
-    def parent_alive() -> bool:
-        return parent is None or parent.is_alive()
-
-    while parent_alive():
-        try:
-            kind, value = requests.get(timeout=POLL_SECONDS)
-        except queue.Empty:
-            continue
+    if (parent := multiprocessing.parent_process()) is not None:
+        threading.Thread(target=_end_with, args=(parent, builder), name="kb-parent-watch", daemon=True).start()
+    while True:
+        kind, value = requests.get()
         if kind == "stop":
             return
         if kind == "cancel":
             break
         try:
             if kind == "analyse":
-                derived = [analyse(extractor, text) for text in value if parent_alive()]
-                replies.put(("result", derived))
+                replies.put(("result", [analyse(extractor, text) for text in value]))
             elif kind == "index":
                 for article in value:
-                    if not parent_alive():
-                        break
                     builder.add(article)
             else:
                 replies.put(("result", builder.finish()))
@@ -132,6 +125,17 @@ def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
     # Nobody may read what is left to send: exit without waiting to send it (a sibling
     # worker, forked later, holds the queue's pipe open, so the wait would never end).
     replies.cancel_join_thread()
+
+
+def _end_with(parent, builder: SegmentBuilder) -> None:
+    """Once the importing process is gone, drop the unfinished segment and exit at once.
+    The loop cannot be left to notice: it may be blocked reading a request its parent
+    died half-way through sending, a read no end of file ends (this process and its
+    siblings hold the pipe's other end), or be busy with a batch for a minute."""
+    parent.join()
+    with suppress(Exception):  # the loop may be using the segment's files meanwhile
+        builder.cancel()
+    os._exit(1)
 
 
 def release_free_memory() -> None:

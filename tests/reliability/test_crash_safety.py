@@ -95,6 +95,32 @@ def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, art
     assert not [pid for pid in helpers if running(pid)]
 
 
+# The importing process: starts a worker, waits for its answer to a first request, writes
+# the start of a 1 MB request into its queue's pipe (a batch it dies half-way through
+# sending), and is killed there.
+HALF_SENT = """
+import multiprocessing, os, signal, struct, sys
+from kb.workers import Worker
+worker = Worker(multiprocessing.get_context("fork"), "none", sys.argv[1])
+worker.finish_segment()
+assert worker.result() is None
+os.write(worker.requests._writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 1000)
+print(worker.process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_worker_ends_when_the_import_dies_half_way_through_sending_it_a_batch(tmp_path):
+    process = subprocess.run([sys.executable, "-c", HALF_SENT, str(tmp_path / "index")],
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == -signal.SIGKILL, process.stderr
+    worker = int(process.stdout)
+    deadline = time.monotonic() + 20
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(worker)
+
+
 def test_a_worker_killed_mid_import_fails_the_import_in_one_line_and_loses_nothing(tmp_path, articles_file, template):
     source, distinct = articles_file
     empty, duration = template
