@@ -8,10 +8,10 @@ from contextlib import suppress
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from index.schema import INDEX_VERSION, build_schema
+from index.storage import IndexStorage
 from kb.errors import StoreError
 
 VERSION_FILE = "newskb-index-version"
@@ -38,7 +38,7 @@ def create(path: Path):
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
-    ix = FileStorage(str(path), supports_mmap=False).create_index(build_schema())
+    ix = IndexStorage(str(path)).create_index(build_schema())
     (path / VERSION_FILE).write_text(f"{INDEX_VERSION}\n")
     return ix
 
@@ -59,11 +59,8 @@ def swap_in(staged: Path, path: Path) -> None:
 
 
 def open_index(path: Path):
-    """The index at `path`, its files read as needed. Whoosh maps each compound segment
-    file into memory and then copies every part it opens (postings, terms, columns)
-    into a BytesIO: a searcher held the whole index in its memory (1.3 GB at 100,000
-    articles) and each process start copied it again."""
-    return FileStorage(str(path), supports_mmap=False).open_index()
+    """The index at `path`, its files read as needed (see index.storage)."""
+    return IndexStorage(str(path)).open_index()
 
 
 # The write locks this process holds through open_writer, closed in forked children: a

@@ -11,9 +11,7 @@ by its own Whoosh matcher, so every query works and the common ones are fast.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 from whoosh import query as wq
@@ -22,6 +20,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 
 from index.dates import PublishedBetween, docnums_between
+from index.positions import adjacent, as_lists, decoded_positions, in_order_within
 from index.segment_cache import LENGTH_OF_CODE, length_codes, live_documents, segment_cache, segment_slices
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
@@ -252,39 +251,14 @@ def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None)
         ids = words[i][0].ids
         candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
     rows = [np.searchsorted(matches.ids, candidates) for matches, _ in words]
-    decode = field.format.decode_positions
-    values = [[found[row] for row in rows_of_word.tolist()] for (_, found), rows_of_word in zip(words, rows)]
-    holds = adjacent if query.slop == 1 else partial(in_order_within, slop=query.slop)
-    keep = [k for k, of_candidate in enumerate(zip(*values)) if holds([decode(value) for value in of_candidate])]
+    positions = [decoded_positions(field.format, [found[row] for row in rows_of_word.tolist()])
+                 for (_, found), rows_of_word in zip(words, rows)]
+    if query.slop == 1:
+        keep = adjacent(positions)
+    else:
+        keep = np.array([k for k, of_candidate in enumerate(zip(*(as_lists(*word) for word in positions)))
+                         if in_order_within(of_candidate, query.slop)], dtype=np.int64)
     scores = np.zeros(len(keep))
     for (matches, _), row in zip(words, rows):
         scores += matches.scores[row[keep]]
     return Matches(candidates[keep], scores)
-
-
-def adjacent(positions: list[list[int]]) -> bool:
-    """Whether the words come one right after the other somewhere (a phrase of slop 1)."""
-    starts = set(positions[0])
-    for offset, following in enumerate(positions[1:], start=1):
-        starts.intersection_update(position - offset for position in following)
-        if not starts:
-            return False
-    return True
-
-
-def in_order_within(positions: list[list[int]], slop: int) -> bool:
-    """Whether each word follows the span of those before it at a distance of 1 to `slop`
-    (Whoosh's SpanNear2 with ordered=True, mindist=1)."""
-    spans = [(p, p) for p in positions[0]]
-    for following in positions[1:]:
-        found = set()
-        for start, end in spans:
-            for position in following[bisect_left(following, start):]:
-                if position > end + slop:
-                    break
-                if position > end:
-                    found.add((start, position))
-        spans = sorted(found)
-        if not spans:
-            return False
-    return True
