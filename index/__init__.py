@@ -85,10 +85,15 @@ class SearchIndex:
         self.path = Path(path)
         self._ix = None
         self._searcher = None
+        self._checked: tuple[object, bool] | None = None  # (the files' stamp, is_current then)
 
     def is_current(self) -> bool:
-        """True if the directory holds an index of this version."""
-        return directory.is_current(self.path)
+        """True if the directory holds an index of this version; checked again only once
+        its files have changed (opening the index to check costs a millisecond a search)."""
+        stamp = directory.stamp(self.path)
+        if self._checked is None or self._checked[0] != stamp:
+            self._checked = (stamp, directory.is_current(self.path))
+        return self._checked[1]
 
     def recreate(self) -> None:
         """Replace whatever is on disk with an empty index."""

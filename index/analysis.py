@@ -18,7 +18,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
-WORD_PATTERN = r"\w+(?:\.?\w+)*"
+WORD_PATTERN = r"\w+(?:\.\w+)*"  # word characters, single dots inside (U.S)
 EXACT_MARK = "="
 PHRASE_MODE = "phrase"
 

@@ -29,6 +29,17 @@ def is_current(path: Path) -> bool:
     )
 
 
+def stamp(path: Path):
+    """What changes when the index at `path` is replaced, rewritten or committed to: the
+    version file's identity and time, and the names of its table-of-contents files."""
+    try:
+        version = (path / VERSION_FILE).stat()
+        tables = sorted(name for name in os.listdir(path) if name.endswith(".toc"))
+    except OSError:
+        return None
+    return version.st_ino, version.st_mtime_ns, tables
+
+
 class IndexBusy(StoreError):
     """Another process holds the index's write lock."""
 

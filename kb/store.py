@@ -205,14 +205,16 @@ class Store:
         """The (not ignored) entities of these articles, with their aliases."""
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "select ae.article_id, e.type, e.name, ae.count, ae.spans, "
+            "select ae.article_id, e.type, e.name, ae.count, coalesce(ae.spans, '[]'), "
             "(select json_group_array(alias) from entity_aliases where entity_id = e.id) "
             "from article_entities ae join entities e on e.id = ae.entity_id "
             f"where ae.article_id in ({marks}) and e.ignored = 0 order by ae.article_id, ae.count desc, e.name", ids
-        )
-        for article_id, entity_type, name, count, spans, aliases in rows:
-            yield article_id, EntityCount(entity_type, name, count, [tuple(s) for s in json.loads(spans)],
-                                          json.loads(aliases))
+        ).fetchall()
+        # Every row's spans and aliases read as one JSON text: a call of json.loads costs
+        # more than the few bytes each row has.
+        decoded = json.loads("[" + ",".join(f"{spans},{aliases}" for *_, spans, aliases in rows) + "]")
+        for (article_id, entity_type, name, count, _, _), spans, aliases in zip(rows, decoded[::2], decoded[1::2]):
+            yield article_id, EntityCount(entity_type, name, count, [tuple(s) for s in spans], aliases)
 
     def iter_articles(self, batch_size: int = 500) -> Iterator[list[Article]]:
         """Every stored article, in batches, in insertion order."""

@@ -131,6 +131,13 @@ def test_snippets_locate_words_exactly_where_the_tokenizer_reads_them(text, word
     assert [(m.start(), m.end()) for m in whole_words(words).finditer(text)] == expected
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(text=st.text(alphabet="ab._ é-9\n", max_size=40))
+def test_the_word_pattern_reads_the_words_the_indexes_were_built_with(text):
+    built_with = r"\w+(?:\.?\w+)*"  # until stop 13: the same words, a fifth slower to find
+    assert [m.span() for m in re.finditer(WORD_PATTERN, text)] == [m.span() for m in re.finditer(built_with, text)]
+
+
 def test_date_filters_from_the_column_equal_whoosh_date_ranges(reuters_path):
     with KnowledgeBase(reuters_path) as kb:
         searcher = kb.index.searcher()
