@@ -155,7 +155,7 @@ class SearchIndex:
     # reading ---------------------------------------------------------------------------
     def parse(self, text: str, searcher) -> wq.Query:
         """Parse `text` and refuse unbounded wildcard/fuzzy expansions (QueryError)."""
-        query = parse_query(text, self.ix.schema)
+        query = parse_query(text, searcher.schema)  # ix.schema re-reads the table of contents
         check_expansions(query, searcher.reader())
         return query
 

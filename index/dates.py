@@ -15,7 +15,7 @@ from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.times import datetime_to_long
 
-from index.segment_cache import live_documents, numeric_array, segment_cache
+from index.segment_cache import deleted_documents, numeric_array, segment_cache
 
 NO_DATE = np.iinfo(np.uint64).max  # the column's value for a document without a date
 FIELD = "published"
@@ -98,7 +98,7 @@ class PublishedBetween(wq.Query):
     def matcher(self, searcher, context=None):
         docnums = docnums_between(searcher, self.low, self.high)
         if searcher.reader().has_deletions():  # postings skip deleted documents; so must this
-            docnums = docnums[np.isin(docnums, live_documents(searcher.reader()), assume_unique=True)]
+            docnums = docnums[np.isin(docnums, deleted_documents(searcher.reader()), invert=True)]
         if not len(docnums):
             return NullMatcher()
         return ListMatcher(docnums.tolist(), all_weights=self.boost)

@@ -9,6 +9,7 @@ with one regular expression, looks at the whole text, and breaks ties by positio
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from index.analysis import EXACT_MARK, WORD_PATTERN, fold, stem_word
 from kb.models import Snippet, Span
@@ -21,15 +22,21 @@ def find_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """(start, end, word) of every word of `text` that one of the indexed `terms` matches."""
     exact = {term[len(EXACT_MARK):] for term in terms if term.startswith(EXACT_MARK)}
     stems = {term for term in terms if not term.startswith(EXACT_MARK)}
-    # Decide once per distinct spelling, then locate only those spellings.
-    matching = {}
-    for word in set(_WORD.findall(text)):
-        folded = fold(word)
-        if folded in exact or stem_word(folded) in stems:
-            matching[word] = folded
+    # Decide once per distinct spelling (through caches called from C: no Python call
+    # for a word seen before), then locate only the matching spellings.
+    words = set(_WORD.findall(text))
+    matching = {word: fold(word) for word, stemmed in zip(words, map(_stem_of, words)) if stemmed in stems}
+    if exact:
+        matching.update((word, folded) for word, folded in zip(words, map(fold, words)) if folded in exact)
     if not matching:
         return []
     return [(m.start(), m.end(), matching[m.group()]) for m in whole_words(matching).finditer(text)]
+
+
+@lru_cache(maxsize=50_000)
+def _stem_of(word: str) -> str:
+    """The stem a word is indexed under."""
+    return stem_word(fold(word))
 
 
 def whole_words(words) -> re.Pattern:

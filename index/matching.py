@@ -21,7 +21,7 @@ from whoosh.scoring import BM25F
 
 from index.dates import PublishedBetween, docnums_between
 from index.positions import adjacent, as_lists, decoded_positions, in_order_within
-from index.segment_cache import LENGTH_OF_CODE, length_codes, live_documents, segment_cache, segment_slices
+from index.segment_cache import LENGTH_OF_CODE, deleted_documents, length_codes, segment_cache, segment_slices
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
@@ -59,7 +59,7 @@ def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
         if within is not None:
             matches = keep_only(matches, within)
         if reader.has_deletions():
-            matches = keep_only(matches, live_documents(reader))
+            matches = without(matches, deleted_documents(reader))
         found.append(Matches(matches.ids + offset, matches.scores))
     if not found:
         return Matches.empty()
@@ -90,11 +90,7 @@ def segment_matches(query: wq.Query, searcher, within: np.ndarray | None = None)
     if isinstance(query, wq.And):
         return all_of(query.subqueries, searcher, within).boosted(query.boost)
     if isinstance(query, wq.Or) and not query.scale:
-        parts = [segment_matches(child, searcher, within) for child in query.subqueries] or [Matches.empty()]
-        combined = parts[0]
-        for part in parts[1:]:
-            combined = union(combined, part)
-        return combined.boosted(query.boost)
+        return union([segment_matches(child, searcher, within) for child in query.subqueries]).boosted(query.boost)
     if isinstance(query, wq.AndNot):
         wanted = segment_matches(query.a, searcher, within)
         return without(wanted, segment_matches(query.b, searcher, wanted.ids).ids)
@@ -138,12 +134,16 @@ def intersection(a: Matches, b: Matches) -> Matches:
     return Matches(ids, a.scores[in_a] + b.scores[in_b])
 
 
-def union(a: Matches, b: Matches) -> Matches:
-    ids = np.union1d(a.ids, b.ids)
-    scores = np.zeros(len(ids))
-    scores[np.searchsorted(ids, a.ids)] += a.scores
-    scores[np.searchsorted(ids, b.ids)] += b.scores
-    return Matches(ids, scores)
+def union(parts: list[Matches]) -> Matches:
+    """The documents any part matches, their scores summed in the parts' order. The parts'
+    ids are merged by a stable sort, linear on sorted runs (np.union1d hashes them)."""
+    if not sum(len(part.ids) for part in parts):
+        return Matches.empty()
+    ids = np.concatenate([part.ids for part in parts])
+    order = np.argsort(ids, kind="stable")
+    ids, scores = ids[order], np.concatenate([part.scores for part in parts])[order]
+    firsts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return Matches(ids[firsts], np.add.reduceat(scores, firsts))
 
 
 def without(a: Matches, ids: np.ndarray) -> Matches:

@@ -28,9 +28,10 @@ def segment_slices(searcher, docnums: np.ndarray) -> list[tuple[object, np.ndarr
     return slices
 
 
-def live_documents(reader) -> np.ndarray:
-    """The sorted numbers of the reader's documents that are not deleted."""
-    return np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+def deleted_documents(reader) -> np.ndarray:
+    """The numbers of the segment's deleted documents (Whoosh would test every document
+    number of the segment to list the others)."""
+    return np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
 
 
 def numeric_array(column, count: int) -> np.ndarray:
