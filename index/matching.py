@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from index.dates import PublishedBetween, docnums_between
@@ -173,14 +174,18 @@ def term_matches(searcher, fieldname: str, text, values: bool = False,
     position value of each (as Whoosh stores them); `within` as for segment_matches."""
     reader = searcher.reader()
     btext = searcher.schema[fieldname].to_bytes(text)
-    if (fieldname, btext) not in reader:
+    try:
+        ids, weights, found_values = read_postings(reader, fieldname, btext, values, within)
+    except TermNotFound:
         return Matches.empty(), []
-    ids, weights, found_values = read_postings(reader, fieldname, btext, values, within)
-    scorer = searcher.weighting.scorer(searcher, fieldname, btext)
+    # The figures of Whoosh's BM25FScorer (which would look the term up again, for a
+    # bound on its scores that is not used here), and its bm25(), operation for
+    # operation, so that scores are equal to the last bit.
+    parent, weighting = searcher.get_parent(), searcher.weighting
+    idf, avgfl = parent.idf(fieldname, btext), parent.avg_field_length(fieldname) or 1
+    b, k1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
     lengths = field_lengths(reader, fieldname)[ids]
-    # Whoosh's bm25(), operation for operation, so that scores are equal to the last bit.
-    scores = scorer.idf * ((weights * (scorer.K1 + 1))
-                           / (weights + scorer.K1 * ((1 - scorer.B) + scorer.B * lengths / scorer.avgfl)))
+    scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
     return Matches(ids, scores), found_values
 
 
@@ -241,10 +246,10 @@ def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None)
     as Whoosh scores a phrase: the sum of its words' scores. The rarest word is read
     first, each next one only where the ones before all are."""
     reader, field = searcher.reader(), searcher.schema[query.fieldname]
-    if not query.words or any((query.fieldname, field.to_bytes(w)) not in reader for w in query.words):
+    frequencies = [reader.doc_frequency(query.fieldname, field.to_bytes(word)) for word in query.words]
+    if not frequencies or not min(frequencies):
         return Matches.empty()
-    rarest_first = sorted(range(len(query.words)),
-                          key=lambda i: reader.doc_frequency(query.fieldname, field.to_bytes(query.words[i])))
+    rarest_first = sorted(range(len(query.words)), key=frequencies.__getitem__)
     words, candidates = [None] * len(query.words), within
     for i in rarest_first:
         words[i] = term_matches(searcher, query.fieldname, query.words[i], values=True, within=candidates)
