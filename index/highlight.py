@@ -3,8 +3,9 @@
 Matching follows the index exactly: a word matches when its stem (lower case, accents
 folded, Porter-stemmed, as `index.analysis` indexes it) or its exact form ("=word",
 for phrases) is among the terms a search matched. Whoosh's own highlighter runs the
-whole analyzer chain over each text and stops at 32,768 characters; this one scans
-with one regular expression, looks at the whole text, and breaks ties by position.
+whole analyzer chain over each text and stops at 32,768 characters; this one reads the
+text's words with the tokenizer's pattern, decides once per distinct spelling, locates
+the matching ones, looks at the whole text, and breaks ties by position.
 """
 from __future__ import annotations
 
