@@ -182,7 +182,7 @@ def term_matches(searcher, fieldname: str, text, values: bool = False,
     # bound on its scores that is not used here), and its bm25(), operation for
     # operation, so that scores are equal to the last bit.
     parent, weighting = searcher.get_parent(), searcher.weighting
-    idf, avgfl = parent.idf(fieldname, btext), parent.avg_field_length(fieldname) or 1
+    idf, avgfl = parent.idf(fieldname, btext), average_length(parent, fieldname)
     b, k1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
     lengths = field_lengths(reader, fieldname)[ids]
     scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
@@ -228,6 +228,15 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool, within: np
     if not id_blocks:
         return np.empty(0, dtype=np.int64), np.empty(0), found
     return np.concatenate(id_blocks), np.concatenate(weight_blocks), found
+
+
+def average_length(top_searcher, fieldname: str) -> float:
+    """The field's average length over the index, as BM25F takes it (Whoosh adds up every
+    segment's total each time it is asked: for every term, in every segment)."""
+    cache, key = segment_cache(top_searcher.reader()), ("average length", fieldname)
+    if key not in cache:
+        cache[key] = top_searcher.avg_field_length(fieldname) or 1
+    return cache[key]
 
 
 def field_lengths(reader, fieldname: str) -> np.ndarray:
