@@ -10,10 +10,22 @@ from helpers import corpus
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_benchmark_smoke_run_agrees_with_fts5():
-    corpus("bbc-news")
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--smoke", "--limit", "200"],
+def benchmark(script: str, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *map(str, args)],
                           capture_output=True, text=True, timeout=300)
+
+
+def test_benchmark_smoke_run_agrees_with_fts5_and_its_knowledge_base_serves_the_query_tools(tmp_path):
+    corpus("bbc-news")
+    done = benchmark("bench.py", "--smoke", "--limit", 200, "--workdir", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "| boolean queries with the same hit count      | 6 of 6" in done.stdout
     assert "import, entities off" in done.stdout and "query p95" in done.stdout
+
+    stages = benchmark("stages.py", "--kb", tmp_path / "kb", "--runs", 1)
+    assert stages.returncode == 0, stages.stderr
+    assert {line.split("  ")[0] for line in stages.stdout.splitlines()} >= {
+        "matching", "snippets", "facets", "parsing", "articles from SQLite", "whole search"}
+    latency = benchmark("latency.py", "--kb", tmp_path / "kb", "--runs", 1, "--passes", 1)
+    assert latency.returncode == 0, latency.stderr
+    assert "pass 1: 20 queries x 1: median" in latency.stdout and "kb search whole process" in latency.stdout
