@@ -10,7 +10,7 @@ memory (PSS of the process tree), query latency (median, p95) with snippets and 
 plain Whoosh in one process on the same articles (indexing, and its top 10 alone) as the
 machine's yardstick, `kb search` as a whole process, sizes on disk, and incremental
 growth: 100 more articles in 10 imports, timed against the same into an empty knowledge
-base, and query latency after them. In --smoke mode (20 more articles) it exits
+base, and query latency after them, measured in turns with a copy taken before them. In --smoke mode (20 more articles) it exits
 non-zero if the hit counts of the plain boolean queries differ from FTS5's.
 """
 from __future__ import annotations
@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -58,21 +60,43 @@ def run_kb(*args: str) -> tuple[float, int]:
     return elapsed, round(peak)
 
 
+def copy_knowledge_base(source: Path, target: Path) -> None:
+    """A consistent copy of a knowledge base that connections hold open (the FTS5 reference
+    attaches its kb.db): the index's files, and the database through SQLite's backup."""
+    shutil.copytree(source / "index", target / "index")
+    with closing(sqlite3.connect(source / "kb.db")) as original, closing(sqlite3.connect(target / "kb.db")) as copy:
+        original.backup(copy)
+
+
 def folder_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
 def latency(fn, queries, runs: int) -> list[float]:
     """Milliseconds per call, every query `runs` times after one warm-up call each."""
-    for query in queries:
-        fn(query)
-    samples = []
-    for _ in range(runs):
+    return alternating_latency([fn], queries, runs)[0]
+
+
+def alternating_latency(fns: list, queries, runs: int) -> list[list[float]]:
+    """`latency` of each function, their runs taken in turn, so that a machine whose speed
+    drifts during the measurement slows each alike."""
+    for fn in fns:
         for query in queries:
-            start = time.perf_counter()
             fn(query)
-            samples.append((time.perf_counter() - start) * 1000)
+    samples = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, taken in zip(fns, samples):
+            for query in queries:
+                start = time.perf_counter()
+                fn(query)
+                taken.append((time.perf_counter() - start) * 1000)
     return samples
+
+
+def searching(knowledge_base: KnowledgeBase):
+    """A query of the set searched as the benchmark does: 10 hits with snippets, facets."""
+    return lambda q: knowledge_base.search(q.text, since=q.since, until=q.until, entities=q.entities,
+                                           limit=10, facets=10)
 
 
 def p95(samples: list[float]) -> float:
@@ -141,20 +165,21 @@ def main() -> int:
     fts_totals = {q.text: fts5_reference.search(fts, q.match, q.fts_where())[0] for q in queries}
     disagree = [q.text for q in queries if q.kind == "boolean" and totals[q.text] != fts_totals[q.text]]
 
-    kb_ms = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
-                                        limit=10, facets=10), queries, args.runs)
+    kb_ms = latency(searching(kb), queries, args.runs)
     fts_ms = latency(lambda q: fts5_reference.search(fts, q.match, q.fts_where()), queries, args.runs)
     whoosh_ms = latency(lambda q: whoosh_reference.search(kb.index, q), queries, args.runs)
     process_s = [run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000 for _ in range(args.runs * 2)]
 
     # Incremental: new articles into the full knowledge base, in imports of 10 (small
     # imports leave small segments), against the same into an empty one.
+    # Query latency after them is measured in turns with a copy taken before them.
     increment = 20 if args.smoke else INCREMENT
     batches = write_increments(jsonl, work / "increments", increment, 10)
+    copy_knowledge_base(kb_path, work / "kb-before-increments")
     into_full_s = sum(run_kb("--kb", str(kb_path), "import", str(batch))[0] for batch in batches)
     into_empty_s = sum(run_kb("--kb", str(work / "kb-small"), "import", str(batch))[0] for batch in batches)
-    after_ms = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
-                                           limit=10, facets=10), queries, args.runs)
+    with KnowledgeBase(work / "kb-before-increments", create=False) as before:
+        after_ms, before_ms = alternating_latency([searching(kb), searching(before)], queries, args.runs)
 
     rows = [
         ("articles", f"{count:,}", "", ""),
@@ -171,8 +196,9 @@ def main() -> int:
         ("`kb search` whole process, median", f"{statistics.median(process_s):.0f} ms", "", ""),
         (f"{increment} more articles in {increment // 10} imports", f"{into_full_s:.1f} s (into an empty "
          f"knowledge base: {into_empty_s:.1f} s, ratio {into_full_s / into_empty_s:.2f})", "", ""),
-        ("query median, p95 after those imports", f"{statistics.median(after_ms):.2f} ms, {p95(after_ms):.2f} ms",
-         "", ""),
+        ("query median, p95 after those imports", f"{statistics.median(after_ms):.2f} ms, {p95(after_ms):.2f} ms "
+         f"(before them, in turns: {statistics.median(before_ms):.2f} ms, {p95(before_ms):.2f} ms; "
+         f"ratio {statistics.median(after_ms) / statistics.median(before_ms):.2f})", "", ""),
         ("size on disk (raw text {:.1f} MB)".format(mb),
          f"index {folder_mb(kb_path / 'index'):.1f} MB + kb.db {(kb_path / 'kb.db').stat().st_size / 1e6:.1f} MB",
          f"{(work / 'fts.db').stat().st_size / 1e6:.1f} MB", ""),

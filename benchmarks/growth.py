@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench import latency, p95, run_kb  # noqa: E402
+from benchmarks.bench import latency, p95, run_kb, searching  # noqa: E402
 from benchmarks.corpora import write_jsonl  # noqa: E402
 from benchmarks.queries import QUERY_SETS  # noqa: E402
 from kb import KnowledgeBase  # noqa: E402
@@ -58,8 +58,7 @@ def main() -> int:
     for size, step in zip(sizes, write_steps(work / "corpus.jsonl", sizes)):
         seconds, memory = run_kb("--kb", str(kb_path), "import", str(step))
         with KnowledgeBase(kb_path, create=False) as kb:
-            samples = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
-                                                  limit=10, facets=10), queries, args.runs)
+            samples = latency(searching(kb), queries, args.runs)
             segments = kb.index.segment_count()
         process_ms = statistics.median(run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000
                                        for _ in range(args.runs))

@@ -28,7 +28,7 @@ def main() -> int:
     parser.add_argument("--code", type=Path, default=HERE, help="The newskb checkout whose code runs the queries.")
     args = parser.parse_args()
     sys.path[:0] = [str(args.code), str(HERE)]
-    from benchmarks.bench import latency, p95, run_kb
+    from benchmarks.bench import latency, p95, run_kb, searching
     from benchmarks.queries import QUERY_SETS
     from kb import KnowledgeBase
 
@@ -36,8 +36,7 @@ def main() -> int:
     with KnowledgeBase(args.kb, create=False) as kb:
         print(f"{kb.store.count_articles():,} articles; code from {Path(sys.modules['kb'].__file__).parents[1]}")
         for number in range(1, args.passes + 1):
-            samples = latency(lambda q: kb.search(q.text, since=q.since, until=q.until, entities=q.entities,
-                                                  limit=10, facets=10), queries, args.runs)
+            samples = latency(searching(kb), queries, args.runs)
             print(f"pass {number}: {len(queries)} queries x {args.runs}: median {statistics.median(samples):.2f} ms, "
                   f"p95 {p95(samples):.2f} ms")
     print(f"peak memory of this process (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
