@@ -56,6 +56,8 @@ def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
             within = segment_matches(filter, leaf).ids
         elif allowed_in is not None:
             within = allowed_in[number][1]
+        if within is not None and not len(within):
+            continue
         matches = segment_matches(query, leaf, within)
         if within is not None:
             matches = keep_only(matches, within)
@@ -116,6 +118,8 @@ def all_of(queries: list[wq.Query], searcher, within: np.ndarray | None) -> Matc
         wanted, unwanted = [wq.Not(q) for q in unwanted], []
     combined = segment_matches(wanted[0], searcher, within)
     for query in wanted[1:]:
+        if not len(combined.ids):  # (small segments often lack a word)
+            return combined
         combined = intersection(combined, segment_matches(query, searcher, combined.ids))
     for query in unwanted:
         combined = without(combined, segment_matches(query, searcher, combined.ids).ids)
@@ -261,6 +265,8 @@ def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None)
     rarest_first = sorted(range(len(query.words)), key=frequencies.__getitem__)
     words, candidates = [None] * len(query.words), within
     for i in rarest_first:
+        if candidates is not None and not len(candidates):
+            return Matches.empty()
         words[i] = term_matches(searcher, query.fieldname, query.words[i], values=True, within=candidates)
         ids = words[i][0].ids
         candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
