@@ -24,11 +24,15 @@ class IndexStorage(FileStorage):
 
 
 class _File(StructFile):
+    """A segment's compound file, whose parts are _Parts."""
+
     def subset(self, offset, length, name=None):
         return StructFile(_Part(self.file, offset, length), name=name or self._name)
 
 
 class _Part(SubFile):
+    """Whoosh's sub-file (a part of a compound file), with look-ahead."""
+
     def peek(self, size: int = 1) -> bytes:
         """The bytes ahead, not consumed (pickle reads what it needs from them at once)."""
         self._file.seek(self._offset + self._pos)
