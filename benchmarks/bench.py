@@ -10,8 +10,9 @@ memory (PSS of the process tree), query latency (median, p95) with snippets and 
 plain Whoosh in one process on the same articles (indexing, and its top 10 alone) as the
 machine's yardstick, `kb search` as a whole process, sizes on disk, and incremental
 growth: 100 more articles in 10 imports, timed against the same into an empty knowledge
-base, and query latency after them, measured in turns with a copy taken before them. In --smoke mode (20 more articles) it exits
-non-zero if the hit counts of the plain boolean queries differ from FTS5's.
+base, and query latency after them, measured in turns with a copy taken before them. In
+--smoke mode (20 more articles) it exits non-zero if the hit counts of the plain boolean
+queries differ from FTS5's.
 """
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
         keys = NO_DATE - published if sort == "newest" else published
     wanted = offset + limit
     if collapse:
-        shown, copies = first_of_each_story(searcher, matches.ids, first_positions(keys, matches.ids, len(keys)), wanted)
+        ranked = first_positions(keys, matches.ids, len(keys))
+        shown, copies = first_of_each_story(searcher, matches.ids, ranked, wanted)
     else:
         shown = first_positions(keys, matches.ids, wanted)
         copies = [1] * len(shown)

@@ -59,7 +59,8 @@ def whoosh_answer(index: SearchIndex, text: str, filters: SearchFilters | None =
 def array_answer(index: SearchIndex, text: str, filters: SearchFilters | None = None):
     searcher = index.searcher()
     matches = all_matches(searcher, index.parse(text, searcher), filter_for(filters, searcher))
-    return dict(zip(matches.ids.tolist(), matches.scores.tolist())), matches.ids[first_positions(-matches.scores, matches.ids, 10)].tolist()
+    top = matches.ids[first_positions(-matches.scores, matches.ids, 10)].tolist()
+    return dict(zip(matches.ids.tolist(), matches.scores.tolist())), top
 
 
 def assert_same(expected, found):
