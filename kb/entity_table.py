@@ -8,10 +8,12 @@ re-indexing, so facets and filters follow without a re-import.
 from __future__ import annotations
 
 import json
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from kb.errors import KBError, NotFoundError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def name_key(name: str) -> str:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from kb.errors import StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def create_v1(db: sqlite_utils.Database) -> None:
@@ -70,16 +72,20 @@ MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def current_version(db: sqlite_utils.Database) -> int:
-    if "meta" not in db.table_names():
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone() is not None
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    if not has_table(conn, "meta"):
         return 0
-    row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+    row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
 
 
 def migrate(db: sqlite_utils.Database, path: Path) -> None:
     """Bring `db` to SCHEMA_VERSION, backing up an existing older database first."""
-    version = current_version(db)
+    version = current_version(db.conn)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path} was made by a newer newskb (schema {version}, this one knows {SCHEMA_VERSION}): upgrade newskb"

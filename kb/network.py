@@ -1,7 +1,10 @@
 """Who appears with whom: entity pairs counted over the articles they share."""
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def entity_pairs(db: sqlite_utils.Database, article_ids: list[str] | None, types: tuple[str, ...],

@@ -1,5 +1,8 @@
 """The SQLite store (via sqlite-utils): the source of truth of a knowledge base.
 
+Reads go straight through the sqlite3 connection; sqlite-utils, which takes about 40 ms to
+import, loads with the first write (a search process never pays for it).
+
 Tables: `articles`, `entities`, `article_entities`, `import_runs`, `meta` (schema
 version and settings) and `index_queue` (articles whose index entry is not yet
 written: the durable marker that lets any later command catch the index up).
@@ -14,13 +17,14 @@ import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from kb.entity_table import EntityTable
 from kb.errors import StoreError
-from kb.migrations import SCHEMA_VERSION, migrate
+from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 from kb.models import Article, EntityCount
 
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
@@ -47,24 +51,39 @@ class Store:
     def __init__(self, path: Path, *, create: bool = True):
         if not create and not path.exists():
             raise StoreError(f"no knowledge base at {path.parent} (import something first)")
+        self._db = self._entities = self._stories = None
         try:
             self.readonly = path.exists() and not _writable(path)
             if self.readonly:  # read-only media: no WAL or lock files can be made, nothing changes
-                self.db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True))
+                self.conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
             else:
-                self.db = sqlite_utils.Database(path)
-            self.db.execute("PRAGMA busy_timeout = 30000")
+                self.conn = sqlite3.connect(path)
+            self.conn.execute("PRAGMA busy_timeout = 30000")
             if not self.readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                migrate(self.db, path)
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                if current_version(self.conn) != SCHEMA_VERSION:
+                    migrate(self.db, path)
             elif self.schema_version() > SCHEMA_VERSION:
                 raise StoreError(f"{path} was made by a newer newskb (schema {self.schema_version()}): upgrade newskb")
             elif self.schema_version() != SCHEMA_VERSION:
                 raise StoreError(f"{path} needs a schema upgrade but is read-only")
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable knowledge base ({error})") from None
-        self.entities = EntityTable(self.db)
-        self._stories = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the store's connection, for writes (imported on first use)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    @property
+    def entities(self) -> EntityTable:
+        if self._entities is None:
+            self._entities = EntityTable(self.db)
+        return self._entities
 
     @property
     def stories(self):
@@ -76,12 +95,12 @@ class Store:
         return self._stories
 
     def schema_version(self) -> int:
-        return int(self.get_meta("schema_version") or 0)
+        return current_version(self.conn)
 
     def get_meta(self, key: str) -> str | None:
-        if "meta" not in self.db.table_names():
+        if not has_table(self.conn, "meta"):
             return None
-        row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
+        row = self.conn.execute("select value from meta where key = ?", [key]).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -107,9 +126,9 @@ class Store:
     # articles ---------------------------------------------------------------------
     def find_duplicate(self, digest: str, url: str | None) -> str | None:
         """The id of a stored article with this content hash or this URL, if any."""
-        row = self.db.execute("select id from articles where content_hash = ?", [digest]).fetchone()
+        row = self.conn.execute("select id from articles where content_hash = ?", [digest]).fetchone()
         if row is None and url:
-            row = self.db.execute("select id from articles where url = ?", [url]).fetchone()
+            row = self.conn.execute("select id from articles where url = ?", [url]).fetchone()
         return row[0] if row else None
 
     def insert_article(self, article: Article, digest: str, extractor: str) -> None:
@@ -137,14 +156,14 @@ class Store:
             row = rows.setdefault(entity_id, [article_id, entity_id, 0, []])
             row[2] += entity.count
             row[3] += entity.spans
-        self.db.conn.executemany(
+        self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
             [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans in rows.values()])
 
     def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:
         """(rowid, id, body) of articles extracted by another extractor (or all), in rowid order."""
         condition = "" if everything else "and (extractor is null or extractor != :name)"
-        return self.db.execute(
+        return self.conn.execute(
             f"select rowid, id, body from articles where rowid > :after {condition} order by rowid limit :limit",
             {"after": after_rowid, "name": extractor, "limit": limit}).fetchall()
 
@@ -154,7 +173,7 @@ class Store:
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        names = dict(self.db.execute(
+        names = dict(self.conn.execute(
             f"select key, name from entities where type = ? and key in ({marks}) union all "
             f"select a.key, e.name from entity_aliases a join entities e on e.id = a.entity_id "
             f"where a.type = ? and a.key in ({marks})", [entity_type, *keys, entity_type, *keys]).fetchall())
@@ -165,14 +184,14 @@ class Store:
         found = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            found += self.db.execute(
+            found += self.conn.execute(
                 f"select rowid, id from articles where rowid > ? and rowid <= ? and id in ({','.join('?' * len(chunk))})",
                 [after_rowid, up_to_rowid, *chunk]).fetchall()
         return [article_id for _, article_id in sorted(found)]
 
     def story_sources(self, story_id: str | None, but: str | None = None) -> list[str]:
         """The distinct sources of a story's articles (all, or all but article `but`)."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "select distinct coalesce(a.source, 'unknown source') from article_stories s join articles a "
             "on a.id = s.article_id where s.story_id = ? and a.id != ? order by 1", [story_id, but or ""])
         return [r[0] for r in rows]
@@ -180,7 +199,7 @@ class Store:
     def resolve_id(self, article_id: str) -> str:
         """The full id of an article given its id or a unique prefix of at least 6 characters."""
         if len(article_id) >= 6:
-            rows = self.db.execute("select id from articles where id like ? limit 2",
+            rows = self.conn.execute("select id from articles where id like ? limit 2",
                                    [article_id.replace("%", "").replace("_", "") + "%"]).fetchall()
             if len(rows) == 1:
                 return rows[0][0]
@@ -192,7 +211,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         columns = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS[:-1]) + ", s.story_id"
-        rows = self.db.execute(
+        rows = self.conn.execute(
             f"select {columns} from articles a left join article_stories s on s.article_id = a.id "
             f"where a.id in ({marks})", ids
         ).fetchall()
@@ -204,7 +223,7 @@ class Store:
     def _entities_of(self, ids: list[str]) -> Iterator[tuple[str, EntityCount]]:
         """The (not ignored) entities of these articles, with their aliases."""
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "select ae.article_id, e.type, e.name, ae.count, coalesce(ae.spans, '[]'), "
             "(select json_group_array(alias) from entity_aliases where entity_id = e.id) "
             "from article_entities ae join entities e on e.id = ae.entity_id "
@@ -220,7 +239,7 @@ class Store:
         """Every stored article, in batches, in insertion order."""
         last = 0
         while True:
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 "select rowid, id from articles where rowid > ? order by rowid limit ?", [last, batch_size]
             ).fetchall()
             if not rows:
@@ -230,28 +249,28 @@ class Store:
             yield [found[row[1]] for row in rows]
 
     def all_ids(self) -> set[str]:
-        return {row[0] for row in self.db.execute("select id from articles")}
+        return {row[0] for row in self.conn.execute("select id from articles")}
 
     def count_articles(self) -> int:
-        return self.db.execute("select count(*) from articles").fetchone()[0]
+        return self.conn.execute("select count(*) from articles").fetchone()[0]
 
     # the index queue ------------------------------------------------------------------
     def queued_ids(self, limit: int, after: str = "") -> list[str]:
         """Up to `limit` ids queued for indexing, in id order, after `after`."""
-        return [r[0] for r in self.db.execute(
+        return [r[0] for r in self.conn.execute(
             "select article_id from index_queue where article_id > ? order by article_id limit ?", [after, limit])]
 
     def queue_length(self) -> int:
-        return self.db.execute("select count(*) from index_queue").fetchone()[0]
+        return self.conn.execute("select count(*) from index_queue").fetchone()[0]
 
     def queue(self, ids: Iterable[str]) -> None:
         """Mark articles for (re)indexing by the next index sync."""
-        self.db.conn.executemany("insert or ignore into index_queue (article_id) values (?)", [(i,) for i in ids])
+        self.conn.executemany("insert or ignore into index_queue (article_id) values (?)", [(i,) for i in ids])
 
     def dequeue(self, ids: Iterable[str]) -> None:
         """Mark articles as indexed (after the index commit that wrote them)."""
         with self.transaction():
-            self.db.conn.executemany("delete from index_queue where article_id = ?", [(i,) for i in ids])
+            self.conn.executemany("delete from index_queue where article_id = ?", [(i,) for i in ids])
 
     def clear_queue(self) -> None:
         with self.transaction():
@@ -261,11 +280,11 @@ class Store:
     def stats(self) -> dict:
         """Counts of articles, entities by type, sources, import runs and queued index work."""
         def one(sql: str):
-            return self.db.execute(sql).fetchone()[0]
+            return self.conn.execute(sql).fetchone()[0]
 
         return {
             "articles": one("select count(*) from articles"),
-            "entities": dict(self.db.execute(
+            "entities": dict(self.conn.execute(
                 "select type, count(*) from entities where ignored = 0 group by type").fetchall()),
             "sources": one("select count(distinct source) from articles"),
             "import_runs": one("select count(*) from import_runs"),
@@ -276,7 +295,7 @@ class Store:
         }
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
 
 def _article_from_row(row) -> Article:
