@@ -24,9 +24,14 @@ def find_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     exact = {term[len(EXACT_MARK):] for term in terms if term.startswith(EXACT_MARK)}
     stems = {term for term in terms if not term.startswith(EXACT_MARK)}
     # Decide once per distinct spelling (through caches called from C: no Python call
-    # for a word seen before), then locate only the matching spellings.
+    # for a word seen before), then locate only the matching spellings. Stemming keeps
+    # a word's first letter, so only words starting like a stem are stemmed (a new
+    # process has no stem cached: this saves most of a snippet's time there).
     words = set(_WORD.findall(text))
-    matching = {word: fold(word) for word, stemmed in zip(words, map(_stem_of, words)) if stemmed in stems}
+    initials = {stem[:1] for stem in stems}
+    candidates = [word for word in words if word[0].lower() in initials or not word[0].isascii()]
+    matching = {word: fold(word) for word, stemmed in zip(candidates, map(_stem_of, candidates))
+                if stemmed in stems}
     if exact:
         matching.update((word, folded) for word, folded in zip(words, map(fold, words)) if folded in exact)
     if not matching:

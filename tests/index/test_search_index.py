@@ -1,10 +1,10 @@
 """The Whoosh index on a handful of articles: exact ids, orders, facets and snippets."""
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
-
 import re
+import shutil
+import string
+from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from index import SearchIndex, make_snippets
-from index.analysis import WORD_PATTERN
+from index.analysis import WORD_PATTERN, fold, stem_word
 from index.dates import docs_between
-from index.highlight import whole_words
+from index.highlight import find_matches, whole_words
 from kb import KnowledgeBase
 from kb.models import Article, EntityCount
 
@@ -130,6 +130,25 @@ def test_snippets_are_chosen_deterministically():
 def test_snippets_locate_words_exactly_where_the_tokenizer_reads_them(text, words):
     expected = [(m.start(), m.end()) for m in re.finditer(WORD_PATTERN, text) if m.group() in words]
     assert [(start, end) for start, end, _ in whole_words(text, words)] == expected
+
+
+@settings(max_examples=1000, derandomize=True, deadline=None)
+@given(word=st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=14))
+def test_stemming_keeps_the_first_letter_of_a_word_as_snippets_assume(word):
+    assert stem_word(fold(word))[:1] == fold(word)[:1]
+
+
+def test_snippet_matches_equal_those_found_by_stemming_every_word(reuters_path):
+    with KnowledgeBase(reuters_path) as kb:
+        bodies = [article.body for batch in kb.store.iter_articles() for article in batch][:300]
+    pattern = re.compile(WORD_PATTERN)
+    vocabulary = sorted({word for body in bodies for word in pattern.findall(body)})
+    for start in range(0, 60, 3):  # stems of capitalised, accented, numeric and plain words
+        stems = {stem_word(fold(word)) for word in vocabulary[start * 97:start * 97 + 40]}
+        for body in bodies[start:start + 40]:
+            expected = sorted((m.start(), m.end(), fold(m.group())) for m in pattern.finditer(body)
+                              if stem_word(fold(m.group())) in stems)
+            assert find_matches(body, stems) == expected
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
