@@ -55,25 +55,43 @@ def test_a_builder_with_nothing_added_finishes_no_segment_and_a_cancelled_ones_f
     assert index.search("oslo").total == 0
 
 
-def test_a_tier_merges_once_it_holds_merge_factor_segments_and_deletions_stay_deleted(index):
-    for commit in range(merging.MERGE_FACTOR - 1):
-        index.writer().commit(segments=[built_segment(index, articles(f"c{commit}x", 2))])
+def test_small_segments_merge_as_soon_as_there_are_two_and_deletions_stay_deleted(index):
+    index.writer().commit(segments=[built_segment(index, articles("first", 2))])
     with index.writer() as writer:
-        writer.delete("c0x0")
-    assert index.segment_count() == merging.MERGE_FACTOR - 1  # one short of a merge
-    index.writer().commit(segments=[built_segment(index, articles("last", 2))])
+        writer.delete("first0")
     assert index.segment_count() == 1
-    assert index.search("harbour").total == 2 * merging.MERGE_FACTOR - 1 and "c0x0" not in index.ids()
+    index.writer().commit(segments=[built_segment(index, articles("second", 2))])
+    assert index.segment_count() == 1
+    assert index.search("harbour").total == 3 and index.ids() == {"first1", "second0", "second1"}
 
 
-def test_only_the_lowest_full_tier_merges(index):
-    tier_one = [built_segment(index, articles(f"small{n}x", 1)) for n in range(merging.MERGE_FACTOR)]
-    tier_two = [built_segment(index, articles(f"big{n}x", merging.MERGE_FACTOR)) for n in range(merging.MERGE_FACTOR)]
-    index.writer().commit(segments=tier_one + tier_two)
+def test_small_imports_leave_at_most_one_segment_under_the_floor(index):
+    index.writer().commit(segments=[built_segment(index, articles("bulk", merging.FLOOR))])
+    for commit in range(6):
+        index.writer().commit(segments=[built_segment(index, articles(f"c{commit}x", 3))])
+        assert index.segment_count() == 2
+    assert sorted(s.doc_count_all() for s in index.ix._segments()) == [18, merging.FLOOR]
+
+
+def test_a_tier_above_the_floor_merges_once_it_holds_merge_factor_segments(index, monkeypatch):
+    monkeypatch.setattr(merging, "FLOOR", merging.MERGE_FACTOR)
+    for commit in range(merging.MERGE_FACTOR - 1):
+        index.writer().commit(segments=[built_segment(index, articles(f"c{commit}x", merging.MERGE_FACTOR))])
+    assert index.segment_count() == merging.MERGE_FACTOR - 1  # one short of a merge
+    index.writer().commit(segments=[built_segment(index, articles("last", merging.MERGE_FACTOR))])
+    assert index.segment_count() == 1
+    assert index.search("harbour").total == merging.MERGE_FACTOR ** 2
+
+
+def test_only_the_lowest_full_tier_merges(index, monkeypatch):
+    monkeypatch.setattr(merging, "FLOOR", merging.MERGE_FACTOR)
+    under_the_floor = [built_segment(index, articles(f"small{n}x", 1)) for n in range(2)]
+    tier_one = [built_segment(index, articles(f"big{n}x", merging.MERGE_FACTOR)) for n in range(merging.MERGE_FACTOR)]
+    index.writer().commit(segments=under_the_floor + tier_one)
     assert index.segment_count() == 1 + merging.MERGE_FACTOR
     index.writer().commit()  # the next commit merges the next tier
     assert index.segment_count() == 2
-    assert index.search("harbour").total == merging.MERGE_FACTOR * (1 + merging.MERGE_FACTOR)
+    assert index.search("harbour").total == 2 + merging.MERGE_FACTOR ** 2
 
 
 def test_segments_whose_merge_would_pass_the_limit_are_left_for_optimize(index, monkeypatch):
