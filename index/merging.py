@@ -29,7 +29,8 @@ def merge_policy(merge: bool, added: list):
     SegmentBuilders); without `merge`, nothing is merged."""
     def policy(writer, existing: list) -> list:
         segments = existing + added
-        return _merge_into(writer, segments, _tier_to_merge(segments)) if merge else segments
+        chosen = _tier_to_merge(segments, writes_a_segment=writer.doc_count() > 0)
+        return _merge_into(writer, segments, chosen) if merge else segments
     return policy
 
 
@@ -39,8 +40,9 @@ def _tier(segment) -> int:
     return 0 if count < FLOOR else int(math.log(count, MERGE_FACTOR))
 
 
-def _tier_to_merge(segments: list) -> list:
+def _tier_to_merge(segments: list, writes_a_segment: bool = False) -> list:
     """The segments of the lowest tier that has enough of them (two below the floor,
+    counting the committing writer's own new segment when it `writes_a_segment`;
     MERGE_FACTOR above; the smallest ones of a tier first), when they hold at most
     MERGE_LIMIT documents together; else none."""
     tiers: dict[int, list] = {}
@@ -48,7 +50,8 @@ def _tier_to_merge(segments: list) -> list:
         tiers.setdefault(_tier(segment), []).append(segment)
     for tier in sorted(tiers):
         group = tiers[tier] if tier == 0 else tiers[tier][:MERGE_FACTOR]
-        if len(group) >= (2 if tier == 0 else MERGE_FACTOR) and \
+        enough = 2 - writes_a_segment if tier == 0 else MERGE_FACTOR
+        if len(group) >= enough and \
                 sum(segment.doc_count_all() for segment in group) <= MERGE_LIMIT:
             return group
     return []

@@ -73,6 +73,18 @@ def test_small_imports_leave_at_most_one_segment_under_the_floor(index):
     assert sorted(s.doc_count_all() for s in index.ix._segments()) == [18, merging.FLOOR]
 
 
+def test_articles_the_writer_indexes_itself_join_the_small_segment(index):
+    """A small import analysed in its own process adds its articles to the writer, whose
+    new segment is written after the merge policy has chosen."""
+    index.writer().commit(segments=[built_segment(index, articles("bulk", merging.FLOOR))])
+    for commit in range(4):
+        with index.writer() as writer:
+            for article in articles(f"w{commit}x", 2):
+                writer.add(article)
+        assert index.segment_count() == 2
+    assert index.search("harbour").total == merging.FLOOR + 8
+
+
 def test_a_tier_above_the_floor_merges_once_it_holds_merge_factor_segments(index, monkeypatch):
     monkeypatch.setattr(merging, "FLOOR", merging.MERGE_FACTOR)
     for commit in range(merging.MERGE_FACTOR - 1):
