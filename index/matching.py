@@ -6,11 +6,14 @@ when totals and facets need every match. Here a term's postings are read a block
 time into numpy arrays and scored with BM25F in one expression; And, Or and Not are set
 operations on sorted document numbers, scores summed as Whoosh sums them; phrases are
 checked on the positions of the documents holding all their words only. Scores equal
-Whoosh's. A query of any other kind (wildcards, fuzzy terms, ranges, ...) is answered
-by its own Whoosh matcher, so every query works and the common ones are fast.
+Whoosh's, but for wildcard, prefix and fuzzy words: each match scores the word's boost,
+however the index is split into segments (see expansion_matches). A query of any other
+kind (ranges, ...) is answered by its own Whoosh matcher, so every query works and the
+common ones are fast.
 """
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +107,8 @@ def segment_matches(query: wq.Query, searcher, within: np.ndarray | None = None)
     if isinstance(query, PublishedBetween):
         ids = docnums_between(searcher, query.low, query.high)
         return Matches(ids, np.full(len(ids), query.boost))
+    if isinstance(query, wq.MultiTerm) and query.constantscore and not isinstance(query, wq.NumericRange):
+        return expansion_matches(query, searcher, within)
     return whoosh_matches(query, searcher)
 
 
@@ -125,6 +130,22 @@ def all_of(queries: list[wq.Query], searcher, within: np.ndarray | None) -> Matc
         combined = without(combined, segment_matches(query, searcher, combined.ids).ids)
         combined = Matches(combined.ids, combined.scores + NOT_SCORE)
     return combined
+
+
+def expansion_matches(query: wq.MultiTerm, searcher, within: np.ndarray | None) -> Matches:
+    """A wildcard, prefix or fuzzy word: the documents holding any word it stands for,
+    each scoring its boost. (Whoosh scores them so where a segment holds several such
+    words, but by BM25 where it holds one: a score would depend on how the index
+    happens to be split into segments.)"""
+    reader, fieldname = searcher.reader(), query.field()
+    if fieldname not in searcher.schema:
+        return Matches.empty()
+    found = [np.empty(0, dtype=np.int64)]
+    for btext in query._btexts(reader):  # noqa: SLF001 (the words as Whoosh expands them)
+        with suppress(TermNotFound):
+            found.append(read_postings(reader, fieldname, btext, False, within)[0])
+    ids = np.unique(np.concatenate(found))
+    return Matches(ids, np.full(len(ids), float(query.boost)))
 
 
 def scored_by_bm25(searcher, fieldname: str, positions: bool = False) -> bool:
