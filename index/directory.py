@@ -101,6 +101,8 @@ def open_writer(ix, wait: bool = True, procs: int = 1):
     # disk; measured on 6,000 articles, 8 MB rather than 16 saved 7 MB a process at no
     # cost in speed.
     options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+    if procs > 1:
+        _start_processes_cleanly()
     timeout = WRITE_LOCK_TIMEOUT if wait else 0.0
     try:
         writer = ix.writer(timeout=timeout, limitmb=WRITER_MEMORY_MB, **options)
@@ -108,3 +110,14 @@ def open_writer(ix, wait: bool = True, procs: int = 1):
         raise IndexBusy(f"the index is being written by another process (waited {timeout:.0f}s)") from None
     _HELD_LOCKS.add(writer.writelock)
     return writer
+
+
+def _start_processes_cleanly() -> None:
+    """Whoosh's writing processes (its MpWriter takes multiprocessing's default start
+    method) start from a clean server, not forked from this process with its open
+    database, searchers and caches; unless the program chose a start method itself."""
+    import multiprocessing  # here: a search needn't load it
+
+    if multiprocessing.get_start_method(allow_none=True) is None:
+        methods = multiprocessing.get_all_start_methods()
+        multiprocessing.set_start_method("forkserver" if "forkserver" in methods else "spawn")

@@ -1,8 +1,7 @@
-"""Keeping the index in step with the store: the queued catch-up, how many processes
-the machine offers and how to start them. Light on imports: every command may need it."""
+"""Keeping the index in step with the store: the queued catch-up, and how many processes
+the machine offers. Light on imports: every command may need it."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 CATCH_UP_BATCH = 2000  # queued articles read back from SQLite at a time
@@ -29,10 +28,3 @@ def cores() -> int:
     processes for a large rebuild: one per core."""
     return os.cpu_count() or 1
 
-
-def clean_start_method() -> str:
-    """How Whoosh's writer processes in a large rebuild start: from a clean server, not
-    forked from this process with its open database and searchers. (An import's workers
-    fork on purpose, to share the loaded models: see kb.ingest; no forked child keeps the
-    index's write lock: see index.directory.)"""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 
 import pytest
 
@@ -59,6 +60,29 @@ def test_reindex_from_sqlite_gives_the_same_results(invoke, seeded_path):
     after = [json.loads(invoke("search", q, "--json", kb_path=seeded_path).stdout) for q in queries]
     assert after == before
     assert all(b["total"] == 1 for b in before[:4])
+
+
+def test_a_large_reindex_writes_in_several_processes_and_gives_the_same_results(
+        invoke, reuters_path, tmp_path, monkeypatch):
+    import multiprocessing
+
+    import kb.api
+
+    path = tmp_path / "reuters"
+    shutil.copytree(reuters_path, path)
+    queries = ["oil AND prices", '"interest rates"', "cocoa OR coffee", "shar*"]
+
+    def matches(query):  # with their scores (the order of equal scores follows the segments)
+        found = invoke("search", query, "--json", "--limit", "1000", kb_path=path).stdout
+        return sorted((hit["id"], round(hit["score"], 6)) for hit in json.loads(found)["hits"])
+    before = [matches(q) for q in queries]
+    monkeypatch.setattr(kb.api, "LARGE_REINDEX", 100)
+    monkeypatch.setattr(kb.api, "cores", lambda: 2)
+    with sqlite3.connect(path / "kb.db") as db:
+        stored = db.execute("select count(*) from articles").fetchone()[0]
+    assert invoke("reindex", kb_path=path).stdout.strip() == f"Indexed {stored} articles"
+    assert [matches(q) for q in queries] == before and all(before)
+    assert multiprocessing.get_start_method() in ("forkserver", "spawn")  # not forked from the CLI's process
 
 
 def test_missing_index_is_rebuilt_by_the_next_search(invoke, seeded_path):
