@@ -31,6 +31,14 @@ def model_path(name: str = MODEL_NAME) -> Path:
     return Path(str(resources.files("kb.entities").joinpath("models", name)))
 
 
+def _slot_attributes(word: str) -> list[list[str]]:
+    """A word's attributes in each of the table's slots (F.PAD: only as a neighbour)."""
+    neighbour = [F.context(word, k) for k in F.OFFSETS]
+    if word == F.PAD:
+        return [[], *neighbour, []]
+    return [F.local(word), *neighbour, F.initial(word)]
+
+
 class CRFModel:
     """Weights of a crfsuite model, arranged for fast additive scoring."""
 
@@ -48,13 +56,13 @@ class CRFModel:
         self.trans = np.zeros((n, n))
         for (a, b), w in info.transitions.items():
             self.trans[index[a], index[b]] = w
-        self.attr_weights: dict[str, np.ndarray] = {}
+        # Row i of `weights`: attribute i's weight for each label.
+        self.attr_ids: dict[str, int] = {}
+        for attr, _ in info.state_features:
+            self.attr_ids.setdefault(attr, len(self.attr_ids))
+        self.weights = np.zeros((len(self.attr_ids), n))
         for (attr, lab), w in info.state_features.items():
-            vec = self.attr_weights.get(attr)
-            if vec is None:
-                vec = self.attr_weights[attr] = np.zeros(n)
-            vec[index[lab]] = w
-        self._zero = np.zeros(n)
+            self.weights[self.attr_ids[attr], index[lab]] = w
         self.eos = self._attrs_vector(["eos"])
         self.doc_tc = self._attrs_vector(["doc:tc"])
         self.doc_lc = self._attrs_vector(["doc:lc"])
@@ -67,13 +75,10 @@ class CRFModel:
             self._kinds.append((TYPE_MAP.get(t), prefix))
 
     def _attrs_vector(self, attrs: list[str]) -> np.ndarray:
-        vec = np.zeros(len(self.labels))
-        get = self.attr_weights.get
-        for a in attrs:
-            w = get(a)
-            if w is not None:
-                vec += w
-        return vec
+        """The summed weights of the attributes the model knows (in order: the same sum
+        to the last bit as crfsuite's)."""
+        get = self.attr_ids.get
+        return self.weights[[i for i in map(get, attrs) if i is not None]].sum(axis=0)
 
     def _forget_words(self) -> None:
         """Empty the per-word table (row r holds the six slot vectors of one word; row 0 is PAD)."""
@@ -82,7 +87,7 @@ class CRFModel:
         self._table = np.zeros((1024, _SLOTS, len(self.labels)), dtype=np.float32)
         self._uses = np.zeros(1024, dtype=np.int64)
         self._size = 0
-        self._word_id(F.PAD)
+        self._add_words([F.PAD])
 
     def _keep_most_used_words(self) -> None:
         """Shrink the per-word table to its most used half, so that a long import's memory
@@ -97,27 +102,32 @@ class CRFModel:
         self._uses = np.zeros(len(table), dtype=np.int64)
         self._size = len(keep)
 
-    def _word_id(self, word: str) -> int:
-        """The table row of `word`, filled on first sight (the caller holds the lock)."""
-        i = self._ids.get(word)
-        if i is not None:
-            return i
-        i = self._size
-        if i >= len(self._table):
+    def _add_words(self, words: list[str]) -> None:
+        """Table rows for new words, each slot's weights summed for all of them at once
+        (the caller holds the lock)."""
+        size = self._size + len(words)
+        while size > len(self._table):
             grown = np.zeros((2 * len(self._table),) + self._table.shape[1:], dtype=np.float32)
             grown[: len(self._table)] = self._table
             self._table = grown
             self._uses = np.concatenate((self._uses, np.zeros(len(self._uses), dtype=np.int64)))
-        row = self._table[i]
-        if word != F.PAD:
-            row[0] = self._attrs_vector(F.local(word))
-            row[5] = self._attrs_vector(F.initial(word))
-        for s, k in enumerate(F.OFFSETS, start=1):
-            row[s] = self._attrs_vector(F.context(word, k))
-        self._size = i + 1
-        self._ids[word] = i
-        self._words.append(word)
-        return i
+        attr_ids, targets = [], []
+        get = self.attr_ids.get
+        for row, word in enumerate(words, start=self._size):
+            for slot, attrs in enumerate(_slot_attributes(word)):
+                for attr in attrs:
+                    i = get(attr)
+                    if i is not None:
+                        attr_ids.append(i)
+                        targets.append(row * _SLOTS + slot)
+            self._ids[word] = row
+            self._words.append(word)
+        self._size = size
+        if attr_ids:  # targets ascend: each (row, slot) sums one run of attribute rows
+            targets = np.asarray(targets)
+            firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
+            slots = self._table.reshape(-1, len(self.labels))
+            slots[targets[firsts]] = np.add.reduceat(self.weights[attr_ids], firsts, axis=0)
 
     def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None,
                      doc: tuple[set[str], set[str]] | None = None) -> list[list[int]]:
@@ -134,12 +144,13 @@ class CRFModel:
         with self._lock:
             if self._size > MAX_CACHED_WORDS:
                 self._keep_most_used_words()
-            word_id = self._ids.get
+            ids = self._ids
+            new = [w for w in dict.fromkeys(w for words in sentences for w in words) if w not in ids]
+            if new:
+                self._add_words(new)
             for words in sentences:
                 base = len(seq)
-                for w in words:
-                    i = word_id(w)
-                    seq.append(self._word_id(w) if i is None else i)
+                seq.extend(map(ids.__getitem__, words))
                 positions.extend(range(base, base + len(words)))
                 initial.append(base)
                 final.append(base + len(words) - 1)
