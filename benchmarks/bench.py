@@ -185,9 +185,9 @@ def main() -> int:
     fts_totals = {q.text: fts5_reference.search(fts, q.match, q.fts_where())[0] for q in queries}
     disagree = [q.text for q in queries if q.kind == "boolean" and totals[q.text] != fts_totals[q.text]]
 
-    kb_ms = latency(searching(kb), queries, args.runs)
-    fts_ms = latency(lambda q: fts5_reference.search(fts, q.match, q.fts_where()), queries, args.runs)
-    whoosh_ms = latency(lambda q: whoosh_reference.search(kb.index, q), queries, args.runs)
+    kb_ms, fts_ms, whoosh_ms = alternating_latency([
+        searching(kb), lambda q: fts5_reference.search(fts, q.match, q.fts_where()),
+        lambda q: whoosh_reference.search(kb.index, q)], queries, args.runs)
     process_ms, startup_ms = [], []  # in turns with Python's own start-up, the machine's yardstick
     for _ in range(args.runs * 2):
         process_ms.append(run_kb("--kb", str(kb_path), "search", queries[0].text)[0] * 1000)
