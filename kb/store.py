@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from kb.entity_table import EntityTable
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
+from kb.models import Article, EntityCount
 
 if TYPE_CHECKING:
     import sqlite_utils
-from kb.models import Article, EntityCount
 
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
                    "origin", "record", "run_id", "imported_at", "story_id")
@@ -184,8 +184,9 @@ class Store:
         found = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
             found += self.conn.execute(
-                f"select rowid, id from articles where rowid > ? and rowid <= ? and id in ({','.join('?' * len(chunk))})",
+                f"select rowid, id from articles where rowid > ? and rowid <= ? and id in ({marks})",
                 [after_rowid, up_to_rowid, *chunk]).fetchall()
         return [article_id for _, article_id in sorted(found)]
 

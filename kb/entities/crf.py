@@ -75,8 +75,7 @@ class CRFModel:
             self._kinds.append((TYPE_MAP.get(t), prefix))
 
     def _attrs_vector(self, attrs: list[str]) -> np.ndarray:
-        """The summed weights of the attributes the model knows (in order: the same sum
-        to the last bit as crfsuite's)."""
+        """The summed weights of the attributes the model knows."""
         get = self.attr_ids.get
         return self.weights[[i for i in map(get, attrs) if i is not None]].sum(axis=0)
 
