@@ -20,7 +20,7 @@ import math
 from whoosh.reading import SegmentReader
 
 MERGE_FACTOR = 5
-FLOOR = MERGE_FACTOR ** 3  # documents: smaller segments are one tier, merged two at a time
+FLOOR = MERGE_FACTOR ** 3  # documents: smaller segments are one tier, merged once there are two
 MERGE_LIMIT = 10_000  # documents at most in one commit's merges
 
 
@@ -40,7 +40,7 @@ def _tier(segment) -> int:
     return 0 if count < FLOOR else int(math.log(count, MERGE_FACTOR))
 
 
-def _tier_to_merge(segments: list, writes_a_segment: bool = False) -> list:
+def _tier_to_merge(segments: list, writes_a_segment: bool) -> list:
     """The segments of the lowest tier that has enough of them (two below the floor,
     counting the committing writer's own new segment when it `writes_a_segment`;
     MERGE_FACTOR above; the smallest ones of a tier first), when they hold at most
@@ -50,9 +50,8 @@ def _tier_to_merge(segments: list, writes_a_segment: bool = False) -> list:
         tiers.setdefault(_tier(segment), []).append(segment)
     for tier in sorted(tiers):
         group = tiers[tier] if tier == 0 else tiers[tier][:MERGE_FACTOR]
-        enough = 2 - writes_a_segment if tier == 0 else MERGE_FACTOR
-        if len(group) >= enough and \
-                sum(segment.doc_count_all() for segment in group) <= MERGE_LIMIT:
+        enough = (1 if writes_a_segment else 2) if tier == 0 else MERGE_FACTOR
+        if len(group) >= enough and sum(segment.doc_count_all() for segment in group) <= MERGE_LIMIT:
             return group
     return []
 
