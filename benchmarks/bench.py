@@ -28,6 +28,7 @@ import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -120,7 +121,15 @@ def load_fts(jsonl: Path, db_path: Path, kb_db: Path):
     return db, seconds
 
 
-def import_turn(jsonl: Path, work: Path, last: bool) -> tuple[float, int, float, int, float]:
+class ImportTurn(NamedTuple):
+    entities_s: float  # newskb's import with entities: seconds, peak MB
+    entities_mb: int
+    bare_s: float  # and with `--ner none`
+    bare_mb: int
+    whoosh_s: float  # plain Whoosh's indexing
+
+
+def import_turn(jsonl: Path, work: Path, last: bool) -> ImportTurn:
     """One turn of the import measures, back to back (the machine's speed drifts within a
     run: ratios are taken within a turn): seconds and peak MB of newskb's import with
     entities and without, and seconds of plain Whoosh's indexing. The last turn's folders
@@ -134,7 +143,7 @@ def import_turn(jsonl: Path, work: Path, last: bool) -> tuple[float, int, float,
     if not last:
         for path in (kb_path, bare_path, whoosh_path):
             shutil.rmtree(path)
-    return import_s, import_mb, bare_s, bare_mb, whoosh_s
+    return ImportTurn(import_s, import_mb, bare_s, bare_mb, whoosh_s)
 
 
 def write_increments(jsonl: Path, folder: Path, count: int, size: int) -> list[Path]:
@@ -176,8 +185,9 @@ def main() -> int:
 
     kb_path = work / "kb"
     turns = [import_turn(jsonl, work, last=turn == args.import_turns - 1) for turn in range(args.import_turns)]
-    import_s, bare_s, whoosh_s = (min(turn[i] for turn in turns) for i in (0, 2, 4))  # the fastest
-    import_mb, bare_mb = (max(turn[i] for turn in turns) for i in (1, 3))  # the largest
+    import_s, bare_s, whoosh_s = (min(turn.entities_s for turn in turns), min(turn.bare_s for turn in turns),
+                                  min(turn.whoosh_s for turn in turns))  # the fastest
+    import_mb, bare_mb = max(turn.entities_mb for turn in turns), max(turn.bare_mb for turn in turns)
     fts, fts_s = load_fts(jsonl, work / "fts.db", kb_path / "kb.db")
 
     kb = KnowledgeBase(kb_path, create=False)
@@ -214,8 +224,8 @@ def main() -> int:
          f"{count / fts_s:,.0f} art/s", f"{fts_s / bare_s:.3f}"),
         ("peak memory of import (PSS, whole tree)", f"{import_mb} MB (entities off: {bare_mb} MB)", "", ""),
         ("import rate / plain Whoosh's, per turn", "with entities " + ", ".join(
-            f"{w / i:.2f}" for i, _, _, _, w in turns) + "; off " + ", ".join(
-            f"{w / b:.2f}" for _, _, b, _, w in turns), "", ""),
+            f"{turn.whoosh_s / turn.entities_s:.2f}" for turn in turns) + "; off " + ", ".join(
+            f"{turn.whoosh_s / turn.bare_s:.2f}" for turn in turns), "", ""),
         (f"query median ({len(queries)} queries x {args.runs})", f"{statistics.median(kb_ms):.2f} ms",
          f"{statistics.median(fts_ms):.2f} ms", f"{statistics.median(fts_ms) / statistics.median(kb_ms):.3f}"),
         ("query p95", f"{p95(kb_ms):.2f} ms", f"{p95(fts_ms):.2f} ms", f"{p95(fts_ms) / p95(kb_ms):.3f}"),
