@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from enum import IntEnum
 
@@ -43,6 +44,11 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+# Click's own ways of ending a command (`--help` raises Exit(0)); since click 8.5 Exit and
+# Abort are no ClickException.
+CLICK_ENDINGS = (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort)
+
+
 class Group(click.Group):
     """Maps every failure to one line on stderr (a traceback only with --debug)."""
 
@@ -50,7 +56,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except (KBError, Exception) as error:
-            if isinstance(error, click.exceptions.ClickException) or ctx.obj is None or ctx.obj.debug:
+            if isinstance(error, CLICK_ENDINGS) or ctx.obj is None or ctx.obj.debug:
                 raise
             message = str(error) if isinstance(error, KBError) else (
                 f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)")
@@ -77,7 +83,7 @@ def snippet_width() -> int:
     """Fragments of about two terminal lines (minus the indent); 240 characters off a terminal."""
     if not sys.stdout.isatty():
         return 240
-    return max(60, (click.get_terminal_size()[0] - 6) * 2)
+    return max(60, (shutil.get_terminal_size().columns - 6) * 2)
 
 
 def parse_entity(ctx, param, values):
