@@ -6,6 +6,7 @@ days and varying it lightly (a numbered dateline sentence), so deduplication kee
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from itertools import cycle, islice
 from pathlib import Path
@@ -16,7 +17,9 @@ from kb.models import Article
 from kb.store import content_hash
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ROOT.parent / "shared" / "corpora"
+# The shared corpora sit next to the checkout; NEWSKB_CORPORA names another folder (tests,
+# benchmarks and tools all read this one variable).
+CORPORA = Path(os.environ.get("NEWSKB_CORPORA") or ROOT.parent / "shared" / "corpora")
 SOURCES = {"bbc": CORPORA / "bbc-news", "reuters": CORPORA / "reuters-21578"}
 BBC_BASE_DATE = datetime(2005, 1, 3)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -28,11 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.corpora import CORPORA  # noqa: E402
+
 from importers import html_page  # noqa: E402
 from importers.normalise import parse_date  # noqa: E402
 from kb.models import Article, Skipped  # noqa: E402
 
-DEFAULT_CORPORA = Path(os.environ.get("NEWSKB_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
+DEFAULT_CORPORA = CORPORA
 _SPACES = re.compile(r"\s+")
 
 

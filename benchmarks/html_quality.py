@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
@@ -22,10 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.corpora import CORPORA  # noqa: E402
+
 from importers.html_page import decode_html, extract_article  # noqa: E402
 from kb.models import Article  # noqa: E402
 
-DEFAULT_CORPUS = Path(os.environ.get("NEWSKB_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
+DEFAULT_CORPUS = CORPORA
 WORD = re.compile(r"\w+")
 
 

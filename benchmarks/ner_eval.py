@@ -25,7 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DEV = ROOT.parent / "shared" / "corpora" / "conll2003-en" / "valid.txt"
+from benchmarks.corpora import CORPORA  # noqa: E402
+
+DEFAULT_DEV = CORPORA / "conll2003-en" / "valid.txt"
 
 
 def main() -> None:

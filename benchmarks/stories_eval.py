@@ -38,11 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.corpora import CORPORA  # noqa: E402
+
 from kb.shingles import SHINGLE_WORDS, words  # noqa: E402
 from kb.stories import (CONTAINMENT_FLOOR, DEFAULT_CONTAINMENT, DEFAULT_THRESHOLD, NUM_PERM,  # noqa: E402
                         StoryIndex, signature)
 
-DEFAULT_BBC = ROOT.parent / "shared" / "corpora" / "bbc-news"
+DEFAULT_BBC = CORPORA / "bbc-news"
 BOILERPLATE = ["Share this article", "Follow us on Twitter @newsdesk", "Sign up for our morning newsletter",
                "Copyright 2005 News Group. All rights reserved.", "Advertisement",
                "Read more: the latest business and politics headlines"]

@@ -27,7 +27,7 @@ from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
-from index.searching import SORTS, IndexHit, IndexPage, run_search
+from index.searching import SORTS, IndexHit, IndexPage, highlight_terms, run_search
 from index.segments import SegmentBuilder
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
@@ -181,12 +181,13 @@ class SearchIndex:
         return [searcher.stored_fields(docnum)["id"] for docnum in matches.ids.tolist()]
 
     def terms_matched_in(self, article_id: str, text: str) -> set[str]:
-        """The indexed terms of query `text` that the article `article_id` contains."""
+        """The title/body terms of query `text` to mark in article `article_id` (none if it
+        does not match)."""
         searcher = self.searcher()
-        query = wq.And([self.parse(text, searcher), wq.Term("id", article_id)])
-        results = searcher.search(query, limit=1, terms=True)
-        return {t.decode("utf-8") if isinstance(t, bytes) else t
-                for field, t in (results[0].matched_terms() if results else []) if field in ("title", "body")}
+        query = self.parse(text, searcher)
+        if not len(all_matches(searcher, wq.And([query, wq.Term("id", article_id)])).ids):
+            return set()
+        return highlight_terms(query, searcher.reader())
 
     def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
         """Articles most like this one (its most distinctive body terms, searched)."""

@@ -2,9 +2,10 @@
 
 News words must survive: no stop list (it would eat `US`, `IT`, `WHO`, `May`),
 case folded, accents folded (`Mamdáni` finds `Mamdani`). Titles and bodies are
-stemmed for term queries (`sharing` finds `shared`) while phrase queries stay exact:
-each word is indexed as its stem and, when that differs, also as the exact word
-(marked with EXACT_MARK) at the same position.
+stemmed for term queries (`sharing` finds `shared`) while phrases, prefixes and
+wildcards stay exact: each word is indexed as its stem and as the exact word (marked
+with EXACT_MARK) at the same position, even where the two are alike ("rate" is its own
+stem, and "rates" stems to it: only "=rate" tells the exact word apart).
 
 One tokenizer does all of it in a single pass: a chain of Whoosh filters costs a
 generator hop per token per filter, and indexing is where newskb spends its time.
@@ -36,10 +37,12 @@ def fold(word: str) -> str:
 class NewsTokenizer(Tokenizer):
     """Words (`U.S` kept whole), lower case, accents folded; with `stemmed`, the stem variants.
 
-    Modes when stemmed: index -> the stem, plus "=word" at the same position when they
-    differ; query -> the stem; phrase -> the exact word ("=word" when its stem differs).
+    Modes when stemmed: index -> the stem, then "=word" at the same position; query ->
+    the stem; phrase -> "=word", the exact word.
     >>> [t.text for t in NewsTokenizer(stemmed=True)("Sharing data", mode="index")]
-    ['share', '=sharing', 'data']
+    ['share', '=sharing', 'data', '=data']
+    >>> [t.text for t in NewsTokenizer(stemmed=True)("Rate", mode="phrase")]
+    ['=rate']
     """
 
     def __init__(self, stemmed: bool = False):
@@ -67,14 +70,13 @@ class NewsTokenizer(Tokenizer):
                 token.text = word
                 yield token
                 continue
-            stemmed = stem_word(word)
             if mode == PHRASE_MODE:
-                token.text = word if stemmed == word else EXACT_MARK + word
+                token.text = EXACT_MARK + word
                 yield token
                 continue
-            token.text = stemmed
+            token.text = stem_word(word)
             yield token
-            if mode == "index" and stemmed != word:
+            if mode == "index":
                 token.text = EXACT_MARK + word
                 yield token
 

@@ -23,11 +23,14 @@ from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
+from index.analysis import EXACT_MARK
 from index.dates import PublishedBetween, docnums_between
-from index.positions import adjacent, as_lists, decoded_positions, in_order_within
+from index.query import Proximity
+from index.positions import adjacent, as_lists, decoded_positions, within_window
 from index.segment_cache import LENGTH_OF_CODE, deleted_documents, length_codes, segment_cache, segment_slices
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
+EXACT_BYTES = EXACT_MARK.encode()
 NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
 
 
@@ -142,6 +145,8 @@ def expansion_matches(query: wq.MultiTerm, searcher, within: np.ndarray | None) 
         return Matches.empty()
     found = [np.empty(0, dtype=np.int64)]
     for btext in query._btexts(reader):  # noqa: SLF001 (the words as Whoosh expands them)
+        if isinstance(query, wq.FuzzyTerm) and btext[:1] in (EXACT_MARK, EXACT_BYTES):  # (str or bytes)
+            continue  # a fuzzy word is compared with stems (the exact forms are one edit away)
         with suppress(TermNotFound):
             found.append(read_postings(reader, fieldname, btext, False, within)[0])
     ids = np.unique(np.concatenate(found))
@@ -276,8 +281,9 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
 
 
 def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None) -> Matches:
-    """Documents holding the words in order, each within `slop` of the one before, scored
-    as Whoosh scores a phrase: the sum of its words' scores. The rarest word is read
+    """Documents holding the words one after the other (slop 1: a quoted phrase), or
+    within `slop` positions of each other in any order (`"a b"~N`), scored as Whoosh
+    scores a phrase: the sum of its words' scores. The rarest word is read
     first, each next one only where the ones before all are."""
     reader, field = searcher.reader(), searcher.schema[query.fieldname]
     frequencies = [reader.doc_frequency(query.fieldname, field.to_bytes(word)) for word in query.words]
@@ -294,11 +300,11 @@ def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None)
     rows = [np.searchsorted(matches.ids, candidates) for matches, _ in words]
     positions = [decoded_positions(field.format, [found[row] for row in rows_of_word.tolist()])
                  for (_, found), rows_of_word in zip(words, rows)]
-    if query.slop == 1:
+    if not isinstance(query, Proximity):
         keep = adjacent(positions)
     else:
         keep = np.array([k for k, of_candidate in enumerate(zip(*(as_lists(*word) for word in positions)))
-                         if in_order_within(of_candidate, query.slop)], dtype=np.int64)
+                         if within_window(of_candidate, query.slop)], dtype=np.int64)
     scores = np.zeros(len(keep))
     for (matches, _), row in zip(words, rows):
         scores += matches.scores[row[keep]]

@@ -1,9 +1,10 @@
 """Word positions of phrase candidates: decoded from Whoosh's stored values in bulk, and
-checked for words that follow one another."""
+checked for words that follow one another (a phrase) or stand near each other
+(proximity)."""
 from __future__ import annotations
 
 import pickle
-from bisect import bisect_left
+from collections import Counter
 from itertools import chain, repeat
 from operator import getitem
 
@@ -54,19 +55,25 @@ def adjacent(words: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     return np.unique(common >> 32)
 
 
-def in_order_within(positions: list[list[int]], slop: int) -> bool:
-    """Whether each word follows the span of those before it at a distance of 1 to `slop`
-    (Whoosh's SpanNear2 with ordered=True, mindist=1); `positions[w]` are word w's."""
-    spans = [(p, p) for p in positions[0]]
-    for following in positions[1:]:
-        found = set()
-        for start, end in spans:
-            for position in following[bisect_left(following, start):]:
-                if position > end + slop:
-                    break
-                if position > end:
-                    found.add((start, position))
-        spans = sorted(found)
-        if not spans:
-            return False
-    return True
+def within_window(positions: list[list[int]], slop: int) -> bool:
+    """Whether the words occur within `slop` positions of each other, in any order: an
+    occurrence of each, the first and last at most `slop` apart. `positions[w]` are word
+    w's; a word the phrase repeats is listed as often, and needs as many positions.
+
+    >>> within_window([[10], [4, 30]], 6), within_window([[10], [3, 30]], 6)
+    (True, False)
+    """
+    needed = Counter(map(tuple, positions))  # (two words never share a position)
+    events = sorted((position, word) for word in needed for position in word)
+    held, missing, first = Counter(), len(needed), 0
+    for position, word in events:
+        held[word] += 1
+        missing -= held[word] == needed[word]
+        while events[first][0] < position - slop:
+            dropped = events[first][1]
+            missing += held[dropped] == needed[dropped]
+            held[dropped] -= 1
+            first += 1
+        if not missing:
+            return True
+    return False

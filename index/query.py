@@ -3,7 +3,8 @@
 Whoosh's parser never raises: `title:(unclosed` becomes a term and `AND OR`
 becomes a NullQuery. `check_syntax` finds those cases first and names where.
 Dates are rewritten into explicit ranges before parsing (`published:>2025-11`),
-phrases are looked up as exact words, and wildcard/fuzzy terms are bounded.
+phrases, prefixes and wildcards are looked up as exact words (as written in the text,
+not their stems), and wildcard/fuzzy terms are bounded.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from whoosh import query as wq
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, PlusMinusPlugin
+from whoosh.qparser import FuzzyTermPlugin, MultifieldPlugin, PhrasePlugin, PlusMinusPlugin, QueryParser
 from whoosh.qparser.plugins import attach
 
-from index.analysis import PHRASE_MODE
+from index.analysis import EXACT_MARK, PHRASE_MODE, fold
 from index.dates import answer_from_columns
 from kb.errors import QueryError
 
@@ -129,6 +130,15 @@ def rewrite_dates(text: str) -> str:
     return _DATE_CLAUSE.sub(rewrite, text)
 
 
+class Proximity(wq.Phrase):
+    """`"a b"~N`: the words within N positions of each other, in any order (a quoted
+    phrase without ~N is a wq.Phrase: the words one after the other). Answered by
+    index.matching only: Whoosh's phrase matcher would want them in order."""
+
+    def matcher(self, searcher, context=None):
+        raise NotImplementedError("proximity is answered by index.matching.phrase_matches")
+
+
 class ExactPhrasePlugin(PhrasePlugin):
     """Quoted phrases (and `"a b"~N` proximity) match exact words, not stems."""
 
@@ -141,24 +151,42 @@ class ExactPhrasePlugin(PhrasePlugin):
             start = self.textstartchar  # Whoosh reuses one token object: copy out its values
             words = [(t.text, start + t.startchar, start + t.endchar)
                      for t in field.tokenize(self.text, mode=PHRASE_MODE, chars=True)]
-            phrase = parser.phraseclass(
+            phrase = (Proximity if self.near else wq.Phrase)(
                 fieldname, [w for w, _, _ in words], slop=self.slop, boost=self.boost,
                 char_ranges=[(s, e) for _, s, e in words],
             )
             return attach(phrase, self)
 
+        def __init__(self, text, textstartchar, slop=1, near=False):
+            super().__init__(text, textstartchar, slop)
+            self.near = near
+
     class PhraseTagger(PhrasePlugin.PhraseTagger):
         def create(self, parser, match):
-            slop = int(match.group("slop")) if match.group("slop") else 1
-            return ExactPhrasePlugin.PhraseNode(match.group("text"), match.start("text"), slop)
+            slop = match.group("slop")
+            return ExactPhrasePlugin.PhraseNode(match.group("text"), match.start("text"), int(slop or 1),
+                                                near=bool(slop))
 
     def taggers(self, parser):
         return [(self.PhraseTagger(self.expr), 0)]
 
 
-def make_parser(schema) -> MultifieldParser:
+class NewsQueryParser(QueryParser):
+    """Whoosh's parser, with prefixes and wildcards matched against the exact words of
+    stemmed fields (`explorat*` finds "exploration", whose stem is "explor")."""
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        field = self.schema[fieldname] if self.schema and fieldname in self.schema else None
+        stemmed = getattr(getattr(field, "analyzer", None), "stemmed", False)
+        if termclass in (wq.Prefix, wq.Wildcard) and stemmed and text.strip("*"):
+            return termclass(fieldname, EXACT_MARK + fold(text), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+def make_parser(schema) -> NewsQueryParser:
     """The query parser: title and body by default, exact phrases, +/- and fuzzy `~` terms."""
-    parser = MultifieldParser(list(DEFAULT_FIELDS), schema)
+    parser = NewsQueryParser(None, schema)
+    parser.add_plugin(MultifieldPlugin(list(DEFAULT_FIELDS)))  # as Whoosh's MultifieldParser does
     parser.remove_plugin_class(PhrasePlugin)
     parser.add_plugin(ExactPhrasePlugin())
     parser.add_plugin(PlusMinusPlugin())

@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from index.analysis import stemmed_text_analyzer, text_analyzer
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 ENTITY_FIELDS = ("person", "org", "place")
 TITLE_BOOST = 2.0
 

@@ -26,7 +26,7 @@ def edit_distance(a: str, b: str) -> int:
 def closest_word(reader, fieldname: str, word: str) -> str | None:
     """The indexed word nearest to `word` (fewest edits, then most documents), if any."""
     candidates = {}
-    for prefix in ("", EXACT_MARK):  # stems, and exact forms of words whose stem differs
+    for prefix in ("", EXACT_MARK):  # stems, and exact forms
         # Candidates share the first letter: a far cheaper scan, and typos there are rare.
         for term in reader.terms_within(fieldname, prefix + word, MAX_DISTANCE, prefix=len(prefix) + 1):
             text = term[len(prefix):] if term.startswith(prefix) else term

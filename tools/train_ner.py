@@ -29,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_TRAIN = ROOT.parent / "shared" / "corpora" / "conll2003-en" / "train.txt"
+from benchmarks.corpora import CORPORA  # noqa: E402
+
+DEFAULT_TRAIN = CORPORA / "conll2003-en" / "train.txt"
 DATA = ROOT / "kb" / "entities" / "data"
 
 

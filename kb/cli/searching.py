@@ -31,8 +31,9 @@ def search(context, query, since, until, sources, entities, languages, sort, lim
            facet_types, facet_top, collapse, output, as_json, no_color):
     """Search the knowledge base.
 
-    Operators AND, OR, NOT (upper case), "quoted phrases", "near words"~10,
-    (parentheses), +must -mustnot, prefix*, fuzzy~, and fields: title: body: source:
+    Operators AND, OR, NOT (upper case), "exact phrases", "near words"~10 (at most
+    10 words apart, either order), (parentheses), +must -mustnot, prefix* (words as
+    written), fuzzy~, and fields: title: body: source:
     author: person: org: place: lang: published:2025-01 published:>=2025-11
     published:[2025-01-01 TO 2025-06-30]. See the README for the whole language.
 

@@ -35,7 +35,7 @@ def test_unreadable_queries_are_refused(text, message):
 
 @pytest.mark.parametrize("text, expected", [
     ("IRS AND ICE", "((title:ir OR body:ir) AND (title:ic OR body:ic))"),  # stems
-    ('"taxpayer privacy"', '(title:"taxpayer =privacy" OR body:"taxpayer =privacy")'),  # exact words
+    ('"taxpayer privacy"', '(title:"=taxpayer =privacy" OR body:"=taxpayer =privacy")'),  # exact words
     ("sharing", "(title:share OR body:share)"),
     ("published:>2025-11", "published:[63900144000000000 TO ]"),
     ("org:ICE", "org:ice"),

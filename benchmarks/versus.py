@@ -1,0 +1,77 @@
+"""This checkout's import against another checkout's (the code before a change), in turns.
+
+    git worktree add ../before HEAD~3
+    python benchmarks/versus.py ../before --corpus reuters --turns 3
+    python benchmarks/versus.py ../before --ner none
+
+Each turn imports the same JSON Lines file with the other checkout's `kb`, then with
+this one's (each through PYTHONPATH, from a neutral folder, into a new knowledge base),
+so that the machine's drift slows both alike. Prints, per turn and side: seconds,
+articles a second, the index's and the database's size on disk; then the ratios of
+this checkout to the other, per turn.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpora import write_jsonl  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def timed_import(code: Path, kb_path: Path, jsonl: Path, ner: str, work: Path) -> tuple[float, float, float]:
+    """(seconds, index MB, database MB) of one `kb import` run with the code at `code`."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    command = [sys.executable, "-m", "kb", "--kb", str(kb_path)]
+    subprocess.run([*command, "init", "--ner", ner], env=env, cwd=work, check=True, capture_output=True)
+    start = time.perf_counter()
+    done = subprocess.run([*command, "import", str(jsonl)], env=env, cwd=work, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"import with {code} failed: {done.stderr}")
+    return seconds, folder_mb(kb_path / "index"), (kb_path / "kb.db").stat().st_size / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("other", type=Path, help="the other checkout (the code before a change)")
+    parser.add_argument("--corpus", choices=("bbc", "reuters"), default="bbc")
+    parser.add_argument("--turns", type=int, default=2)
+    parser.add_argument("--ner", default="crf", help="the extractor of both imports (crf or none)")
+    parser.add_argument("--limit", type=int, help="only the first N articles")
+    args = parser.parse_args()
+    other = args.other.resolve()
+    with tempfile.TemporaryDirectory(prefix="newskb-versus-") as folder:
+        work = Path(folder)
+        jsonl = work / "articles.jsonl"
+        count, text_bytes = write_jsonl(args.corpus, jsonl, limit=args.limit)
+        print(f"{args.corpus}: {count:,} articles, {text_bytes / 1e6:.1f} MB of text; entities: {args.ner}")
+        print(f"{'turn':>4} {'code':<8} {'seconds':>8} {'art/s':>7} {'index MB':>9} {'db MB':>7}")
+        ratios = []
+        for turn in range(1, args.turns + 1):
+            figures = {}
+            for name, code in (("other", other), ("this", ROOT)):
+                kb_path = work / f"{name}-{turn}"
+                figures[name] = timed_import(code, kb_path, jsonl, args.ner, work)
+                seconds, index_mb, db_mb = figures[name]
+                print(f"{turn:>4} {name:<8} {seconds:>8.1f} {count / seconds:>7.0f} {index_mb:>9.1f} {db_mb:>7.1f}")
+                subprocess.run(["rm", "-rf", str(kb_path)], check=True)
+            ratios.append((figures["other"][0] / figures["this"][0], figures["this"][1] / figures["other"][1]))
+        for turn, (rate, size) in enumerate(ratios, 1):
+            print(f"turn {turn}: import rate this/other {rate:.2f}, index size this/other {size:.2f}")
+
+
+if __name__ == "__main__":
+    main()
