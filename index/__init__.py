@@ -12,15 +12,18 @@ from __future__ import annotations
 import shutil
 from contextlib import suppress
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
+
+import numpy as np
 
 from index import directory
 from index.directory import IndexBusy
 from index.counting import BUCKETS, PERIODS, count_matches, periods_between
 from index.documents import document_for
-from index.filters import filter_for
+from index.facets import column_values
+from index.filters import filter_for, with_entity_names
 from index.highlight import highlight_all, make_snippets
 from index.matching import all_matches
 from index.merging import merge_policy
@@ -79,10 +82,15 @@ class IndexWriter:
 
 
 class SearchIndex:
-    """The Whoosh index of one knowledge base, kept in the directory `path`."""
+    """The Whoosh index of one knowledge base, kept in the directory `path`.
 
-    def __init__(self, path: Path):
+    `entity_names(type, name)` gives every name of the entity a query names (the store
+    keeps them: aliases grow after articles are indexed); without it, names are taken
+    as written."""
+
+    def __init__(self, path: Path, entity_names: Callable[[str, str], list[str]] | None = None):
         self.path = Path(path)
+        self.entity_names = entity_names
         self._ix = None
         self._searcher = None
         self._checked: tuple[object, bool] | None = None  # (the files' stamp, is_current then)
@@ -157,14 +165,17 @@ class SearchIndex:
         """Parse `text` and refuse unbounded wildcard/fuzzy expansions (QueryError)."""
         query = parse_query(text, searcher.schema)  # ix.schema re-reads the table of contents
         check_expansions(query, searcher.reader())
-        return query
+        return with_entity_names(query, self.entity_names) if self.entity_names else query
+
+    def filter(self, filters: SearchFilters | None, searcher):
+        return filter_for(filters, searcher, self.entity_names)
 
     def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10, offset: int = 0,
                sort: str = "relevance", facet_top: int = 10, facet_fields: tuple[str, ...] = ENTITY_FIELDS,
                collapse: bool = False) -> IndexPage:
         """Parse and run `text`; raises QueryError for a query that cannot be read."""
         searcher = self.searcher()
-        return run_search(searcher, self.parse(text, searcher), filter=filter_for(filters, searcher),
+        return run_search(searcher, self.parse(text, searcher), filter=self.filter(filters, searcher),
                           limit=limit, offset=offset, sort=sort,
                           facet_fields=facet_fields if facet_top else (), facet_top=facet_top,
                           collapse=collapse)
@@ -172,12 +183,12 @@ class SearchIndex:
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         """Matching articles per bucket (see `index.counting.BUCKETS`)."""
         searcher = self.searcher()
-        return count_matches(searcher, self.parse(text, searcher), by, filter_for(filters, searcher))
+        return count_matches(searcher, self.parse(text, searcher), by, self.filter(filters, searcher))
 
     def matching_ids(self, text: str, filters: SearchFilters | None = None) -> list[str]:
         """The ids of every article matching `text` (unranked)."""
         searcher = self.searcher()
-        matches = all_matches(searcher, self.parse(text, searcher), filter_for(filters, searcher))
+        matches = all_matches(searcher, self.parse(text, searcher), self.filter(filters, searcher))
         return [searcher.stored_fields(docnum)["id"] for docnum in matches.ids.tolist()]
 
     def terms_matched_in(self, article_id: str, text: str) -> set[str]:
@@ -214,6 +225,18 @@ class SearchIndex:
         for fields in self.searcher().all_stored_fields():
             counts[fields["id"]] = counts.get(fields["id"], 0) + 1
         return counts
+
+    def entity_names_by_article(self) -> dict[str, dict[str, list[str]]]:
+        """The entity names each live document holds, by type (lower case, as indexed)."""
+        searcher = self.searcher()
+        docnums = np.array(sorted(searcher.reader().all_doc_ids()), dtype=np.int64)
+        ids = [searcher.stored_fields(docnum)["id"] for docnum in docnums.tolist()]
+        found: dict[str, dict[str, list[str]]] = {article_id: {} for article_id in ids}
+        for field in ENTITY_FIELDS:
+            for article_id, names in zip(ids, column_values(searcher, field, docnums)):
+                if names:
+                    found[article_id][field] = [name.decode("utf-8") for name in names]
+        return found
 
     def close(self) -> None:
         if self._searcher is not None:

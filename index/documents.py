@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kb.entity_table import name_key as entity_key
 from kb.models import Article
 
 
-def entity_terms(article: Article, entity_type: str, with_aliases: bool) -> str:
-    """The article's entity names of one type (and their aliases), comma-separated as the
-    KEYWORD field expects."""
-    names = [name for e in article.entities if e.type == entity_type
-             for name in ([e.name, *e.aliases] if with_aliases else [e.name])]
-    return ",".join(name.replace(",", " ") for name in names)
+def entity_terms(article: Article, entity_type: str) -> str:
+    """The article's entity names of one type, comma-separated as the KEYWORD field
+    expects. (Aliases are not indexed: a query's entity name stands for every name of its
+    entity, from the store, at search time.)"""
+    names = dict.fromkeys(entity_key(e.name) for e in article.entities if e.type == entity_type)
+    return ",".join(names)
 
 
 def parse_published(published: str | None) -> datetime | None:
@@ -34,8 +35,5 @@ def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
         "published": parse_published(article.published),
     }
     for field in entity_fields:
-        # Searchable terms include aliases (org:DHS finds the Department); the facet column
-        # holds canonical names only, so each entity is one facet row.
-        document[field] = entity_terms(article, field, with_aliases=True)
-        document[f"_stored_{field}"] = entity_terms(article, field, with_aliases=False)
+        document[field] = entity_terms(article, field)  # the terms, and the facet column
     return {name: value for name, value in document.items() if value}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from index.dates import docs_between
+from index.documents import entity_key
 from index.query import period_bounds
 from index.schema import ENTITY_FIELDS
 from kb.errors import QueryError
@@ -20,10 +21,29 @@ def phrase_or_term(schema, fieldname: str, text: str) -> wq.Query:
 def entity_term(entity_type: str, name: str) -> wq.Query:
     if entity_type not in ENTITY_FIELDS:
         raise QueryError(f"unknown entity type {entity_type!r} (use {', '.join(ENTITY_FIELDS)})")
-    return wq.Term(entity_type, " ".join(name.replace(",", " ").split()).lower())
+    return wq.Term(entity_type, entity_key(name))
 
 
-def filter_for(filters: SearchFilters | None, searcher):
+def with_entity_names(query: wq.Query, names_of) -> wq.Query:
+    """`query` with each entity term (`org:OPEC`) standing for every name of its entity,
+    as the store knows them now (`names_of(type, name)` -> lower-case names): an article
+    indexed before an alias was linked is found by it, whatever the import order.
+
+    >>> with_entity_names(wq.Term("org", "opec"), lambda t, n: ["opec", "organization of ..."])
+    Or([Term('org', 'opec'), Term('org', 'organization of ...')])
+    """
+    def expand(node: wq.Query) -> wq.Query:
+        if not (isinstance(node, wq.Term) and node.fieldname in ENTITY_FIELDS):
+            return node
+        names = list(dict.fromkeys(map(entity_key, names_of(node.fieldname, node.text))))
+        if names == [node.text]:
+            return node
+        return wq.Or([wq.Term(node.fieldname, name) for name in names], boost=node.boost)
+
+    return query.accept(expand)
+
+
+def filter_for(filters: SearchFilters | None, searcher, names_of=None):
     """What to pass as a Whoosh search's `filter`: a query for the source, language and
     entity filters (all of them, AND), a set of document numbers once dates restrict it
     (read from the date column, see index.dates), or None when nothing restricts."""
@@ -37,6 +57,8 @@ def filter_for(filters: SearchFilters | None, searcher):
         parts.append(wq.Or([wq.Term("lang", lang.lower()) for lang in filters.languages]))
     parts += [entity_term(kind, name) for kind, name in filters.entities]
     query = wq.And(parts) if parts else None
+    if query is not None and names_of is not None:
+        query = with_entity_names(query, names_of)
     if not (filters.since or filters.until):
         return query
     start = period_bounds(filters.since)[0] if filters.since else None

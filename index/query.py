@@ -217,6 +217,5 @@ def check_expansions(query: wq.Query, reader) -> None:
         if isinstance(node, wq.MultiTerm) and not isinstance(node, wq.NumericRange):
             found = sum(1 for _ in islice(node._btexts(reader), MAX_EXPANSIONS + 1))
             if found > MAX_EXPANSIONS:
-                raise QueryError(
-                    f"{node.text!r} matches more than {MAX_EXPANSIONS} different words: make it more specific"
-                )
+                raise QueryError(f"{node.text.removeprefix(EXACT_MARK)!r} matches more than {MAX_EXPANSIONS} "
+                                 "different words: make it more specific")

@@ -52,7 +52,7 @@ class KnowledgeBase:
             except OSError as error:
                 raise StoreError(f"cannot create a knowledge base at {self.path}: {error.strerror}") from None
         self.store = Store(self.path / DB_NAME, create=create)
-        self.index = SearchIndex(self.path / INDEX_DIR)
+        self.index = SearchIndex(self.path / INDEX_DIR, entity_names=self.store.entity_keys)
         self._extractor = None
         if is_new:
             self.set_extractor(extractor or DEFAULT_EXTRACTOR)
@@ -186,13 +186,32 @@ class KnowledgeBase:
             "missing_from_index": sorted(stored - indexed.keys()),
             "orphaned_in_index": sorted(indexed.keys() - stored),
             "indexed_twice": sorted(i for i, n in indexed.items() if n > 1),
+            "entities_differ": self._entities_differ() if current else [],
             "queued": self.store.queue_length(),
             "schema_version": self.store.schema_version(),
             "index_current": current,
         }
         report["ok"] = current and not (report["missing_from_index"] or report["orphaned_in_index"]
-                                         or report["indexed_twice"])
+                                         or report["indexed_twice"] or report["entities_differ"])
         return report
+
+    def _entities_differ(self) -> list[str]:
+        """Articles whose indexed entity names do not name, one each, the entities the
+        store gives them (an entity ignored, merged or extracted again since)."""
+        entity_of = self.store.entity_ids_by_key()
+        expected = self.store.entities_by_article()
+        queued = set(self.store.queued_ids(limit=-1))
+        differ = []
+        for article_id, by_type in self.index.entity_names_by_article().items():
+            if article_id in queued:
+                continue  # the next command indexes it again
+            for entity_type in ENTITY_FIELDS:
+                names = by_type.get(entity_type, [])
+                ids = [entity_of.get((entity_type, name)) for name in names]
+                if len(set(ids)) != len(ids) or set(ids) != expected.get(article_id, {}).get(entity_type, set()):
+                    differ.append(article_id)
+                    break
+        return sorted(differ)
 
     def repair(self) -> dict:
         """Make the index agree with the store: index what is missing, drop orphans and
@@ -204,7 +223,7 @@ class KnowledgeBase:
             self.reindex()
             return report
         with self.store.transaction():
-            self.store.queue(report["missing_from_index"] + report["indexed_twice"])
+            self.store.queue(report["missing_from_index"] + report["indexed_twice"] + report["entities_differ"])
         with self.index.writer() as writer:
             for article_id in report["orphaned_in_index"]:
                 writer.delete(article_id)

@@ -17,8 +17,13 @@ if TYPE_CHECKING:
 
 
 def name_key(name: str) -> str:
-    """Entity names match case-insensitively and with spacing collapsed (as the index does)."""
-    return " ".join(name.split()).lower()
+    """Entity names match case-insensitively, a comma as a space, spacing collapsed (the
+    index holds them so: commas separate the names of its entity fields).
+
+    >>> name_key("Goldman, Sachs  and Co")
+    'goldman sachs and co'
+    """
+    return " ".join(name.replace(",", " ").split()).lower()
 
 
 class EntityTable:
@@ -27,6 +32,9 @@ class EntityTable:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self._ids: dict[tuple[str, str], int] = {}
+        # Articles that mentioned both entities of a merge: their index documents hold
+        # two names of one entity now, and must be indexed again.
+        self.touched: set[str] = set()
 
     # resolving and creating ---------------------------------------------------------------
     def find(self, entity_type: str, name: str) -> int | None:
@@ -71,6 +79,7 @@ class EntityTable:
             row = self.db.execute("select count, spans from article_entities where article_id = ? and entity_id = ?",
                                   [article_id, target]).fetchone()
             if row:
+                self.touched.add(article_id)
                 merged = sorted(json.loads(row[1]) + json.loads(spans))
                 self.db.execute("update article_entities set count = ?, spans = ? where article_id = ? and "
                                 "entity_id = ?", [row[0] + count, json.dumps(merged), article_id, target])

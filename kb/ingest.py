@@ -180,5 +180,8 @@ class Ingest:
                 for article in articles:
                     self._writer.add(article)
             self.indexed_ids += [article.id for article in articles]
+        if self.store.requeued:  # indexed already, but to be indexed again: left queued
+            self.indexed_ids = [i for i in self.indexed_ids if i not in self.store.requeued]
+            self.store.requeued.clear()
         self.summary.imported += len(fresh)
         release_free_memory()

@@ -68,7 +68,28 @@ def add_watches(db: sqlite_utils.Database) -> None:
                          pk="name")
 
 
-MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches]
+def keys_without_commas(db: sqlite_utils.Database) -> None:
+    """v5: entity keys read a comma as a space, as the index does ("goldman sachs and co");
+    an entity whose key now equals another's is merged into it."""
+    from kb.entity_table import EntityTable, name_key
+
+    table = EntityTable(db)
+    for entity_id, entity_type, key in db.execute("select id, type, key from entities where key like '%,%'").fetchall():
+        other = db.execute("select id from entities where type = ? and key = ?", [entity_type, name_key(key)]).fetchone()
+        if other:
+            table.merge(entity_id, other[0])
+        else:
+            db.execute("update entities set key = ? where id = ?", [name_key(key), entity_id])
+    for entity_type, key, alias, entity_id in db.execute(
+            "select type, key, alias, entity_id from entity_aliases where key like '%,%'").fetchall():
+        db.execute("delete from entity_aliases where type = ? and key = ?", [entity_type, key])
+        db.execute("insert or ignore into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
+                   [entity_type, name_key(key), alias, entity_id])
+    db.execute("delete from entity_aliases where exists (select 1 from entities e where e.id = entity_id "
+               "and e.type = entity_aliases.type and e.key = entity_aliases.key)")
+
+
+MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

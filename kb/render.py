@@ -249,7 +249,8 @@ def check_text(report: dict, repaired: bool = False) -> str:
     lines = [f"{report['articles']} articles stored, {report['indexed']} indexed, {report['queued']} queued; "
              f"schema {report['schema_version']}, index {'current' if report['index_current'] else 'outdated or missing'}"]
     for key, label in (("missing_from_index", "missing from the index"), ("orphaned_in_index", "in the index only"),
-                       ("indexed_twice", "indexed more than once")):
+                       ("indexed_twice", "indexed more than once"),
+                       ("entities_differ", "with other entities in the index than in the store")):
         if report[key]:
             shown = ", ".join(report[key][:5]) + (" ..." if len(report[key]) > 5 else "")
             lines.append(f"{len(report[key])} {label}: {shown}")

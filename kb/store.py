@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from kb.entity_table import EntityTable
+from kb.entity_table import EntityTable, name_key
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
 from kb.models import Article, EntityCount
@@ -52,6 +52,7 @@ class Store:
         if not create and not path.exists():
             raise StoreError(f"no knowledge base at {path.parent} (import something first)")
         self._db = self._entities = self._stories = None
+        self.requeued: set[str] = set()  # articles queued again by entity merges (see Ingest)
         try:
             self.readonly = path.exists() and not _writable(path)
             if self.readonly:  # read-only media: no WAL or lock files can be made, nothing changes
@@ -139,7 +140,7 @@ class Store:
             [article.id, article.url, article.title, article.body, article.published, article.source,
              json.dumps(article.authors), article.language, digest, article.imported_at, article.origin,
              article.record, article.run_id, extractor])
-        self._insert_entities(article.id, article.entities)
+        article.entities = self._insert_entities(article.id, article.entities)
         self.queue([article.id])
 
     def replace_entities(self, article_id: str, entities: list[EntityCount], extractor: str) -> None:
@@ -149,16 +150,27 @@ class Store:
         self._insert_entities(article_id, entities)
         self.queue([article_id])
 
-    def _insert_entities(self, article_id: str, entities: list[EntityCount]) -> None:
+    def _insert_entities(self, article_id: str, entities: list[EntityCount]) -> list[EntityCount]:
+        """Store an article's entities; returns them as the store resolved them: one per
+        entity, under its name (names differing only in case, and aliases, are one)."""
         rows: dict[int, list] = {}
-        for entity in entities:  # names differing only in case, or aliases, are one entity
+        for entity in entities:
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
-            row = rows.setdefault(entity_id, [article_id, entity_id, 0, []])
+            row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], entity.type])
             row[2] += entity.count
             row[3] += entity.spans
         self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
-            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans in rows.values()])
+            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans, _ in rows.values()])
+        if self.entities.touched:  # a link merged two entities some stored articles both mention
+            self.queue(self.entities.touched)
+            self.requeued |= self.entities.touched
+            self.entities.touched = set()
+        names = dict(self.conn.execute(
+            f"select id, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
+            list(rows)).fetchall()) if rows else {}
+        return sorted((EntityCount(kind, names[e], n, sorted(spans)) for _, e, n, spans, kind in rows.values()
+                       if e in names), key=lambda e: (-e.count, e.name, e.type))
 
     def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:
         """(rowid, id, body) of articles extracted by another extractor (or all), in rowid order."""
@@ -178,6 +190,31 @@ class Store:
             f"select a.key, e.name from entity_aliases a join entities e on e.id = a.entity_id "
             f"where a.type = ? and a.key in ({marks})", [entity_type, *keys, entity_type, *keys]).fetchall())
         return [names.get(key, key) for key in keys]
+
+    def entity_keys(self, entity_type: str, name: str) -> list[str]:
+        """Every name (lower case) of the entity `name` stands for: its name and aliases,
+        however they came to it (an article indexed under any of them mentions it); just
+        the name if no entity has it."""
+        entity_id = self.entities.find(entity_type, name)
+        if entity_id is None:
+            return [name_key(name)]
+        return [row[0] for row in self.conn.execute(
+            "select key from entities where id = ? union select key from entity_aliases where entity_id = ?",
+            [entity_id, entity_id])]
+
+    def entity_ids_by_key(self) -> dict[tuple[str, str], int]:
+        """(type, lower-case name) -> entity id, for every name and alias."""
+        return {(t, k): i for t, k, i in self.conn.execute(
+            "select type, key, id from entities union all select type, key, entity_id from entity_aliases")}
+
+    def entities_by_article(self) -> dict[str, dict[str, set[int]]]:
+        """Each article's (not ignored) entity ids, by type."""
+        found: dict[str, dict[str, set[int]]] = {}
+        for article_id, entity_type, entity_id in self.conn.execute(
+                "select ae.article_id, e.type, e.id from article_entities ae join entities e "
+                "on e.id = ae.entity_id where e.ignored = 0"):
+            found.setdefault(article_id, {}).setdefault(entity_type, set()).add(entity_id)
+        return found
 
     def ids_after(self, ids: list[str], after_rowid: int, up_to_rowid: int) -> list[str]:
         """Those of `ids` stored after row `after_rowid` (up to `up_to_rowid`), oldest first."""
