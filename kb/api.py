@@ -460,7 +460,7 @@ class KnowledgeBase:
             raise KBError(f"{keep!r} and {other!r} are already one entity")
         if table.describe(target)["type"] != table.describe(source)["type"]:
             raise KBError(f"{keep!r} and {other!r} are entities of different types")
-        return self._correct(lambda: table.merge(source, target), target)
+        return self._correct(lambda: table.merge(source, target, by_user=True), target)
 
     def rename_entity(self, name: str, new_name: str, *, type: str | None = None) -> dict:
         """Give an entity a new canonical name (the old one stays an alias); an existing
@@ -469,7 +469,7 @@ class KnowledgeBase:
         entity_id = table.resolve(name, type)
         existing = table.find(table.describe(entity_id)["type"], new_name)
         if existing is not None and existing != entity_id:
-            return self._correct(lambda: table.merge(entity_id, existing), existing)
+            return self._correct(lambda: table.merge(entity_id, existing, by_user=True), existing)
         return self._correct(lambda: table.rename(entity_id, new_name), entity_id)
 
     def ignore_entity(self, name: str, *, type: str | None = None, ignored: bool = True) -> dict:

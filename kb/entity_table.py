@@ -8,12 +8,23 @@ re-indexing, so facets and filters follow without a re-import.
 from __future__ import annotations
 
 import json
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from kb.errors import KBError, NotFoundError
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+
+def spelt_alike(a: str, b: str) -> bool:
+    """Two long names one or two letters apart ("Organiaation"/"Organization of ...").
+
+    >>> spelt_alike("Organiaation of Petroleum Exporting Countries",
+    ...             "Organization of Petroleum Exporting Countries")
+    True
+    """
+    return min(len(a), len(b)) >= 12 and SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.95
 
 
 def name_key(name: str) -> str:
@@ -35,6 +46,7 @@ class EntityTable:
         # Articles that mentioned both entities of a merge: their index documents hold
         # two names of one entity now, and must be indexed again.
         self.touched: set[str] = set()
+        self.named: set[int] = set()  # entities whose forms were counted: to be named by usage
 
     # resolving and creating ---------------------------------------------------------------
     def find(self, entity_type: str, name: str) -> int | None:
@@ -52,27 +64,67 @@ class EntityTable:
         if entity_id is None:
             entity_id = self.db.execute("insert into entities (type, name, key) values (?, ?, ?)",
                                         [entity_type, name, cache_key[1]]).lastrowid
-        self._ids[cache_key] = entity_id
         for alias in aliases:
-            self.link(entity_type, alias, entity_id)
+            entity_id = self.link(entity_type, alias, entity_id)
+        self._ids[cache_key] = entity_id
         return entity_id
 
-    def link(self, entity_type: str, alias: str, entity_id: int) -> None:
-        """Make `alias` a name of `entity_id`; an entity known only by that name merges into it."""
+    def link(self, entity_type: str, alias: str, entity_id: int) -> int:
+        """Make `alias` a name of `entity_id`; an entity known only by that name merges into
+        it. Returns the entity's id (another's, when it merged into one spelt alike)."""
         existing = self.find(entity_type, alias)
         if existing == entity_id:
-            return
+            return entity_id
         if existing is not None:
             if self.db.execute("select 1 from entity_aliases where type = ? and key = ?",
                                [entity_type, name_key(alias)]).fetchone():
-                return  # already the alias of another entity: the first link wins
+                if spelt_alike(self.name_of(existing), self.name_of(entity_id)):
+                    self.merge(entity_id, existing)  # one name misspelt: "Organiaation of ..."
+                    return existing
+                return entity_id  # otherwise already the alias of another entity: the first link wins
             self.merge(existing, entity_id)
         self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
                         [entity_type, name_key(alias), alias, entity_id])
+        return entity_id
+
+    def name_of(self, entity_id: int) -> str:
+        return self.db.execute("select name from entities where id = ?", [entity_id]).fetchone()[0]
+
+    # naming by usage ----------------------------------------------------------------------------
+    def count_form(self, entity_id: int, form: str) -> None:
+        """One more article names the entity by the full form `form`."""
+        self.db.execute("insert into entity_forms (entity_id, form, articles) values (?, ?, 1) on conflict "
+                        "(entity_id, form) do update set articles = articles + 1", [entity_id, form])
+        self.named.add(entity_id)
+
+    def name_by_usage(self) -> None:
+        """Give each entity counted since the last call its most used full form as its
+        name (ties: the longer, then the first in alphabetical order); a name a user chose
+        stays. The name it had stays one of its names (an alias)."""
+        for entity_id in sorted(self.named):
+            row = self.db.execute("select type, name, named_by_user from entities where id = ?", [entity_id]).fetchone()
+            if row is None or row[2]:
+                continue
+            entity_type, name = row[0], row[1]
+            best = self.db.execute("select form from entity_forms where entity_id = ? order by articles desc, "
+                                   "length(form) desc, form limit 1", [entity_id]).fetchone()
+            if best and best[0] != name:
+                self._rename(entity_id, entity_type, name, best[0])
+        self.named = set()
+
+    def _rename(self, entity_id: int, entity_type: str, old: str, new: str) -> None:
+        self.db.execute("delete from entity_aliases where type = ? and key = ?", [entity_type, name_key(new)])
+        self.db.execute("update entities set name = ?, key = ? where id = ?", [new, name_key(new), entity_id])
+        if name_key(old) != name_key(new):
+            self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
+                            [entity_type, name_key(old), old, entity_id])
+        self._ids.clear()
 
     # corrections -------------------------------------------------------------------------------
-    def merge(self, source: int, target: int) -> list[str]:
-        """Fold entity `source` into `target` (mentions, aliases, its name); returns the articles touched."""
+    def merge(self, source: int, target: int, by_user: bool = False) -> list[str]:
+        """Fold entity `source` into `target` (mentions, aliases, its name); returns the
+        articles touched. The target keeps its name when a user merged (else it is named
+        by usage again)."""
         articles = self.articles_of(source)
         for article_id, count, spans in self.db.execute(
                 "select article_id, count, spans from article_entities where entity_id = ?", [source]).fetchall():
@@ -89,6 +141,17 @@ class EntityTable:
                 self.db.execute("update article_entities set entity_id = ? where article_id = ? and entity_id = ?",
                                 [target, article_id, source])
         entity_type, name = self.db.execute("select type, name from entities where id = ?", [source]).fetchone()
+        for form, naming in self.db.execute("select form, articles from entity_forms where entity_id = ?",
+                                            [source]).fetchall():
+            self.db.execute("insert into entity_forms (entity_id, form, articles) values (?, ?, ?) on conflict "
+                            "(entity_id, form) do update set articles = articles + excluded.articles",
+                            [target, form, naming])
+        self.db.execute("delete from entity_forms where entity_id = ?", [source])
+        self.named.discard(source)
+        if by_user:
+            self.db.execute("update entities set named_by_user = 1 where id = ?", [target])
+        else:
+            self.named.add(target)
         self.db.execute("update entity_aliases set entity_id = ? where entity_id = ?", [target, source])
         self.db.execute("delete from entities where id = ?", [source])
         self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
@@ -97,14 +160,11 @@ class EntityTable:
         return articles
 
     def rename(self, entity_id: int, new_name: str) -> list[str]:
-        """Give the entity a new canonical name (the old one stays an alias)."""
+        """Give the entity a new canonical name (the old one stays an alias); it keeps it,
+        however other forms are used later."""
         entity_type, old = self.db.execute("select type, name from entities where id = ?", [entity_id]).fetchone()
-        self.db.execute("delete from entity_aliases where type = ? and key = ?", [entity_type, name_key(new_name)])
-        self.db.execute("update entities set name = ?, key = ? where id = ?", [new_name, name_key(new_name), entity_id])
-        if name_key(old) != name_key(new_name):
-            self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
-                            [entity_type, name_key(old), old, entity_id])
-        self._ids.clear()
+        self._rename(entity_id, entity_type, old, new_name)
+        self.db.execute("update entities set named_by_user = 1 where id = ?", [entity_id])
         return self.articles_of(entity_id)
 
     def set_ignored(self, entity_id: int, ignored: bool = True) -> list[str]:

@@ -89,7 +89,18 @@ def keys_without_commas(db: sqlite_utils.Database) -> None:
                "and e.type = entity_aliases.type and e.key = entity_aliases.key)")
 
 
-MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas]
+def add_entity_forms(db: sqlite_utils.Database) -> None:
+    """v6: how many articles name an entity by each of its full forms (the name it is
+    shown under is the most used one), and whether a user chose its name."""
+    db["entity_forms"].create({"entity_id": int, "form": str, "articles": int}, pk=("entity_id", "form"),
+                              foreign_keys=[("entity_id", "entities", "id")])
+    db["entities"].add_column("named_by_user", int, not_null_default=0)
+    db.execute("insert into entity_forms (entity_id, form, articles) select e.id, e.name, count(ae.article_id) "
+               "from entities e left join article_entities ae on ae.entity_id = e.id group by e.id")
+
+
+MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
+              add_entity_forms]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -112,6 +112,8 @@ class Store:
         """All writes inside are committed together or not at all."""
         with self.db.atomic():
             yield
+            if self._entities is not None and self._entities.named:
+                self._entities.name_by_usage()  # entities named by their most used full form
 
     # import runs -----------------------------------------------------------------
     def start_run(self, paths: list[str]) -> int:
@@ -156,6 +158,7 @@ class Store:
         rows: dict[int, list] = {}
         for entity in entities:
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
+            self.entities.count_form(entity_id, entity.name)
             row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], entity.type])
             row[2] += entity.count
             row[3] += entity.spans

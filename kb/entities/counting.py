@@ -95,13 +95,23 @@ def initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
+SHORTENED_HEADS = ("of", "for", "on")  # "Department of | Homeland Security"
+
+
 def short_form_of(short: str, long: str) -> bool:
-    """True if `short` is an acronym of `long` or its last two or more words."""
+    """True if `short` is an acronym of `long`, or its last two or more words after a
+    head ending in "of", "for" or "on" ("Homeland Security" of "Department of Homeland
+    Security"; "Labour Party" is another party than "Parliamentary Labour Party").
+
+    >>> short_form_of("Labour Party", "Parliamentary Labour Party")
+    False
+    """
     if " " not in long or short == long:
         return False
     if short.isupper() and " " not in short and 2 <= len(short) <= 6 and initials(long) == short:
         return True
-    return " " in short and long.endswith(" " + short)
+    head = long[:-len(short)].split()
+    return " " in short and long.endswith(" " + short) and bool(head) and head[-1] in SHORTENED_HEADS
 
 
 def split_coordinations(groups: dict) -> None:
