@@ -17,7 +17,7 @@ from kb.models import SearchFilters
 QUERIES = [
     "oil", "oil AND opec", "wheat OR corn OR grain", "coffee NOT brazil", "(gold OR silver) AND prices",
     "bank AND rates AND japan", "oil ANDMAYBE opec", "NOT oil",
-    '"trade deficit"', '"bank of japan"', '"mln dlrs"', '"oil"', '"prices oil"',
+    '"trade deficit"', '"bank of japan"', '"mln dlrs"', '"oil"', '"prices oil"', '"oil prices"~5', '"prices oil"~3',
     "title:cocoa", "title:(oil OR gas)", 'title:"money market"', "title:oil^3 OR body:gas", "(oil gas)^2",
     "coff* AND price", "wheat~1", "published:1987-03 AND oil", "published:>1987-03-01", "source:reuters",
     "zzzunknownword", "oil AND zzzunknownword", '"zzzunknownword oil"',
