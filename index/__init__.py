@@ -30,7 +30,8 @@ from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
-from index.searching import SORTS, IndexHit, IndexPage, highlight_terms, run_search
+from index.searching import (SORTS, IndexHit, IndexPage, highlight_phrases, highlight_terms, named_entities,
+                             run_search)
 from index.segments import SegmentBuilder
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
@@ -191,14 +192,15 @@ class SearchIndex:
         matches = all_matches(searcher, self.parse(text, searcher), self.filter(filters, searcher))
         return [searcher.stored_fields(docnum)["id"] for docnum in matches.ids.tolist()]
 
-    def terms_matched_in(self, article_id: str, text: str) -> set[str]:
-        """The title/body terms of query `text` to mark in article `article_id` (none if it
-        does not match)."""
+    def marks_in(self, article_id: str, text: str) -> IndexHit:
+        """What of query `text` to mark in article `article_id`: an IndexHit whose terms,
+        phrases and entities are empty if the article does not match."""
         searcher = self.searcher()
         query = self.parse(text, searcher)
         if not len(all_matches(searcher, wq.And([query, wq.Term("id", article_id)])).ids):
-            return set()
-        return highlight_terms(query, searcher.reader())
+            return IndexHit(article_id, 0.0)
+        return IndexHit(article_id, 0.0, highlight_terms(query, searcher.reader()), 0, highlight_phrases(query),
+                        named_entities(query))
 
     def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
         """Articles most like this one (its most distinctive body terms, searched)."""

@@ -16,6 +16,7 @@ from index.analysis import EXACT_MARK, WORD_PATTERN, fold, stem_word
 from kb.models import Snippet, Span
 
 _WORD = re.compile(WORD_PATTERN)
+Phrase = tuple[tuple[str, ...], "int | None"]  # exact words; None: one after the other, N: within N
 _SPACES = re.compile(r"\s+")
 
 
@@ -109,13 +110,42 @@ def snippet_of(text: str, start: int, end: int, matches) -> Snippet:
     return Snippet("".join(pieces), spans)
 
 
-def make_snippets(text: str, terms: set[str], fragments: int = 2, width: int = 240) -> list[Snippet]:
-    """The `fragments` best passages of `text` (about `width` characters) around `terms`.
+def phrase_matches_in(text: str, phrases: tuple[Phrase, ...]) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the words of `text` where a phrase matches: its words one
+    after the other, or (with N) all of them within N words of each other, any order.
 
-    `terms` are indexed terms (stems, or "=word" for phrase words), as a search matched them.
-    >>> make_snippets("The IRS shared data with ICE.", {"ir", "ic"})
+    >>> phrase_matches_in("taxpayer data, privacy of taxpayer privacy", ((("taxpayer", "privacy"), None),))
+    [(26, 34, 'taxpayer'), (35, 42, 'privacy')]
     """
-    matches = find_matches(text, terms) if terms and fragments else []
+    if not phrases:
+        return []
+    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    found = set()
+    for wanted, within in phrases:
+        for first in range(len(words)):
+            if words[first][2] not in wanted:
+                continue
+            if within is None:
+                run = words[first:first + len(wanted)]
+                if tuple(word for _, _, word in run) == wanted:
+                    found.update(run)
+                continue
+            window = [w for w in words[first:first + within + 1] if w[2] in wanted]
+            if all(sum(w[2] == word for w in window) >= wanted.count(word) for word in set(wanted)):
+                found.update(window)
+    return sorted(found)
+
+
+def make_snippets(text: str, terms: set[str], fragments: int = 2, width: int = 240,
+                  phrases: tuple[Phrase, ...] = (), spans: tuple[tuple[int, int, str], ...] = ()) -> list[Snippet]:
+    """The `fragments` best passages of `text` (about `width` characters) around `terms`,
+    `phrases` where they match, and `spans` (start, end, name: an entity's mentions).
+
+    `terms` are indexed terms (stems, or "=word" for exact words), as a search matched them.
+    >>> [s.text for s in make_snippets("The IRS shared data with ICE.", {"ir", "ic"})]
+    ['The IRS shared data with ICE.']
+    """
+    matches = all_matches(text, terms, phrases, spans) if fragments else []
     snippets = []
     for first, last in best_windows(matches, fragments, width):
         inside = matches[first:last + 1]
@@ -135,6 +165,20 @@ def word_boundary(text: str, position: int, backwards: bool) -> int:
     return index + 1 if backwards and index != limit else index
 
 
-def highlight_all(text: str, terms: set[str]) -> Snippet:
-    """The whole of `text` (white space kept) with every match of `terms` located."""
-    return Snippet(text, [Span(start, end) for start, end, _ in find_matches(text, terms)])
+def all_matches(text: str, terms: set[str], phrases: tuple[Phrase, ...] = (),
+                spans: tuple[tuple[int, int, str], ...] = ()) -> list[tuple[int, int, str]]:
+    """Every match of terms, phrases and given spans in `text`, in order, none overlapping
+    another (the first, then the longer, wins)."""
+    found = sorted({*(find_matches(text, terms) if terms else []), *phrase_matches_in(text, phrases), *spans},
+                   key=lambda match: (match[0], -match[1]))
+    kept: list[tuple[int, int, str]] = []
+    for match in found:
+        if not kept or match[0] >= kept[-1][1]:
+            kept.append(match)
+    return kept
+
+
+def highlight_all(text: str, terms: set[str], phrases: tuple[Phrase, ...] = (),
+                  spans: tuple[tuple[int, int, str], ...] = ()) -> Snippet:
+    """The whole of `text` (white space kept) with every match located."""
+    return Snippet(text, [Span(start, end) for start, end, _ in all_matches(text, terms, phrases, spans)])

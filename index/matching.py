@@ -107,6 +107,10 @@ def segment_matches(query: wq.Query, searcher, within: np.ndarray | None = None)
         every = np.arange(searcher.reader().doc_count_all(), dtype=np.int64) if within is None else within
         ids = every[~np.isin(every, segment_matches(query.query, searcher, every).ids)]
         return Matches(ids, np.full(len(ids), NOT_SCORE))
+    if isinstance(query, wq.Every):
+        ids = documents_with(searcher.reader(), query.fieldname)
+        if ids is not None:
+            return Matches(ids, np.full(len(ids), float(query.boost)))
     if isinstance(query, PublishedBetween):
         ids = docnums_between(searcher, query.low, query.high)
         return Matches(ids, np.full(len(ids), query.boost))
@@ -278,6 +282,16 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
         cache[key] = (np.ones(reader.doc_count_all()) if codes is None
                       else np.where(codes == 0, 1.0, _LENGTHS[codes]))
     return cache[key]
+
+
+def documents_with(reader, fieldname: str | None) -> np.ndarray | None:
+    """The segment's documents holding field `fieldname` (every document for None), read
+    from its length column; None for a field without lengths. (Whoosh's Every reads the
+    postings of every word of the field: 105 s for `kb search '*'` on 21,555 articles.)"""
+    if fieldname is None:
+        return np.arange(reader.doc_count_all(), dtype=np.int64)
+    codes = length_codes(reader._perdoc, fieldname, reader.doc_count_all())
+    return None if codes is None else np.flatnonzero(codes).astype(np.int64)
 
 
 def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None) -> Matches:

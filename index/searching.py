@@ -10,7 +10,11 @@ from whoosh import query as wq
 
 from index.facets import column_values, facet_counts
 from index.dates import NO_DATE, published_values
+from index.analysis import EXACT_MARK
+from index.highlight import Phrase
 from index.matching import all_matches, first_positions
+from index.query import Proximity
+from index.schema import ENTITY_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
 HIGHLIGHT_FIELDS = ("title", "body")
@@ -22,6 +26,8 @@ class IndexHit:
     score: float
     terms: set[str] = field(default_factory=set)  # indexed terms that matched, for highlighting
     more: int = 0  # hits of the same story folded into this one (collapse)
+    phrases: tuple = ()  # phrases to highlight where they match (index.highlight.Phrase)
+    entities: tuple = ()  # (type, lower-case name) of entities the query names, to mark their mentions
 
 
 @dataclass
@@ -49,8 +55,9 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
     else:
         shown = first_positions(keys, matches.ids, wanted)
         copies = [1] * len(shown)
-    terms = highlight_terms(query, searcher.reader())
-    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms, n - 1)
+    terms, phrases, entities = highlight_terms(query, searcher.reader()), highlight_phrases(query), named_entities(query)
+    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms, n - 1,
+                     phrases, entities)
             for i, n in list(zip(shown, copies))[offset:]]
     facets = facet_counts(searcher, matches.ids, facet_fields, facet_top) if facet_fields else {}
     return IndexPage(len(matches.ids), page, facets)
@@ -79,10 +86,26 @@ def highlight_terms(query: wq.Query, reader) -> set[str]:
     a third of the query time)."""
     terms = set()
     for leaf in positive_leaves(query):
+        if isinstance(leaf, wq.Phrase):
+            continue  # marked where the phrase matches: highlight_phrases
         for fieldname, text in leaf.expanded_terms(reader, phrases=True):
             if fieldname in HIGHLIGHT_FIELDS:
                 terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return terms
+
+
+def highlight_phrases(query: wq.Query) -> tuple[Phrase, ...]:
+    """The title/body phrases of `query` outside NOT clauses, as exact words: with None
+    (one after the other) or N (`"a b"~N`: within N words, any order)."""
+    return tuple(dict.fromkeys(
+        (tuple(word.removeprefix(EXACT_MARK) for word in leaf.words), leaf.slop if isinstance(leaf, Proximity) else None)
+        for leaf in positive_leaves(query) if isinstance(leaf, wq.Phrase) and leaf.fieldname in HIGHLIGHT_FIELDS))
+
+
+def named_entities(query: wq.Query) -> tuple[tuple[str, str], ...]:
+    """(type, lower-case name) of each entity a positive clause of `query` names."""
+    return tuple(dict.fromkeys((leaf.fieldname, leaf.text) for leaf in positive_leaves(query)
+                               if isinstance(leaf, wq.Term) and leaf.fieldname in ENTITY_FIELDS))
 
 
 def positive_leaves(query: wq.Query) -> Iterator[wq.Query]:

@@ -17,6 +17,7 @@ from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchI
                    make_snippets, operator_hints, periods_between)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
+from kb.entity_table import name_key
 from kb.errors import KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Snippet
 from kb.indexing import cores, write_queued
@@ -33,6 +34,14 @@ LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several proces
 def is_disk_full(error: Exception) -> bool:
     """SQLite and the file system say "disk full" differently."""
     return getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in str(error)
+
+
+def mention_spans(article: Article, entities: tuple[tuple[str, str], ...]) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, name) of the article's mentions of the `entities` (type, lower-case
+    name) a query names, to mark in its body."""
+    wanted = set(entities)
+    return tuple((start, end, entity.name) for entity in article.entities
+                 if (entity.type, name_key(entity.name)) in wanted for start, end in entity.spans)
 
 
 class KnowledgeBase:
@@ -291,7 +300,8 @@ class KnowledgeBase:
             article = articles.get(hit.id)
             if article is None:  # in the index but no longer stored: the index catches up later
                 continue
-            snippets = make_snippets(article.body, hit.terms, fragments, width) or [
+            snippets = make_snippets(article.body, hit.terms, fragments, width, hit.phrases,
+                                     mention_spans(article, hit.entities)) or [
                 Snippet(article.body[:width], [])
             ]
             more_sources = self.store.story_sources(article.story_id, article.id) if hit.more else []
@@ -334,7 +344,8 @@ class KnowledgeBase:
         """The article's whole body with every match of `query` located (for `kb show --highlight`)."""
         article = self.get(article_id)
         self.sync_index()
-        return highlight_all(article.body, self.index.terms_matched_in(article.id, query))
+        marks = self.index.marks_in(article.id, query)
+        return highlight_all(article.body, marks.terms, marks.phrases, mention_spans(article, marks.entities))
 
     def _facet_values(self, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
         """Facet keys (lower case in the index) shown by their stored canonical names."""

@@ -194,13 +194,15 @@ def test_published_clauses_from_the_columns_match_whooshs_own_ranges(reuters_pat
 @pytest.mark.parametrize("text", ["oil AND NOT gas", '"interest rates"', "shar*", "title:(oil OR gas)",
                                   "cocoa OR coffee", "Bahia~ AND cocoa", "oil -prices"])
 def test_highlight_terms_are_the_terms_each_hit_matched(reuters_path, text):
-    """What Whoosh records per match with terms=True, found from the query instead."""
-    from index.searching import highlight_terms
+    """What Whoosh records per match with terms=True, found from the query instead (the
+    words of phrases apart: they are marked where the phrase matches)."""
+    from index.searching import highlight_phrases, highlight_terms
 
     search_index = SearchIndex(reuters_path / "index")
     searcher = search_index.searcher()
     query = search_index.parse(text, searcher)
-    ours = highlight_terms(query, searcher.reader())
+    ours = highlight_terms(query, searcher.reader()) | {
+        "=" + word for words, _ in highlight_phrases(query) for word in words}
     hits = searcher.search(query, limit=10, terms=True)
     assert len(hits) > 0
     for hit in hits:
