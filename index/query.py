@@ -25,7 +25,7 @@ BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 OPERATORS = BINARY_OPERATORS | {"NOT"}
 MAX_EXPANSIONS = 1024  # terms one wildcard, prefix or fuzzy term may stand for
 MAX_DEPTH = 32  # nested parentheses
-MAX_LENGTH = 4096  # characters
+MAX_LENGTH = 100_000  # characters: a list of 1,000 names OR-ed together fits
 _WORD = re.compile(r'"[^"]*"?(~\d+)?|[()]|[^\s()"]+')
 _FIELD_PREFIX = re.compile(r"^[+-]?([A-Za-z_]+):")
 _DATE_CLAUSE = re.compile(r"\b(?P<field>published):(?P<op>>=|<=|>|<)?(?P<value>\[[^\]]*\]|[^\s()]+)")

@@ -153,3 +153,15 @@ def test_an_empty_knowledge_base_answers_zero_matches(invoke, options):
     assert invoke("init", "--ner", "none").exit_code == 0
     result = invoke("search", "the published:>=2020", "--json", *options)
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 0
+
+
+def test_a_watch_list_of_a_thousand_names_or_ed_together_is_answered(invoke, seeded_path):
+    """Researchers paste watch lists: 1,000 names as phrases, OR-ed (the 4,096-character
+    limit refused about 300)."""
+    names = [f'"Name{number} Surname{number}"' for number in range(998)] + ['"Kristi Noem"', '"Scott Bessent"']
+    query = " OR ".join(names)
+    assert len(query) > 20_000
+    found = json.loads(invoke("search", query, "--json", kb_path=seeded_path).stdout)
+    assert found["total"] == 1 and found["hits"][0]["snippets"]
+    too_long = invoke("search", "x" * 100_001, kb_path=seeded_path)
+    assert too_long.exit_code == 1 and "limit is 100000" in too_long.stderr
