@@ -26,6 +26,8 @@ Exit status 1 if an exact-duplicate pair or an edited copy misses its story.
 from __future__ import annotations
 
 import argparse
+import json
+import tempfile
 import os
 import random
 import re
@@ -41,10 +43,12 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.corpora import CORPORA  # noqa: E402
 
 from kb.shingles import SHINGLE_WORDS, words  # noqa: E402
-from kb.stories import (CONTAINMENT_FLOOR, DEFAULT_CONTAINMENT, DEFAULT_THRESHOLD, NUM_PERM,  # noqa: E402
+from kb.stories import (CONTAINMENT_FLOOR, DEFAULT_CONTAINMENT, DEFAULT_STORY_DAYS, DEFAULT_THRESHOLD, NUM_PERM,  # noqa: E402
                         StoryIndex, signature)
 
 DEFAULT_BBC = CORPORA / "bbc-news"
+REUTERS = CORPORA / "reuters-21578"
+TEMPLATE_TITLE_USES = 8  # a title this often: a daily item from a template
 BOILERPLATE = ["Share this article", "Follow us on Twitter @newsdesk", "Sign up for our morning newsletter",
                "Copyright 2005 News Group. All rights reserved.", "Advertisement",
                "Read more: the latest business and politics headlines"]
@@ -251,7 +255,32 @@ def main() -> int:
         a2, p2, t2 = pair_counts(merged, guess)
         marker = "  <- default" if settings == (DEFAULT_THRESHOLD, DEFAULT_CONTAINMENT) else ""
         print(f"  {label:<30} {a / p:.4f} / {a / t:.4f}  |  {a2 / p2:.4f} / {a2 / t2:.4f}{marker}")
+    if REUTERS.exists():
+        reports, stories, largest = template_reports(REUTERS)
+        print(f"\nReuters' recurring daily items (titles used {TEMPLATE_TITLE_USES} times or more, e.g. FED ADDS "
+              f"RESERVES VIA CUSTOMER REPURCHASES), imported dated: {reports} articles in {stories} stories, the "
+              f"largest of {largest} (a story spans at most {DEFAULT_STORY_DAYS} days and keeps its figures)")
     return 1 if failures else 0
+
+
+def template_reports(folder: Path) -> tuple[int, int, int]:
+    """Reuters' daily template items (the same title on different days, with other figures)
+    imported into a new knowledge base: (articles, stories, articles in the largest)."""
+    from importers import parse_file
+    from kb import Article, KnowledgeBase
+
+    articles = [record for path in sorted(folder.glob("reut2-*.sgm")) for record in parse_file(path)
+                if isinstance(record, Article)]
+    uses = Counter(article.title for article in articles)
+    reports = [a for a in articles if uses[a.title] >= TEMPLATE_TITLE_USES]
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "reports.jsonl"
+        source.write_text("\n".join(json.dumps({"title": a.title, "body": a.body, "published": a.published,
+                                                  "source": "Reuters"}) for a in reports))
+        with KnowledgeBase(Path(work) / "kb", extractor="none") as kb:
+            stored = kb.import_paths([source]).imported
+            sizes = [story["articles"] for story in kb.stories(limit=10_000, min_size=1)]
+    return stored, len(sizes), max(sizes, default=0)
 
 
 def _groups(labels: dict[str, object], keys: list[str]) -> list[list[str]]:

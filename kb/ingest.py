@@ -168,7 +168,8 @@ class Ingest:
                 article.id, article.imported_at, article.run_id = digest[:ID_LENGTH], now, self.summary.run_id
                 article.entities, article.language = entities, language
                 self.store.insert_article(article, digest, self.extractor.name)
-                joined = self.store.stories.assign(article.id, Signature.from_bytes(story_signature))
+                joined = self.store.stories.assign(article.id, Signature.from_bytes(story_signature),
+                                                   article.published, article.body)
                 article.story_id = joined.story_id if joined else article.id
         for article, digest in fresh:
             self.hashes_in_flight.discard(digest)

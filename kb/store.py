@@ -90,9 +90,10 @@ class Store:
     def stories(self):
         """The story tables (numpy loads with them: only imports and story views need them)."""
         if self._stories is None:
+            from kb.stories import DEFAULT_STORY_DAYS
             from kb.story_table import StoryTable
 
-            self._stories = StoryTable(self.db)
+            self._stories = StoryTable(self.db, days=float(self.get_meta("story_days") or DEFAULT_STORY_DAYS))
         return self._stories
 
     def schema_version(self) -> int:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections import Counter
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -32,8 +34,8 @@ import numpy as np
 
 from kb.shingles import NUM_PERM, SHINGLE_WORDS, Signature, signature, words
 
-__all__ = ["CONTAINMENT_FLOOR", "DEFAULT_CONTAINMENT", "DEFAULT_THRESHOLD", "NUM_PERM", "SHINGLE_WORDS", "Match",
-           "Signature", "StoryIndex", "StoryRules", "differences", "lsh_bands", "signature"]
+__all__ = ["CONTAINMENT_FLOOR", "DEFAULT_CONTAINMENT", "DEFAULT_STORY_DAYS", "DEFAULT_THRESHOLD", "NUM_PERM", "SHINGLE_WORDS", "Match",
+           "Signature", "StoryIndex", "StoryRules", "differences", "figures", "joinable", "lsh_bands", "signature"]
 
 #: Estimated Jaccard similarity of shingle sets at or above which two bodies are one story.
 #: Chosen on the BBC set (benchmarks/stories_eval.py): every edited copy joins (the harshest, a
@@ -53,6 +55,39 @@ LSH_RECALL = 0.95
 #: one of them as well as any later one, and a story of hundreds of copies no longer
 #: makes every band lookup, and so every import, slower.
 BANDED_MEMBERS = 16
+
+
+#: Days from a story's first article after which a near-copy starts a story of its own (a
+#: daily report from a template is not the same story every day).
+DEFAULT_STORY_DAYS = 3
+#: Share of the figures of the body with fewer that the other body must also hold: daily
+#: template reports differ in little but their figures ("1.5 billion dlrs", "2.0 billion").
+FIGURES_SHARED = 0.5
+_FIGURE = re.compile(r"\d+(?:[.,/-]\d+)*")  # 1.5, 1,000, 6-1/4
+
+
+def figures(text: str) -> Counter:
+    """The numbers of a text, as written.
+
+    >>> sorted(figures("The Fed added 1.5 billion dlrs at 6-1/4 pct on March 3, 1987.").elements())
+    ['1.5', '1987', '3', '6-1/4']
+    """
+    return Counter(_FIGURE.findall(text))
+
+
+def same_figures(a: Counter, b: Counter) -> bool:
+    """Whether two bodies share their figures: at least FIGURES_SHARED of the figures of the
+    one with fewer are in the other (bodies without figures share them)."""
+    fewer = min(sum(a.values()), sum(b.values()))
+    return not fewer or sum((a & b).values()) >= FIGURES_SHARED * fewer
+
+
+def days_apart(first: str | None, second: str | None) -> float | None:
+    """Days between two ISO 8601 dates (None if either is unknown)."""
+    if not first or not second:
+        return None
+    moments = [datetime.fromisoformat(value.replace("Z", "+00:00")) for value in (first, second)]
+    return abs((moments[1] - moments[0]).total_seconds()) / 86400
 
 
 @dataclass(frozen=True)
@@ -92,7 +127,8 @@ class StoryRules:
     (its LSH band keys). Shared by the in-memory `StoryIndex` and the SQLite story table.
 
     >>> rules = StoryRules()
-    >>> rules.band_keys(signature("Rates were held at 4.75% on Thursday."))[:2]
+    >>> len(rules.band_keys(signature("Rates were held at 4.75% on Thursday.")))
+    47
     """
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD, *, containment: float | None = DEFAULT_CONTAINMENT,
@@ -118,10 +154,11 @@ class StoryRules:
         return keys.tolist()
 
     def best(self, sig: Signature, ids: list[str], stories: list[str], values: np.ndarray,
-             shingles: np.ndarray) -> Match | None:
+             shingles: np.ndarray, allowed: np.ndarray | None = None) -> Match | None:
         """The most similar candidate that matches `sig` (by Jaccard, or by containment above
         the floor; the first on a tie), or None. `values` holds the candidates' signature
-        values row by row and `shingles` their shingle counts."""
+        values row by row and `shingles` their shingle counts; `allowed` (booleans) leaves
+        out candidates whose story is too old or whose figures differ (see `joinable`)."""
         if sig.empty or not ids:
             return None
         similarity = np.count_nonzero(values == sig.values, axis=1) / self.num_perm
@@ -131,10 +168,25 @@ class StoryRules:
         matches = similarity >= self.threshold
         if self.containment is not None:
             matches |= (containment >= self.containment) & (similarity >= self.containment_floor)
+        if allowed is not None:
+            matches &= allowed
         if not matches.any():
             return None
         best = int(np.argmax(np.where(matches, similarity, -1.0)))
         return Match(ids[best], stories[best], float(similarity[best]), float(containment[best]))
+
+
+def joinable(published: str | None, body_figures: Counter, story_started: str | None, other_figures: Counter,
+             days: float = DEFAULT_STORY_DAYS) -> bool:
+    """Whether an article may join a story begun at `story_started`, as a near-copy of an
+    article with `other_figures`: within `days` of the story's first article (when both
+    dates are known), and holding the same figures.
+
+    >>> joinable("1987-03-10T00:00:00Z", Counter(), "1987-03-02T00:00:00Z", Counter())
+    False
+    """
+    apart = days_apart(published, story_started)
+    return (apart is None or apart <= days) and same_figures(body_figures, other_figures)
 
 
 class StoryIndex:

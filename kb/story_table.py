@@ -11,7 +11,7 @@ import numpy as np
 import sqlite_utils
 
 from kb.shingles import Signature
-from kb.stories import BANDED_MEMBERS, Match, StoryRules
+from kb.stories import BANDED_MEMBERS, DEFAULT_STORY_DAYS, Match, StoryRules, figures, joinable
 
 _SIGNED = 1 << 63
 
@@ -22,13 +22,16 @@ def signed(key: int) -> int:
 
 
 class StoryTable:
-    def __init__(self, db: sqlite_utils.Database, rules: StoryRules | None = None):
-        self.db, self.rules = db, rules or StoryRules()
+    def __init__(self, db: sqlite_utils.Database, rules: StoryRules | None = None, days: float = DEFAULT_STORY_DAYS):
+        self.db, self.rules, self.days = db, rules or StoryRules(), days
 
-    def assign(self, article_id: str, sig: Signature) -> Match | None:
-        """Put a new article in a story (call in a transaction); returns the match it joined."""
+    def assign(self, article_id: str, sig: Signature, published: str | None = None,
+               body: str | None = None) -> Match | None:
+        """Put a new article in a story (call in a transaction); returns the match it joined.
+        With its date and body, it joins no story begun more than `days` before or after
+        it, nor a near-copy whose figures differ (see kb.stories.joinable)."""
         keys = [signed(key) for key in self.rules.band_keys(sig)] if not sig.empty else []
-        found = self.best_match(sig, keys)
+        found = self.best_match(sig, keys, published, body)
         story_id = found.story_id if found else article_id
         banded = found is None or self.db.execute(  # fewer members than BANDED_MEMBERS: stops at that many
             "select 1 from article_stories where story_id = ? limit 1 offset ?",
@@ -40,20 +43,28 @@ class StoryTable:
                                      [(key, article_id) for key in keys])
         return found
 
-    def best_match(self, sig: Signature, keys: list[int]) -> Match | None:
+    def best_match(self, sig: Signature, keys: list[int], published: str | None = None,
+                   body: str | None = None) -> Match | None:
         if not keys:
             return None
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            "select s.article_id, s.story_id, s.signature from article_stories s where s.article_id in "
-            f"(select distinct article_id from story_bands where band in ({marks})) order by s.rowid", keys
+            "select s.article_id, s.story_id, s.signature, first.published, a.body from article_stories s "
+            "left join articles first on first.id = s.story_id left join articles a on a.id = s.article_id "
+            f"where s.article_id in (select distinct article_id from story_bands where band in ({marks})) "
+            "order by s.rowid", keys
         ).fetchall()
         if not rows:
             return None
-        signatures = [Signature.from_bytes(data) for _, _, data in rows]
+        signatures = [Signature.from_bytes(data) for _, _, data, _, _ in rows]
+        allowed = None
+        if body is not None:
+            mine = figures(body)
+            allowed = np.array([joinable(published, mine, started, figures(other or ""), self.days)
+                                for _, _, _, started, other in rows], dtype=bool)
         return self.rules.best(sig, [r[0] for r in rows], [r[1] for r in rows],
                                np.stack([s.values for s in signatures]),
-                               np.array([s.shingles for s in signatures], dtype=np.int64))
+                               np.array([s.shingles for s in signatures], dtype=np.int64), allowed)
 
     def story_of(self, article_id: str) -> str | None:
         row = self.db.execute("select story_id from article_stories where article_id = ?", [article_id]).fetchone()

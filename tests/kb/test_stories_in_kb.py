@@ -86,3 +86,33 @@ def test_a_story_keeps_gathering_copies_past_its_banded_members(tmp_path, monkey
         assert len(kb.store.stories.members(first)) == 9
         banded = kb.store.db.execute("select count(distinct article_id) from story_bands").fetchone()[0]
         assert banded == 3
+
+
+FED_TEMPLATE = ("The Federal Reserve entered the U.S. Government securities market to arrange {amount} billion "
+                "dlrs of customer repurchase agreements, a Fed spokesman said. Dealers said Federal funds were "
+                "trading at {rate} pct when the Fed began its temporary and indirect supply of reserves to the "
+                "banking system. The Fed said the agreements would mature on {day} March.")
+
+
+def fed_report(day: int, amount: str, rate: str) -> dict:
+    return {"title": "FED ADDS RESERVES VIA CUSTOMER REPURCHASES", "source": "Reuters",
+            "body": FED_TEMPLATE.format(amount=amount, rate=rate, day=day + 1),
+            "published": f"1987-03-{day:02d}T15:00:00Z"}
+
+
+def test_daily_template_reports_are_stories_of_their_own(tmp_path):
+    """Reuters' "FED ADDS RESERVES VIA CUSTOMER REPURCHASES" was one 12-article story over
+    six weeks of different daily reports. A near-copy joins a story begun at most three
+    days before or after it, and only with the same figures; a republished copy joins."""
+    reports = [fed_report(day, amount, rate) for day, amount, rate in
+               ((2, "1.5", "6-1/4"), (3, "2.0", "6-3/8"), (9, "1.5", "6-1/4"), (20, "3.5", "6-1/8"))]
+    copy = {**reports[0], "source": "Wire copy", "title": "Fed adds reserves",
+            "published": "1987-03-02T18:00:00Z"}
+    path = tmp_path / "fed.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in [*reports, copy]))
+    with KnowledgeBase(tmp_path / "kb") as kb:
+        kb.import_paths([path])
+        stories = {story["story_id"]: story["articles"] for story in kb.stories(limit=10)}
+        assert sorted(stories.values()) == [2]  # the first report and its copy; the others alone
+        assert kb.search("FED", collapse=True).total == 5
+        assert len(kb.search("FED", collapse=True, limit=10).hits) == 4
