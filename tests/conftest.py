@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import SEED, corpus
+from helpers import SEED, sliced
 from kb import KnowledgeBase
 from kb.cli import cli
 
@@ -29,7 +29,7 @@ def seeded_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def reuters_path(tmp_path_factory) -> Path:
     """A knowledge base of the first Reuters-21578 file (925 dated articles), built once; read only."""
-    source = corpus("reuters-21578", "reut2-000.sgm")
+    source = sliced("reuters-21578", "reut2-000.sgm")
     path = tmp_path_factory.mktemp("reuters") / "kb"
     with KnowledgeBase(path) as knowledge_base:
         knowledge_base.import_paths([source])

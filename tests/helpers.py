@@ -11,12 +11,24 @@ import pytest
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "scraped" / "irs-dhs-breach.txt"
 SEED_TITLE = "IRS Illegally Shared Taxpayer Data With DHS in MAJOR Privacy Breach"
-# The shared corpora sit next to the project checkout; NEWSKB_CORPORA points elsewhere.
-CORPORA = Path(os.environ.get("NEWSKB_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
+# Small slices of the shared corpora, in their layout, kept in the repository (sources and
+# licences: tests/data/README.md): every test but the `corpora` set reads these.
+SLICES = DATA / "corpora"
+# The whole corpora, for the tests marked `corpora` (`pytest -m corpora`): next to the
+# project checkout, or where NEWSKB_CORPORA says.
+CORPORA = Path(os.environ.get("NEWSKB_CORPORA") or Path(__file__).resolve().parents[2] / "shared" / "corpora")
+
+
+def sliced(*parts: str) -> Path:
+    """A path inside the corpus slices of tests/data/corpora."""
+    path = SLICES.joinpath(*parts)
+    assert path.exists(), f"{path} is not in the slices of tests/data/corpora"
+    return path
 
 
 def corpus(*parts: str) -> Path:
-    """A path inside the shared corpora; the test is skipped (saying why) if it is absent."""
+    """A path inside the whole shared corpora (for tests marked `corpora`); skipped,
+    saying why, where they are absent."""
     path = CORPORA.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"shared corpus not found at {path} (set NEWSKB_CORPORA)")

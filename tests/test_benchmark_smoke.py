@@ -1,22 +1,23 @@
 """The benchmark in its reduced form, so it never rots: correctness only, never a time."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from helpers import corpus
+from helpers import SLICES
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def benchmark(script: str, *args) -> subprocess.CompletedProcess:
+    """Run a benchmark script on the corpus slices of tests/data/corpora."""
     return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "NEWSKB_CORPORA": str(SLICES)})
 
 
 def test_benchmark_smoke_run_agrees_with_fts5_and_its_knowledge_base_serves_the_query_tools(tmp_path):
-    corpus("bbc-news")
     done = benchmark("bench.py", "--smoke", "--limit", 200, "--workdir", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "| boolean queries with the same hit count      | 6 of 6" in done.stdout

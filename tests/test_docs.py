@@ -23,9 +23,10 @@ def test_readme_opens_with_a_try_it_command_and_a_test_command():
     assert "pip install '.[test]'" in test_command and "pytest" in test_command
 
 
-def test_ci_runs_exactly_the_readme_test_command():
+def test_ci_runs_exactly_the_readme_test_command_and_the_corpora_set():
     ci_lines = (ROOT / ".ci" / "run").read_text().strip().splitlines()
-    assert ci_lines[-1] == SHELL_BLOCKS[1]
+    assert SHELL_BLOCKS[1] in ci_lines
+    assert ci_lines[-1] == "python -m pytest -m corpora"
 
 
 def test_readme_try_it_command_finds_the_seed(tmp_path):

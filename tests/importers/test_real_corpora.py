@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import corpus
+from helpers import corpus, sliced
 from importers import feeds, html_page
 from importers.html_text import html_to_text
 from kb.models import Article, Skipped
@@ -42,6 +42,7 @@ def newspaper_records() -> dict[str, list | Exception]:
     return outcomes
 
 
+@pytest.mark.corpora
 def test_every_newspaper_fixture_page_imports_without_failure(newspaper_records):
     assert len(newspaper_records) == 157
     failures = {name: outcome for name, outcome in newspaper_records.items()
@@ -50,6 +51,7 @@ def test_every_newspaper_fixture_page_imports_without_failure(newspaper_records)
     assert failures == {}
 
 
+@pytest.mark.corpora
 def test_newspaper_fixture_articles_have_titles_and_bodies(newspaper_records):
     articles = [outcome[0] for outcome in newspaper_records.values()
                 if isinstance(outcome, list) and outcome and isinstance(outcome[0], Article)]
@@ -62,12 +64,14 @@ def readability_scores():
     return _benchmark().readability_scores(corpus("readability-news-pages"))
 
 
+@pytest.mark.corpora
 def test_readability_titles_match_exactly(readability_scores):
     passed, counted = _benchmark().rate(readability_scores, "title")
     assert counted == 47
     assert passed / counted >= 0.90, [s.name for s in readability_scores if not s.title]
 
 
+@pytest.mark.corpora
 def test_readability_dates_on_the_day(readability_scores):
     passed, counted = _benchmark().rate(readability_scores, "date")
     assert counted == 18
@@ -90,7 +94,7 @@ def test_real_feed_imports_every_item(name):
     """One record per item, no exception: every item with any text (a headline at least)
     gives an Article with a title and its link; only an item with no text at all is
     Skipped, as malformed."""
-    path = corpus("news-feeds", name)
+    path = sliced("news-feeds", name)
     data = path.read_bytes()
     records = list(feeds.parse(io.BytesIO(data), origin=name))
     items = _source_items(data)
@@ -108,5 +112,5 @@ def test_real_feed_imports_every_item(name):
 
 
 def test_real_feeds_item_count():
-    total = sum(len(_source_items(corpus("news-feeds", name).read_bytes())) for name in FEED_FILES)
+    total = sum(len(_source_items(sliced("news-feeds", name).read_bytes())) for name in FEED_FILES)
     assert total == 251

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from helpers import SEED, SEED_TITLE, corpus
+from helpers import SEED, SEED_TITLE, sliced
 from importers.scraped_text import parse, parse_page
 from kb.models import Skipped
 
@@ -67,7 +67,7 @@ def test_text_without_an_article_is_skipped_with_a_reason():
 
 
 def test_plain_text_article_in_latin_1():
-    path = corpus("bbc-news", "sport", "199.txt")
+    path = sliced("bbc-news", "sport", "199.txt")
     article = next(parse(io.BytesIO(path.read_bytes()), origin=str(path)))
     assert article.title and len(article.body) > 200
     assert "\ufffd" not in article.body and "Ã" not in article.body

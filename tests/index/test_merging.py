@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import corpus
+from helpers import sliced
 from index import SearchIndex, SegmentBuilder, merging
 from kb.models import Article, EntityCount
 
@@ -134,7 +134,7 @@ def test_a_built_segment_holds_exactly_what_whooshs_own_writer_writes(tmp_path, 
     with runs spilled to disk (a 1 MB pool) from 120 real BBC articles."""
     from index import segments
 
-    files = sorted(corpus("bbc-news", "business").glob("*.txt"))[:120]
+    files = sorted(sliced("bbc-news", "business").glob("*.txt"))[:120]
     batch = [Article(id=f"bbc{n}", title=path.read_text(encoding="latin-1").split("\n", 1)[0],
                      body=path.read_text(encoding="latin-1").split("\n", 1)[1]) for n, path in enumerate(files)]
     plain, built = SearchIndex(tmp_path / "plain"), SearchIndex(tmp_path / "built")

@@ -24,7 +24,7 @@ from functools import lru_cache
 import pytest
 from whoosh.lang.porter import stem
 
-from helpers import corpus, kb_command
+from helpers import kb_command, sliced
 from kb import KnowledgeBase
 
 WORD = re.compile(r"\w+(?:\.\w+)*")
@@ -235,7 +235,7 @@ def reuters(reuters_path):
 def reversed_and_reindexed(reuters_path, tmp_path_factory):
     """The Reuters fixture imported with its articles in reverse order; and a copy of the
     fixture after `kb reindex`."""
-    source = corpus("reuters-21578", "reut2-000.sgm")
+    source = sliced("reuters-21578", "reut2-000.sgm")
     text = source.read_bytes().decode("latin-1")
     head, *records = re.split(r"(?=<REUTERS )", text)
     folder = tmp_path_factory.mktemp("reversed")

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from helpers import DATA, SEED, SEED_TITLE, corpus
+from helpers import DATA, SEED, SEED_TITLE, sliced
 from kb import Article, KnowledgeBase
 
 
@@ -133,7 +133,7 @@ def test_optimize_merges_segments_and_search_still_works(invoke, seeded_path, tm
 
 
 def test_progress_shows_on_a_terminal_and_never_on_a_pipe(tmp_path):
-    source = corpus("reuters-21578", "reut2-001.sgm")
+    source = sliced("reuters-21578", "reut2-000.sgm")
     command = [sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb"), "import", str(source)]
     piped = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0 and piped.stderr == ""

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from helpers import SEED, corpus
@@ -116,6 +117,7 @@ def test_an_older_knowledge_base_is_migrated_with_a_backup(tmp_path):
     assert backup.execute("select value from meta where key = 'schema_version'").fetchone() == ("1",)
 
 
+@pytest.mark.corpora
 def test_ner_benchmark_prints_f1_of_at_least_0_91_on_dev():
     corpus("conll2003-en", "valid.txt")
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ner_eval.py")], capture_output=True,

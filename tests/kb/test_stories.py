@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import corpus
+from helpers import sliced
 from kb.stories import DEFAULT_THRESHOLD, Signature, StoryIndex, differences, signature
 
 BOILERPLATE = "Share this article\n\nFollow us on Twitter @newsdesk\n\nCopyright 2005 News Group. All rights reserved."
@@ -11,7 +11,7 @@ BOILERPLATE = "Share this article\n\nFollow us on Twitter @newsdesk\n\nCopyright
 
 def bbc(name: str) -> str:
     """The body of one BBC file (line 1, the headline, dropped); UTF-8 with a Latin-1 fallback."""
-    data = corpus("bbc-news", name).read_bytes()
+    data = sliced("bbc-news", name).read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

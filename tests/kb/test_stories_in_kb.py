@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from helpers import corpus
+from helpers import sliced
 from importers import parse_file
 from kb import KnowledgeBase
 from kb.models import Article
@@ -21,7 +21,7 @@ EDITS = {
 @pytest.fixture(scope="module")
 def kb_with_copies(tmp_path_factory):
     """40 business articles, then an edited copy of each of the first 10 under every edit kind."""
-    folder = corpus("bbc-news", "business")
+    folder = sliced("bbc-news", "business")
     originals = [record for path in sorted(folder.glob("*.txt"))[:40] for record in parse_file(path)
                  if isinstance(record, Article)]
     copies = [{"title": title, "body": body, "source": f"Copy/{kind}", "of": n}
@@ -76,7 +76,7 @@ def test_a_story_keeps_gathering_copies_past_its_banded_members(tmp_path, monkey
     from kb import story_table
 
     monkeypatch.setattr(story_table, "BANDED_MEMBERS", 3)
-    original = next(record for record in parse_file(sorted(corpus("bbc-news", "business").glob("*.txt"))[0])
+    original = next(record for record in parse_file(sorted(sliced("bbc-news", "business").glob("*.txt"))[0])
                     if isinstance(record, Article))
     with KnowledgeBase(tmp_path / "kb", extractor="none") as kb:
         first = kb.add(Article(title=original.title, body=original.body))

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpers import corpus, kb_command
+from helpers import kb_command, sliced
 from importers import parse_file
 from kb.models import Article
 from kb.store import content_hash
@@ -18,7 +18,7 @@ ARTICLES = 400
 @pytest.fixture(scope="module")
 def articles_file(tmp_path_factory):
     """400 real BBC articles as JSON Lines, and how many distinct ones they are."""
-    folder = corpus("bbc-news")
+    folder = sliced("bbc-news")
     records, hashes = [], set()
     for path in sorted(folder.glob("*/*.txt"))[:ARTICLES]:
         for article in parse_file(path):
