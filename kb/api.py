@@ -147,7 +147,7 @@ class KnowledgeBase:
         while rows := self.store.ids_to_reextract(self.extractor_name, after, REEXTRACT_BATCH, everything):
             with self.store.transaction():
                 for _, article_id, body in rows:
-                    entities = count_entities(self.extractor.extract(body))
+                    entities = count_entities(self.extractor.extract(body), body)
                     self.store.replace_entities(article_id, entities, self.extractor.name)
             after, done = rows[-1][0], done + len(rows)
         self.sync_index()

@@ -37,7 +37,7 @@ def analyse(extractor, text: Text) -> Derived:
     """What an import derives from an article's text: its entities, its story signature,
     and its language when the source gave none."""
     title, body, language = text
-    return (count_entities(extractor.extract(body)), signature(body).to_bytes(),
+    return (count_entities(extractor.extract(body), body), signature(body).to_bytes(),
             language or detect_language(f"{title}\n\n{body}"))
 
 

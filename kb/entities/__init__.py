@@ -50,8 +50,9 @@ def get_extractor(name: str = DEFAULT_EXTRACTOR) -> Extractor:
     return extractor
 
 
-def count_entities(mentions: list[Mention]) -> list[EntityCount]:
-    """Fold mentions into one EntityCount per (type, canonical name), most mentioned first."""
+def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]:
+    """Fold mentions into one EntityCount per (type, canonical name), most mentioned first
+    (`text`, that the mentions point into, shows titles before names: "Mr" Blair)."""
     from kb.entities.counting import count_entities as _count
 
-    return _count(mentions)
+    return _count(mentions, text)

@@ -139,12 +139,62 @@ def link_short_forms(groups: dict, aliases: dict) -> None:
             aliases.setdefault(target, []).extend([short, *aliases.pop(("org", short), [])])
 
 
-def count_entities(mentions: list[Mention]) -> list[EntityCount]:
-    """One EntityCount per (type, canonical name), count desc then name."""
+# Titles before a name: never part of it, and the name is a person's ("Mr Blair": Blair).
+HONORIFICS = frozenset(
+    "Mr Mrs Ms Miss Mx Dr Lord Lady Sir Dame President Chancellor Senator Sen Governor Gov Judge Professor Prof "
+    "Rev Reverend Pope Prince Princess King Queen General Gen Colonel Col Captain Capt Sheikh Ayatollah "
+    "Archbishop Bishop Cardinal Father Sister Brother Minister Premier Mayor Commissioner Inspector "
+    "Detective Sergeant Sgt Chief Justice Representative Rep Deputy Secretary".split())
+MULTI_WORD_HONORIFICS = ("Prime Minister", "Foreign Secretary", "Home Secretary", "Health Secretary",
+                         "Culture Secretary", "Education Secretary", "Defence Secretary", "Trade Secretary",
+                         "Chief Executive", "Vice President", "Attorney General", "Secretary of State")
+
+
+def without_honorific(mention: Mention, text: str) -> Mention | None:
+    """A mention without the titles that lead it ("Mr Blair", "Prime Minister Tony Blair"),
+    as a person's when it had one or the text names one just before it ("Mr" + "Blair");
+    None if nothing but titles is left ("Lord Chancellor")."""
+    name, start, titled = mention.text, mention.start, False
+    while True:
+        words = name.split(" ")
+        lead = next((h for h in MULTI_WORD_HONORIFICS if name.startswith(h + " ")), None) or (
+            words[0] if words[0].rstrip(".") in HONORIFICS and len(words) > 1 else None)
+        if lead is None:
+            break
+        cut = len(lead) + 1
+        name, start, titled = name[cut:].lstrip(), start + cut, True
+    if name.rstrip(".") in HONORIFICS or any(name == h for h in MULTI_WORD_HONORIFICS):
+        return None
+    before = text[max(0, mention.start - 25):mention.start].split()
+    titled = titled or bool(before) and before[-1].rstrip(".") in HONORIFICS
+    if not titled:
+        return mention if name == mention.text else Mention(start, mention.end, mention.type, name)
+    return Mention(start, mention.end, "person", name)
+
+
+def fold_short_person_names(groups: dict) -> None:
+    """A one-word person name folds into the one longer person name of the article that
+    ends with it ("Blair" into "Tony Blair") or, failing that, starts with it ("George"
+    into "George W Bush"); with two candidates it stays apart."""
+    full_names = [name for kind, name in groups if kind == "person" and " " in name]
+    for key in [k for k in groups if k[0] == "person" and " " not in k[1]]:
+        by_last = [name for name in full_names if name.rsplit(" ", 1)[1] == key[1]]
+        by_first = [name for name in full_names if name.split(" ", 1)[0] == key[1]]
+        full = by_last if by_last else by_first
+        if len(full) == 1:
+            target = groups[("person", full[0])]
+            target.extend(groups.pop(key))
+            target.sort()
+
+
+def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]:
+    """One EntityCount per (type, canonical name), count desc then name; `text` (what the
+    mentions' offsets point into) shows the titles just before a name."""
     groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
     aliases: dict[tuple[str, str], list[str]] = {}
     org_names = {m.text for m in mentions if m.type == "org"}
-    pieces = (piece for mention in mentions for piece in without_job_titles(trimmed(mention), org_names))
+    untitled = (without_honorific(trimmed(mention), text) for mention in mentions)
+    pieces = (piece for mention in untitled if mention for piece in without_job_titles(mention, org_names))
     for m in sorted(pieces, key=lambda m: (m.start, m.end)):
         name = canonical(m.text)
         if m.type != "person":
@@ -154,17 +204,7 @@ def count_entities(mentions: list[Mention]) -> list[EntityCount]:
         groups.setdefault((m.type, name), []).append((m.start, m.end))
     split_coordinations(groups)
     link_short_forms(groups, aliases)
-    # A lone surname folds into the one longer person name of the article ending with it.
-    by_last: dict[str, list[str]] = {}
-    for kind, name in groups:
-        if kind == "person" and " " in name:
-            by_last.setdefault(name.rsplit(" ", 1)[1], []).append(name)
-    for key in [k for k in groups if k[0] == "person" and " " not in k[1]]:
-        full = by_last.get(key[1])
-        if full and len(full) == 1:
-            target = groups[("person", full[0])]
-            target.extend(groups.pop(key))
-            target.sort()
+    fold_short_person_names(groups)
     counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))))
               for (kind, name), spans in groups.items()]
     counts.sort(key=lambda e: (-e.count, e.name, e.type))

@@ -145,6 +145,36 @@ def test_count_entities_ambiguous_surname_and_junk():
     assert names == {("person", "Donald Trump"): 1, ("person", "Eric Trump"): 1, ("person", "Trump"): 1}
 
 
+def mentions_in(text: str, *tagged: tuple[str, str]) -> list[Mention]:
+    """Mentions of `text` as a tagger would give them: (words, type), found in order."""
+    found, position = [], 0
+    for words, kind in tagged:
+        start = text.index(words, position)
+        found.append(Mention(start, start + len(words), kind, words))
+        position = start + len(words)
+    return found
+
+
+def test_honorifics_are_no_part_of_a_name_and_mark_a_person():
+    """"Mr Blair" was a facet row of its own (13 of 100 top people on BBC); Mr, Prime
+    Minister, Chancellor... are titles, and a name after one is a person's."""
+    text = ("Prime Minister Tony Blair met the press. Mr Blair said Blair's plan stands. "
+            "Chancellor Gordon Brown agreed, and the Lord Chancellor was absent. Mr Howard disagreed.")
+    mentions = mentions_in(text, ("Prime Minister Tony Blair", "person"), ("Mr Blair", "person"),
+                           ("Blair's", "person"), ("Chancellor Gordon Brown", "person"),
+                           ("Lord Chancellor", "person"), ("Howard", "org"))
+    counts = {(e.type, e.name): e.count for e in count_entities(mentions, text)}
+    assert counts == {("person", "Tony Blair"): 3, ("person", "Gordon Brown"): 1, ("person", "Howard"): 1}
+
+
+def test_a_first_name_alone_folds_into_the_one_full_name_it_starts():
+    text = "George W Bush spoke. George said the talks went well. Bush left. George Michael sang."
+    mentions = mentions_in(text, ("George W Bush", "person"), ("George", "person"), ("Bush", "person"))
+    assert [(e.name, e.count) for e in count_entities(mentions, text)] == [("George W Bush", 3)]
+    two = mentions + [M(text.index("George Michael"), "George Michael")]
+    assert {e.name for e in count_entities(two, text)} == {"George W Bush", "George", "George Michael"}
+
+
 def test_count_entities_keeps_types_apart():
     counts = count_entities([M(0, "Washington", "place"), M(20, "Washington", "person"), M(40, "Washington", "place")])
     assert [(e.type, e.name, e.count) for e in counts] == [("place", "Washington", 2), ("person", "Washington", 1)]
