@@ -263,10 +263,11 @@ class KnowledgeBase:
         self.sync_index()
         filters = SearchFilters(since, until, list(sources), list(languages), list(entities))
         page = self.index.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
-                                 facet_top=facets, facet_fields=self._facet_fields(facet_types),
+                                 facet_top=facets and facets * 3 + 10,  # rows of one entity are merged
+                                 facet_fields=self._facet_fields(facet_types),
                                  collapse=collapse)
         hits = self._hits(page.hits, offset, fragments, width)
-        results = SearchResults(query, page.total, hits, self._facet_values(page.facets), operator_hints(query))
+        results = SearchResults(query, page.total, hits, self._facet_values(page.facets, facets), operator_hints(query))
         if page.total == 0:
             results.suggestions = self.index.suggest(query)
         return results
@@ -321,10 +322,7 @@ class KnowledgeBase:
             raise QueryError(f"cannot count by {by!r} (use {', '.join(BUCKETS)})")
         self.sync_index()
         counts = self.index.count(query, by, SearchFilters(since, until, list(sources), [], list(entities)))
-        if by in ENTITY_FIELDS:
-            names = self.store.entity_names(by, [key for key, _ in counts])
-            counts = [(name, n) for name, (_, n) in zip(names, counts)]
-        return counts
+        return self._by_entity(by, counts) if by in ENTITY_FIELDS else counts
 
     def similar(self, article_id: str, *, limit: int = 10) -> list[Hit]:
         """The articles most like this one ("more like this").
@@ -347,14 +345,21 @@ class KnowledgeBase:
         marks = self.index.marks_in(article.id, query)
         return highlight_all(article.body, marks.terms, marks.phrases, mention_spans(article, marks.entities))
 
-    def _facet_values(self, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
-        """Facet keys (lower case in the index) shown by their stored canonical names."""
-        return {
-            entity_type: [FacetValue(name, count) for name, count in
-                          zip(self.store.entity_names(entity_type, [k for k, _ in values]),
-                              [c for _, c in values])]
-            for entity_type, values in facets.items()
-        }
+    def _facet_values(self, facets: dict[str, list[tuple[str, int]]], top: int) -> dict[str, list[FacetValue]]:
+        """Facet keys (lower case in the index) shown by their stored canonical names, the
+        top `top` of each type: keys that are names of one entity are one row (a document
+        holds one name of each entity: their counts add up)."""
+        return {entity_type: [FacetValue(name, count) for name, count in
+                              self._by_entity(entity_type, values)[:top]] for entity_type, values in facets.items()}
+
+    def _by_entity(self, entity_type: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """Counts by index key as counts by the canonical name of each key's entity, most
+        first (ties by name): an entity indexed under a name that has since become its
+        alias (a merge, a rename by usage) is one row."""
+        totals: dict[str, int] = {}
+        for name, count in zip(self.store.entity_names(entity_type, [key for key, _ in counts]), counts):
+            totals[name] = totals.get(name, 0) + count[1]
+        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
     # attention over time, networks, alerts -----------------------------------------------------------
     def timeline(self, queries: str | Iterable[str], *, by: str = "month", by_source: bool = False,

@@ -99,8 +99,17 @@ def add_entity_forms(db: sqlite_utils.Database) -> None:
                "from entities e left join article_entities ae on ae.entity_id = e.id group by e.id")
 
 
+def add_surnames(db: sqlite_utils.Database) -> None:
+    """v7: the last word of a person's full name, to find the full names a surname alone
+    ("Blair") may stand for."""
+    db["entities"].add_column("surname", str)
+    db.execute("update entities set surname = substr(key, length(rtrim(key, replace(key, ' ', ''))) + 1) "
+               "where type = 'person' and key like '% %'")
+    db["entities"].create_index(["type", "surname"])
+
+
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
-              add_entity_forms]
+              add_entity_forms, add_surnames]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

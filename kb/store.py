@@ -113,7 +113,8 @@ class Store:
         """All writes inside are committed together or not at all."""
         with self.db.atomic():
             yield
-            if self._entities is not None and self._entities.named:
+            if self._entities is not None:
+                self._entities.link_surnames()  # "Blair" alone to the Tony Blair who dominates
                 self._entities.name_by_usage()  # entities named by their most used full form
 
     # import runs -----------------------------------------------------------------
