@@ -144,7 +144,8 @@ HONORIFICS = frozenset(
     "Mr Mrs Ms Miss Mx Dr Lord Lady Sir Dame President Chancellor Senator Sen Governor Gov Judge Professor Prof "
     "Rev Reverend Pope Prince Princess King Queen General Gen Colonel Col Captain Capt Sheikh Ayatollah "
     "Archbishop Bishop Cardinal Father Sister Brother Minister Premier Mayor Commissioner Inspector "
-    "Detective Sergeant Sgt Chief Justice Representative Rep Deputy Secretary".split())
+    "Detective Sergeant Sgt Chief Justice Representative Rep Deputy Secretary MP MEP MSP Congressman "
+    "Congresswoman".split())
 MULTI_WORD_HONORIFICS = ("Prime Minister", "Foreign Secretary", "Home Secretary", "Health Secretary",
                          "Culture Secretary", "Education Secretary", "Defence Secretary", "Trade Secretary",
                          "Chief Executive", "Vice President", "Attorney General", "Secretary of State")
@@ -187,13 +188,50 @@ def fold_short_person_names(groups: dict) -> None:
             target.sort()
 
 
+# Works of art are neither people nor organisations: a name right after one of these words
+# ("the film Vera Drake", "her album Confessions") or in quotes is a title, and so is every
+# mention of that name in the article. Awards are dropped by name. (Dropped: newskb has no
+# type for works.)
+WORK_WORDS = frozenset("film films movie biopic album albums single song songs book books novel novels memoir "
+                       "play musical show series sitcom documentary opera game video track drama comedy "
+                       "thriller cartoon programme soap".split())
+AWARDS = frozenset(name.lower() for name in (
+    "Oscar", "Oscars", "Academy Award", "Academy Awards", "Bafta", "Baftas", "Grammy", "Grammys", "Golden Globe",
+    "Golden Globes", "Emmy", "Emmys", "Brit Award", "Brit Awards", "Brits", "Booker", "Booker Prize",
+    "Mercury Prize", "Turner Prize", "Palme d'Or", "Golden Bear", "Olivier Award", "Olivier Awards"))
+_QUOTES = "\"'“”‘’«»"
+
+
+def titles_of_works(mentions: list[Mention], text: str) -> set[str]:
+    """The names of `mentions` that stand for works or awards in this article.
+
+    >>> text = "Leigh's film Vera Drake won. Vera Drake stars Imelda Staunton."
+    >>> sorted(titles_of_works([Mention(13, 23, "person", "Vera Drake"), Mention(29, 39, "person", "Vera Drake"),
+    ...                         Mention(46, 61, "person", "Imelda Staunton")], text))
+    ['Vera Drake']
+    """
+    works = set()
+    for mention in mentions:
+        if mention.type == "place":
+            continue
+        before = text[max(0, mention.start - 30):mention.start].split()
+        quoted = (0 < mention.start and mention.end < len(text) and text[mention.start - 1] in _QUOTES
+                  and text[mention.end] in _QUOTES)
+        if canonical(mention.text).lower() in AWARDS or quoted or (
+                before and before[-1].lower().strip(_QUOTES + ",") in WORK_WORDS):
+            works.add(canonical(mention.text))
+    return works
+
+
 def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]:
     """One EntityCount per (type, canonical name), count desc then name; `text` (what the
     mentions' offsets point into) shows the titles just before a name."""
     groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
     aliases: dict[tuple[str, str], list[str]] = {}
     org_names = {m.text for m in mentions if m.type == "org"}
-    untitled = (without_honorific(trimmed(mention), text) for mention in mentions)
+    works = titles_of_works(mentions, text) if text else set()
+    untitled = (without_honorific(trimmed(mention), text) for mention in mentions
+                if canonical(mention.text) not in works)
     pieces = (piece for mention in untitled if mention for piece in without_job_titles(mention, org_names))
     for m in sorted(pieces, key=lambda m: (m.start, m.end)):
         name = canonical(m.text)

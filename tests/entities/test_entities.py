@@ -194,3 +194,15 @@ def test_spacy_extractor_missing_is_a_kb_error(monkeypatch):
 def test_extractor_name(crf):
     assert crf.name == "crf"
     assert get_extractor() is crf
+
+
+def test_works_of_art_and_awards_are_no_people_or_organisations():
+    """Vera Drake, Ray, Oscar were people in BBC's film facets."""
+    text = ("Mike Leigh's film Vera Drake won. Vera Drake stars Imelda Staunton. The biopic Ray did well "
+            "at the Oscars, and “Sideways” won a Golden Globe. Ray Charles was played by Jamie Foxx.")
+    mentions = mentions_in(text, ("Mike Leigh", "person"), ("Vera Drake", "person"), ("Vera Drake", "person"),
+                           ("Imelda Staunton", "person"), ("Ray", "person"), ("Oscars", "org"),
+                           ("Sideways", "org"), ("Golden Globe", "org"), ("Ray Charles", "person"),
+                           ("Jamie Foxx", "person"))
+    names = {e.name for e in count_entities(mentions, text)}
+    assert names == {"Mike Leigh", "Imelda Staunton", "Ray Charles", "Jamie Foxx"}
