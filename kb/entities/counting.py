@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 from kb.models import EntityCount, Mention
 
@@ -223,6 +224,31 @@ def titles_of_works(mentions: list[Mention], text: str) -> set[str]:
     return works
 
 
+def _known_names() -> dict[str, tuple[str, str]]:
+    """Lower-case name -> (type, name) from data/known_names.tsv."""
+    known = {}
+    for line in resources.files("kb.entities").joinpath("data", "known_names.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            kind, name, *others = line.split("\t")
+            for other in (name, *others):
+                known[other.lower()] = (kind, name)
+    return known
+
+
+KNOWN_NAMES = _known_names()
+
+
+def known_entity(kind: str, name: str) -> tuple[str, str] | None:
+    """The (type, name) a well-known other name stands for, whatever type the tagger
+    gave it: "Britain" -> the United Kingdom (a place, also where tagged an org), "Tory"
+    -> the Conservative Party (also where tagged a person: "Tory leader").
+
+    >>> known_entity("org", "US"), known_entity("person", "Tory"), known_entity("org", "Acme")
+    (('place', 'United States'), ('org', 'Conservative Party'), None)
+    """
+    return KNOWN_NAMES.get(name.lower())
+
+
 def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]:
     """One EntityCount per (type, canonical name), count desc then name; `text` (what the
     mentions' offsets point into) shows the titles just before a name."""
@@ -238,6 +264,12 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
         if m.type != "person":
             name = _LEADING_THE.sub("", name)
         if is_junk(name):
+            continue
+        known = known_entity(m.type, name)
+        if known:
+            if known[1] != name:
+                aliases.setdefault(known, []).append(name)
+            groups.setdefault(known, []).append((m.start, m.end))
             continue
         groups.setdefault((m.type, name), []).append((m.start, m.end))
     split_coordinations(groups)

@@ -131,7 +131,7 @@ def test_count_entities_folds_and_sorts():
     assert [(e.type, e.name, e.count) for e in counts] == [
         ("org", "IRS", 3),
         ("person", "Scott Bessent", 3),
-        ("place", "U.S.", 2),
+        ("place", "United States", 2),
         ("person", "Noem", 1),
     ]
     bessent = next(e for e in counts if e.name == "Scott Bessent")
@@ -206,3 +206,16 @@ def test_works_of_art_and_awards_are_no_people_or_organisations():
                            ("Jamie Foxx", "person"))
     names = {e.name for e in count_entities(mentions, text)}
     assert names == {"Mike Leigh", "Imelda Staunton", "Ray Charles", "Jamie Foxx"}
+
+
+def test_well_known_other_names_are_one_entity_of_the_right_type():
+    """UK and Britain, US and America were separate place rows; US was an org in six BBC
+    lists; Lib Dems and Liberal Democrats, Tories and Conservatives separate org rows."""
+    text = "The UK and Britain's allies, the US and America. The Tories and Lib Dems met the Liberal Democrats."
+    mentions = mentions_in(text, ("UK", "place"), ("Britain", "place"), ("US", "org"), ("America", "place"),
+                           ("Tories", "org"), ("Lib Dems", "org"), ("Liberal Democrats", "org"))
+    counts = {(e.type, e.name): (e.count, e.aliases) for e in count_entities(mentions, text)}
+    assert counts == {("place", "United Kingdom"): (2, ["Britain", "UK"]),
+                      ("place", "United States"): (2, ["America", "US"]),
+                      ("org", "Conservative Party"): (1, ["Tories"]),
+                      ("org", "Liberal Democrats"): (2, ["Lib Dems"])}

@@ -170,26 +170,25 @@ def test_check_finds_index_entities_that_differ_from_the_store_and_repair_mends_
     assert invoke("search", "org:ICE", "--format", "ids", kb_path=seeded_path).stdout.strip() == ""
 
 
-def opec_article(spelling: str, day: int) -> dict:
-    return {"title": f"Ministers meet, day {day}", "body": f"The {spelling} (OPEC) met in Vienna on day {day}. "
-            f"OPEC ministers said output would stay at {day} mln barrels."}
+def agency_article(spelling: str, day: int) -> dict:
+    return {"title": f"Energy report, day {day}", "body": f"The {spelling} (IEA) met in Paris on day {day}. "
+            f"IEA officials said demand would stay at {day} mln barrels."}
 
 
 def test_an_entity_is_named_by_its_most_used_full_form_never_by_a_typo_seen_once(tmp_path):
     """Reuters has one "Organiaation of Petroleum Exporting Countries (OPEC)": it named
     OPEC when its article came first. Now the spellings are one entity, named by the
-    form most articles use, in any order."""
-    records = [opec_article("Organiaation of Petroleum Exporting Countries", 1)] + [
-        opec_article("Organization of Petroleum Exporting Countries", day) for day in (2, 3)]
+    form most articles use, in any order (an agency outside the list of known names)."""
+    records = [agency_article("Internatonal Energy Agency", 1)] + [
+        agency_article("International Energy Agency", day) for day in (2, 3)]
     for name, order in (("forward", records), ("reverse", records[::-1])):
         with KnowledgeBase(tmp_path / name) as kb:
             for number, record in enumerate(order):
                 path = tmp_path / f"{name}-{number}.json"
                 path.write_text(json.dumps(record))
                 kb.import_paths([path])
-            assert [value.value for value in kb.search("OPEC").facets["org"]] == [
-                "Organization of Petroleum Exporting Countries"]
-            assert kb.search("org:OPEC").total == 3
+            assert [value.value for value in kb.search("IEA").facets["org"]] == ["International Energy Agency"]
+            assert kb.search("org:IEA").total == 3
             assert kb.check()["ok"]
 
 
