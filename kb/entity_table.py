@@ -118,6 +118,27 @@ class EntityTable:
                 self._rename(entity_id, entity_type, name, best[0])
         self.named = set()
 
+    def vote_types(self) -> None:
+        """A name tagged as one type in a few articles and as another in most (Sony a
+        person in some, an organisation in most) is of the type most articles give it:
+        an entity with three times the articles (and at least 3) of another of the same
+        name and other type takes it in, and that name, tagged as the other type, stands
+        for it from then on. Looked at for the entities counted since the last call."""
+        for entity_id in sorted(self.named):
+            row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
+            if row is None:
+                continue
+            rivals = self.db.execute(
+                "select e.id, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
+                "from entities e where e.key = ? and e.ignored = 0 order by 3 desc, e.id", [row[0]]).fetchall()
+            if len(rivals) < 2:
+                continue
+            (winner, _, most), *others = rivals
+            for loser, by_user, articles in others:
+                if most >= 3 and most >= 3 * articles and not by_user:
+                    self.touched.update(self.articles_of(loser))  # indexed under the other type
+                    self.merge(loser, winner)
+
     def link_surnames(self) -> None:
         """A person known by one word ("Blair", after "Mr Blair" in an article that names
         no Tony Blair) joins the full name ending with it that dominates the knowledge

@@ -114,8 +114,13 @@ class Store:
         with self.db.atomic():
             yield
             if self._entities is not None:
+                self._entities.vote_types()  # Sony an org where most articles say so
                 self._entities.link_surnames()  # "Blair" alone to the Tony Blair who dominates
                 self._entities.name_by_usage()  # entities named by their most used full form
+                if self._entities.touched:  # articles whose index documents a merge made stale
+                    self.queue(self._entities.touched)
+                    self.requeued |= self._entities.touched
+                    self._entities.touched = set()
 
     # import runs -----------------------------------------------------------------
     def start_run(self, paths: list[str]) -> int:
@@ -167,15 +172,11 @@ class Store:
         self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
             [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans, _ in rows.values()])
-        if self.entities.touched:  # a link merged two entities some stored articles both mention
-            self.queue(self.entities.touched)
-            self.requeued |= self.entities.touched
-            self.entities.touched = set()
-        names = dict(self.conn.execute(
-            f"select id, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
-            list(rows)).fetchall()) if rows else {}
-        return sorted((EntityCount(kind, names[e], n, sorted(spans)) for _, e, n, spans, kind in rows.values()
-                       if e in names), key=lambda e: (-e.count, e.name, e.type))
+        found = {e: (kind, name) for e, kind, name in self.conn.execute(
+            f"select id, type, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
+            list(rows)).fetchall()} if rows else {}
+        return sorted((EntityCount(*found[e], n, sorted(spans)) for _, e, n, spans, _ in rows.values()
+                       if e in found), key=lambda e: (-e.count, e.name, e.type))
 
     def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:
         """(rowid, id, body) of articles extracted by another extractor (or all), in rowid order."""

@@ -75,6 +75,9 @@ def test_a_large_reindex_writes_in_several_processes_and_gives_the_same_results(
     def matches(query):  # with their scores (the order of equal scores follows the segments)
         found = invoke("search", query, "--json", "--limit", "1000", kb_path=path).stdout
         return sorted((hit["id"], round(hit["score"], 6)) for hit in json.loads(found)["hits"])
+    # Against a reindex in one process: articles indexed again after entity merges leave
+    # deleted copies whose lengths Whoosh's statistics keep, even through a merge.
+    assert invoke("reindex", kb_path=path).exit_code == 0
     before = [matches(q) for q in queries]
     monkeypatch.setattr(kb.api, "LARGE_REINDEX", 100)
     monkeypatch.setattr(kb.api, "cores", lambda: 2)

@@ -221,3 +221,24 @@ def test_a_surname_alone_joins_the_full_name_that_dominates_the_knowledge_base(t
         assert people["Tony Blair"] == 4 and "Blair" not in people
         assert kb.search('person:"Mr Blair" OR person:Blair').total == 4
         assert {"John Smith", "Jane Smith"} <= set(people) and kb.check()["ok"]
+
+
+def test_a_name_takes_the_type_most_articles_give_it(tmp_path):
+    """Sony, Google, Vodafone were people in a few BBC articles: an organisation in most
+    articles is one in all, and a mention tagged as a person counts for it. (A spaCy
+    pipeline of rules tags exactly what the test says.)"""
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "ORG", "pattern": "Sony"}, {"label": "PERSON", "pattern": [{"LOWER": "mr"}, {"LOWER": "sony"}]}])
+    nlp.to_disk(tmp_path / "rules")
+    records = [{"title": f"Results {n}", "body": f"Sony said profits rose. Sony shares gained {n} pct."}
+               for n in range(4)] + [{"title": "A letter", "body": "Mr Sony wrote to the paper about prices."}]
+    path = tmp_path / "sony.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in records))
+    with KnowledgeBase(tmp_path / "kb", extractor=f"spacy:{tmp_path / 'rules'}") as kb:
+        kb.import_paths([path])
+        facets = kb.search("*").facets
+        assert [(v.value, v.count) for v in facets["org"]] == [("Sony", 5)] and facets["person"] == []
+        assert kb.search('person:Sony').total == 0 and kb.search("org:Sony").total == 5
+        assert kb.check()["ok"]
