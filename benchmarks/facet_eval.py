@@ -28,12 +28,14 @@ GOLD = ROOT / "tests" / "data" / "facet-gold" / "bbc.json"
 TYPES = ("person", "org", "place")
 
 
-def judge(rows: list[str], judgements: dict[str, dict], top10: list[str]) -> dict:
-    """Counts for one facet list: right, judged, unjudged names, split rows, gold top 10 shown."""
+def judge(rows: list[str], judgements: dict[str, dict], top10: list[str], overrides: dict | None = None) -> dict:
+    """Counts for one facet list: right, judged, unjudged names, split rows, gold top 10
+    shown. `overrides` are the judgements that differ in this query (Birmingham, in
+    football, is the club)."""
     right = judged = split = 0
     unjudged, seen = [], set()
     for name in rows:
-        verdict = judgements.get(name)
+        verdict = (overrides or {}).get(name) or judgements.get(name)
         if verdict is None:
             unjudged.append(name)
             continue
@@ -60,8 +62,8 @@ def evaluate(kb, gold: dict, top: int) -> dict[str, dict[str, dict]]:
         for query in queries:
             shown = facet_rows(kb, query, top)
             for kind in TYPES:
-                counts = judge(shown[kind], gold["judgements"][kind],
-                               gold["by_query"].get(query, {}).get(kind, {}).get("top10", []))
+                read = gold["by_query"].get(query, {}).get(kind, {})
+                counts = judge(shown[kind], gold["judgements"][kind], read.get("top10", []), read.get("overrides"))
                 for key, value in counts.items():
                     totals[kind][key] += [(query, name) for name in value] if key == "unjudged" else value
         result[set_name] = totals

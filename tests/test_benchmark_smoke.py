@@ -30,3 +30,15 @@ def test_benchmark_smoke_run_agrees_with_fts5_and_its_knowledge_base_serves_the_
     latency = benchmark("latency.py", "--kb", tmp_path / "kb", "--runs", 1, "--passes", 1)
     assert latency.returncode == 0, latency.stderr
     assert "pass 1: 20 queries x 1: median" in latency.stdout and "kb search whole process" in latency.stdout
+
+
+def test_facet_eval_counts_right_rows_splits_and_overrides():
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.facet_eval import judge
+
+    judgements = {"Tony Blair": {"ok": True, "entity": "Tony Blair"},
+                  "Mr Blair": {"ok": False, "entity": "Tony Blair"},
+                  "Birmingham": {"ok": True, "entity": "Birmingham"}}
+    counts = judge(["Tony Blair", "Mr Blair", "Sony", "Birmingham"], judgements, ["Tony Blair", "Gordon Brown"],
+                   overrides={"Birmingham": {"ok": False, "entity": "Birmingham City"}})
+    assert counts == {"right": 1, "judged": 3, "unjudged": ["Sony"], "split": 1, "found": 1, "gold": 2}
