@@ -266,6 +266,8 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
         if is_junk(name):
             continue
         known = known_entity(m.type, name)
+        if known and known[0] == "none":
+            continue
         if known:
             if known[1] != name:
                 aliases.setdefault(known, []).append(name)

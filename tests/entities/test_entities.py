@@ -219,3 +219,10 @@ def test_well_known_other_names_are_one_entity_of_the_right_type():
                       ("place", "United States"): (2, ["America", "US"]),
                       ("org", "Conservative Party"): (1, ["Tories"]),
                       ("org", "Liberal Democrats"): (2, ["Lib Dems"])}
+
+
+def test_formats_products_and_holidays_are_no_entities():
+    """DVD, PC, TV were organisations in BBC's technology facets, Christmas a place."""
+    text = "Sales of DVD players and PC games rose before Christmas, Sony said."
+    mentions = mentions_in(text, ("DVD", "org"), ("PC", "org"), ("Christmas", "place"), ("Sony", "org"))
+    assert [(e.type, e.name) for e in count_entities(mentions, text)] == [("org", "Sony")]
