@@ -130,7 +130,8 @@ class EntityTable:
                 continue
             rivals = self.db.execute(
                 "select e.id, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
-                "from entities e where e.key = ? and e.ignored = 0 order by 3 desc, e.id", [row[0]]).fetchall()
+                "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
+                "order by 3 desc, e.id", [row[0]]).fetchall()  # (the type first: the (type, key) index)
             if len(rivals) < 2:
                 continue
             (winner, _, most), *others = rivals
