@@ -15,10 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import suppress
-from pathlib import Path
 
-from helpers import kb_command
+from helpers import descendants, kb_command, running
 
 RUNS = 20
 
@@ -50,29 +48,6 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path, articles_
     # The kills landed at different stages: before the last batch was stored, and after
     # some were (how many stages a loaded machine's timing spreads them over varies).
     assert min(outcomes) < distinct and len(set(outcomes)) >= 2
-
-
-def descendants(root: int) -> set[int]:
-    """The processes below `root`, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        with suppress(OSError, IndexError, ValueError):
-            if entry.name.isdigit():
-                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
-                    int(entry.name))
-    found, stack = set(), [root]
-    while stack:
-        found.update(below := children.get(stack.pop(), []))
-        stack += below
-    return found
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan's zombie may wait for a reaper the container lacks)."""
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, articles_file, template):
