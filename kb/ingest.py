@@ -52,7 +52,7 @@ class Ingest:
         self.jobs = jobs  # worker processes
         self.on_progress = on_progress or (lambda summary: None)
         self.batch: list[Article] = []
-        self.batch_size = FIRST_BATCH
+        self.batch_size = min(FIRST_BATCH, STORE_BATCH)
         self.stopping = False  # stopped (Ctrl-C): nothing more is analysed or stored
         self.stop_workers = None  # the event that tells the workers to stop analysing
         # Batches being analysed: the articles, and the worker analysing them (or, when this

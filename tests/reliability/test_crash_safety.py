@@ -76,7 +76,8 @@ def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, art
 HALF_SENT = """
 import multiprocessing, os, signal, struct, sys
 from kb.workers import Worker
-worker = Worker(multiprocessing.get_context("fork"), "none", sys.argv[1])
+context = multiprocessing.get_context("fork")
+worker = Worker(context, "none", sys.argv[1], context.Event())
 worker.finish_segment()
 assert worker.result() is None
 os.write(worker.requests._writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 1000)
