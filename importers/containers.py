@@ -52,16 +52,23 @@ class Source:
     name: str
     open: Callable[[], BinaryIO]
     path: Path | None = None  # the file on disk, for a plain file (seekable, so zip archives can be read)
+    # Its path under a folder named, or inside an archive, for --include/--exclude
+    # (importers.selection); None for a file named on the command line.
+    relative: str | None = None
 
     def __str__(self) -> str:
         return self.origin
 
     @classmethod
-    def from_path(cls, path: str | Path) -> "Source":
+    def from_path(cls, path: str | Path, relative: str | None = None) -> "Source":
         path = Path(path)
         if str(path) == STDIN:
             return cls.stdin()
-        return cls(str(path), path.name, lambda: path.open("rb"), path)
+        return cls(str(path), path.name, lambda: path.open("rb"), path, relative)
+
+    def member_path(self, name: str) -> str:
+        """The `relative` of a member of this archive: `old/news.zip/a.jsonl`."""
+        return f"{self.relative}/{name}" if self.relative is not None else name
 
     @classmethod
     def stdin(cls) -> "Source":
@@ -135,7 +142,8 @@ def _gzip_member(source: Source, stream: BinaryIO | None) -> Source:
         return _Raw(gzip.GzipFile(fileobj=counted, mode="rb"), origin=source.origin,
                     limit=MAX_MEMBER_BYTES, compressed=counted)
 
-    return Source(source.origin, inner_name(source.name), open_inner)
+    relative = inner_name(source.relative) if source.relative is not None else None
+    return Source(source.origin, inner_name(source.name), open_inner, relative=relative)
 
 
 def _zip_members(source: Source, stream: BinaryIO | None) -> Iterator[Source | Skipped]:
@@ -164,7 +172,8 @@ def _zip_members(source: Source, stream: BinaryIO | None) -> Iterator[Source | S
                 except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:  # encrypted, bad method
                     raise InputError(origin, f"unreadable zip member ({error})") from None
 
-            yield Source(origin, PurePosixPath(info.filename).name, open_member)
+            yield Source(origin, PurePosixPath(info.filename).name, open_member,
+                         relative=source.member_path(info.filename))
 
 
 def _tar_members(source: Source, stream: BinaryIO | None) -> Iterator[Source | Skipped]:
@@ -189,7 +198,8 @@ def _tar_members(source: Source, stream: BinaryIO | None) -> Iterator[Source | S
                     continue
                 member = archive.extractfile(info)
                 yield Source(origin, PurePosixPath(info.name).name,
-                             lambda member=member, origin=origin: _Raw(member, origin=origin, limit=MAX_MEMBER_BYTES))
+                             lambda member=member, origin=origin: _Raw(member, origin=origin, limit=MAX_MEMBER_BYTES),
+                             relative=source.member_path(info.name))
         except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
             yield Skipped(source.origin, "file", f"unreadable tar archive ({error})")
 

@@ -4,11 +4,13 @@
 - control characters (NUL included) are removed from every text field;
 - the URL is made canonical (no tracking parameters or fragment), so one article
   shared under several URLs is recognised as the same;
-- an article without a source gets its URL's registered domain (`news.bbc.co.uk` ->
-  `bbc.co.uk`); importers set the feed or site name themselves when they know it.
+- an article without a source gets the one the user gave (`kb import --source NAME`),
+  else its URL's registered domain (`news.bbc.co.uk` -> `bbc.co.uk`); importers set the
+  feed or site name themselves when they know it.
 
-An article's language is the one its source gives; when it gives none, the import
-pipeline detects it (kb.ingest), in the worker processes that also extract entities.
+An article's language is the one its source gives, else the one the user gave (`kb
+import --lang CODE`); when there is none, the import pipeline detects it (kb.ingest), in
+the worker processes that also extract entities.
 """
 from __future__ import annotations
 
@@ -21,14 +23,15 @@ from kb.models import Article, Skipped
 Record = Article | Skipped
 
 
-def finished(records: Iterable[Record]) -> Iterator[Record]:
+def finished(records: Iterable[Record], source: str | None = None, language: str | None = None) -> Iterator[Record]:
     """`records` with each article through `finish`."""
     for record in records:
-        yield finish(record) if isinstance(record, Article) else record
+        yield finish(record, source, language) if isinstance(record, Article) else record
 
 
-def finish(article: Article) -> Record:
-    """The article checked and completed (see the module), or Skipped when it is too big.
+def finish(article: Article, source: str | None = None, language: str | None = None) -> Record:
+    """The article checked and completed (see the module), or Skipped when it is too big;
+    `source` and `language` are for an article that gives none.
 
     >>> finish(Article(title="T", body="The IRS shared data with ICE agents.", url="https://news.bbc.co.uk/a")).source
     'bbc.co.uk'
@@ -41,8 +44,8 @@ def finish(article: Article) -> Record:
             setattr(article, name, CONTROL_CHARACTERS.sub("", value))
     article.authors = [CONTROL_CHARACTERS.sub("", name) for name in article.authors]
     article.url = canonical_url(article.url)
-    if not article.source:
-        article.source = registered_domain(article.url)
+    article.source = article.source or source or registered_domain(article.url)
+    article.language = article.language or language
     return article
 
 

@@ -4,10 +4,15 @@ Pages copied as text carry site chrome: menu words before the headline, empty
 "Published on" labels, share lines, and teaser blocks ("Latest articles", "More like
 this", "Related") after the article. General rules drop them:
 - the article ends at the first short line that names a teaser or comment block;
-- the headline is the first line that reads like one (three words or more);
+- the lines before the first blank line are apart (a pasted article: the headline, then
+  its paragraphs one a line), but a line that continues the one before is joined to it;
+- the headline is the first line that reads like one: three words or more, or two as the
+  text's first line when a sentence follows;
 - a "Published"/"Updated" line gives the date when it has one and is dropped either way;
 - "By ..." lines give the authors;
-- a body paragraph must read like prose: it ends like a sentence or runs to eight words.
+- a body paragraph must read like prose: it ends like a sentence or runs to eight words;
+- a text that is mostly short lines (a list, CoNLL tokens) or no words (code, data) is
+  no article (importers.prose).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from typing import BinaryIO, Iterator
 
 from importers import Importer, Record
 from importers.normalise import RECORD_TOO_BIG, clean_line, clean_text, decode, parse_date, read_record
+from importers.prose import not_an_article
 from kb.models import Article, Skipped
 
 END_OF_ARTICLE = re.compile(
@@ -29,7 +35,11 @@ END_OF_ARTICLE = re.compile(
 DATE_LINE = re.compile(r"^(published|updated|posted|last updated|date)\b[\s:]*(on\b)?[\s:]*(?P<date>.*)$", re.I)
 BYLINE = re.compile(r"^by\s+(?P<names>[^.]{2,120})$", re.IGNORECASE)
 SENTENCE_END = ("." , "!", "?", '"', "”", "’", "'", ":", ")", "…")
+CLOSING_MARKS = "\"”’')] "
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+NO_ARTICLE = "no headline and body text found"
 MIN_TITLE_WORDS = 3
+MIN_FIRST_LINE_TITLE_WORDS = 2
 MIN_PROSE_WORDS = 8
 
 
@@ -46,26 +56,75 @@ def is_prose(line: str) -> bool:
     return line.endswith(SENTENCE_END) or len(line.split()) >= MIN_PROSE_WORDS
 
 
+def is_sentence(line: str) -> bool:
+    """Ends with a full stop, as a body's sentence does and a headline seldom does."""
+    return line.rstrip(CLOSING_MARKS).endswith((".", "…"))
+
+
+def date_line(line: str) -> re.Match | None:
+    """A short "Published on ..." line (its date, if any, in the group `date`)."""
+    return DATE_LINE.match(line) if len(line.split()) <= 8 else None
+
+
+def is_date_or_byline(line: str) -> bool:
+    return bool(date_line(line) or BYLINE.match(line))
+
+
+def continues(previous: str, line: str) -> bool:
+    """A wrapped line: the one before ends mid-sentence and this one starts in lower case."""
+    return not previous.endswith(SENTENCE_END) and line[:1].islower()
+
+
+def first_lines_apart(text: str) -> str:
+    """`text` with each line of its first block (up to the first blank line) a paragraph of
+    its own, continued lines joined: `"Headline\nBody."` -> `"Headline\n\nBody."`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip()
+    blank = BLANK_LINE.search(text)
+    head, rest = (text[:blank.start()], text[blank.start():]) if blank else (text, "")
+    paragraphs: list[str] = []
+    for line in filter(None, (line.strip() for line in head.split("\n"))):
+        if paragraphs and continues(paragraphs[-1], line):
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs) + rest
+
+
+def is_headline(lines: list[str], at: int) -> bool:
+    """Three words or more; two for the first line when the next line (past a byline or
+    date) is a sentence: `"Budget approved"` then `"The council approved it."`."""
+    line = lines[at]
+    words = len(line.split())
+    if is_end_of_article(line) or words < MIN_FIRST_LINE_TITLE_WORDS:
+        return False
+    if words >= MIN_TITLE_WORDS:
+        return True
+    following = (other for other in lines[at + 1:] if not is_date_or_byline(other))
+    return at == 0 and is_sentence(next(following, ""))
+
+
 def parse_page(text: str, origin: str) -> Record:
     """One article from the text of one scraped page, or Skipped if none is there."""
-    lines = [clean_line(line) for line in clean_text(text).split("\n\n")]
-    lines = [line for piece in lines for line in [piece] if line]
+    not_article = not_an_article(text)
+    if not_article:
+        return Skipped(origin, "file", not_article)
+    lines = [clean_line(piece) for piece in clean_text(first_lines_apart(text)).split("\n\n")]
+    lines = [line for line in lines if line]
     title, published, authors, body = None, None, [], []
-    for line in lines:
+    for at, line in enumerate(lines):
         if is_end_of_article(line) and title is not None and body:
             break
-        date_line, byline = DATE_LINE.match(line), BYLINE.match(line)
-        if date_line and len(line.split()) <= 8:
-            published = published or parse_date(date_line.group("date"))
+        dated, byline = date_line(line), BYLINE.match(line)
+        if dated:
+            published = published or parse_date(dated.group("date"))
         elif byline and not body:
             authors += split_authors(byline.group("names"))
         elif title is None:
-            if len(line.split()) >= MIN_TITLE_WORDS and not is_end_of_article(line):
-                title = line
+            title = line if is_headline(lines, at) else None
         elif is_prose(line):
             body.append(line)
     if title is None or not body:
-        return Skipped(origin, "file", "no headline and body text found")
+        return Skipped(origin, "file", NO_ARTICLE)
     return Article(title=title, body="\n\n".join(body), published=published, authors=authors,
                    origin=origin, record="file")
 

@@ -5,12 +5,12 @@
 >>> kb.import_paths(["news/"])
 >>> kb.search("IRS AND ICE").total
 """
-from kb.errors import InputError, KBError, NotFoundError, QueryError, StoreError
+from kb.errors import ImportInterrupted, InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, EntityCount, FacetValue, Hit, ImportSummary, SearchResults, Snippet, Span
 
 __all__ = [
     "KnowledgeBase", "Article", "EntityCount", "FacetValue", "Hit", "ImportSummary", "SearchResults",
-    "Snippet", "Span", "KBError", "InputError", "NotFoundError", "QueryError", "StoreError",
+    "Snippet", "Span", "KBError", "InputError", "NotFoundError", "QueryError", "StoreError", "ImportInterrupted",
 ]
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
+from functools import partial
 from typing import Callable, Iterable, Iterator
 
 from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchIndex, highlight_all,
@@ -18,9 +20,10 @@ from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchI
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.entity_table import name_key
-from kb.errors import KBError, NotFoundError, QueryError, StoreError
+from kb.errors import ImportInterrupted, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Snippet
 from kb.indexing import cores, write_queued
+from kb.interrupts import Interrupts
 from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
@@ -54,21 +57,45 @@ class KnowledgeBase:
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True,
                  extractor: str | None = None):
         self.path = resolve_path(path)
-        is_new = not (self.path / DB_NAME).exists()
-        if create and is_new:
-            try:
-                self.path.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise StoreError(f"cannot create a knowledge base at {self.path}: {error.strerror}") from None
+        self._extractor = None
+        # True when this call made the knowledge base. Nothing is left on disk if making it fails.
+        self.created = create and not (self.path / DB_NAME).exists()
+        if self.created:
+            self._create(extractor or DEFAULT_EXTRACTOR)
+            return
         self.store = Store(self.path / DB_NAME, create=create)
         self.index = SearchIndex(self.path / INDEX_DIR, entity_names=self.store.entity_keys)
-        self._extractor = None
-        if is_new:
-            self.set_extractor(extractor or DEFAULT_EXTRACTOR)
-            self.index.recreate()  # now, so that processes sharing a new knowledge base never race to make it
-        elif extractor and extractor != self.extractor_name:
+        if extractor and extractor != self.extractor_name:
             raise StoreError(f"{self.path} extracts entities with {self.extractor_name!r}; "
                              f"change it with set_extractor() (`kb reextract --ner {extractor}`)")
+
+    def _create(self, extractor: str) -> None:
+        """Make the folder, store and index, with the extractor checked first; on a failure
+        remove what was made."""
+        get_extractor(extractor)  # an unknown or uninstalled extractor is refused before anything is made
+        made_folder = not self.path.exists()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create a knowledge base at {self.path}: {error.strerror}") from None
+        try:
+            self.store = Store(self.path / DB_NAME)
+            self.index = SearchIndex(self.path / INDEX_DIR, entity_names=self.store.entity_keys)
+            self.set_extractor(extractor)
+            self.index.recreate()  # now, so that processes sharing a new knowledge base never race to make it
+        except BaseException:
+            self._remove_made(made_folder)
+            raise
+
+    def _remove_made(self, folder: bool) -> None:
+        """Remove a knowledge base whose making failed: its files, and its folder if made for it."""
+        if getattr(self, "store", None) is not None:
+            self.store.close()
+        for name in (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm"):
+            (self.path / name).unlink(missing_ok=True)
+        shutil.rmtree(self.path / INDEX_DIR, ignore_errors=True)
+        if folder:
+            shutil.rmtree(self.path, ignore_errors=True)
 
     @property
     def extractor_name(self) -> str:
@@ -96,24 +123,37 @@ class KnowledgeBase:
 
     def import_paths(self, paths: Iterable[str | os.PathLike], *, format: str | None = None,
                      mapping: dict[str, str] | None = None, strict: bool = False,
-                     on_record: Callable[[ImportSummary], None] | None = None,
+                     include: Iterable[str] = (), exclude: Iterable[str] = (),
+                     source: str | None = None, language: str | None = None,
+                     on_progress: Callable[[ImportSummary], None] | None = None,
                      jobs: int | None = None) -> ImportSummary:
         """Import files and folders (recursively). A malformed record or an unreadable file
         is reported in `summary.failed` and the rest imports; with `strict`, the first
         failure stops the import and nothing of that file is stored.
 
         `format` overrides detection; `mapping` names columns for CSV/TSV ({"body": "text"});
-        `on_record` is called after each record with the running summary (for progress);
-        `jobs` is the number of helper processes (default: one per core).
+        `include`/`exclude` are globs choosing the files found in folders and archives
+        (importers.selection); `source` and `language` are for articles that give none;
+        `on_progress` is called with the running summary as records are read and batches
+        stored; `jobs` is the number of helper processes (default: one per core).
+        Ctrl-C stops the import, keeping what was stored: ImportInterrupted (a
+        KeyboardInterrupt) then carries the summary.
         >>> kb.import_paths(["stories.tsv"], mapping={"body": "story", "published": "date"})
+        >>> kb.import_paths(["corpus/"], exclude=["*.md", "raw/*"], source="Reuters", language="en")
         """
-        paths = [str(p) for p in paths]
-        return self._ingest(lambda summary: read_articles(paths, summary, format=format, mapping=mapping,
-                                                          strict=strict, on_record=on_record), paths, jobs)
+        from importers import parse_file
+        from importers.selection import Selection
 
-    def _ingest(self, articles, paths: list[str], jobs: int | None = None) -> ImportSummary:
+        paths = [str(p) for p in paths]
+        parse = partial(parse_file, format=format, mapping=mapping, selection=Selection(tuple(include), tuple(exclude)),
+                        source=source, language=language)
+        return self._ingest(lambda summary: read_articles(paths, summary, parse=parse, strict=strict,
+                                                          on_progress=on_progress), paths, jobs, on_progress)
+
+    def _ingest(self, articles, paths: list[str], jobs: int | None = None,
+                on_progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
         """Run `articles` (a list, or a function of the summary giving an iterator) through the
-        import pipeline as one import run."""
+        import pipeline as one import run; Ctrl-C ends it (see kb.interrupts)."""
         self._require_writable()
         if not self.index.is_current():
             self.reindex()
@@ -121,8 +161,10 @@ class KnowledgeBase:
 
         summary = ImportSummary(run_id=self.store.start_run(paths))
         try:
-            with Ingest(self.store, self.index, self.extractor, summary, jobs=jobs or cores()) as ingest:
-                for article in articles(summary) if callable(articles) else articles:
+            with Interrupts() as interrupts, Ingest(self.store, self.index, self.extractor, summary,
+                                                    jobs=jobs or cores(), on_progress=on_progress) as ingest:
+                interrupts.call_on_interrupt(ingest.stop)
+                for article in interrupts.until_interrupted(articles(summary) if callable(articles) else articles):
                     ingest.add(article)
         except (sqlite3.OperationalError, OSError) as error:
             if not is_disk_full(error):
@@ -131,6 +173,9 @@ class KnowledgeBase:
                              "stored before it filled; free some space and import again") from None
         self.store.finish_run(summary.run_id, summary.imported, summary.duplicates,
                               summary.skipped_total, len(summary.failed))
+        if interrupts.interrupted:
+            summary.interrupted = True
+            raise ImportInterrupted(summary)
         return summary
 
     def reextract(self, *, extractor: str | None = None, everything: bool = False) -> int:

@@ -25,3 +25,12 @@ class NotFoundError(KBError):
 
 class StoreError(KBError):
     """The knowledge base on disk cannot be used as it is."""
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an import; what was stored before it is committed, and `summary`
+    says what that was. A KeyboardInterrupt still, so a script that is interrupted stops."""
+
+    def __init__(self, summary):
+        self.summary = summary
+        super().__init__("import interrupted")

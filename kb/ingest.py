@@ -7,6 +7,11 @@ for indexing, and goes back to the same worker to be written into its index segm
 index commits every COMMIT_EVERY articles and at the end, taking the workers' segments,
 after which the queue entries it covered go. If the import dies in between, the queue
 holds what the index lacks and the next command catches it up.
+
+Batches start small and grow to STORE_BATCH, and each is stored as soon as its analysis
+is back, so the counts a progress display shows grow from the first seconds. `stop`
+(Ctrl-C) ends the analysis under way and drops the batches not stored yet; what was
+stored is committed as at the end of any import.
 """
 from __future__ import annotations
 
@@ -14,15 +19,17 @@ import gc
 import multiprocessing
 from collections import deque
 from contextlib import suppress
+from typing import Callable
 
 from index import IndexBusy
 from kb.indexing import write_queued
 from kb.models import Article, ImportSummary
 from kb.shingles import Signature
 from kb.store import content_hash, utc_now
-from kb.workers import Worker, analyse, release_free_memory
+from kb.workers import Worker, analyse, analyse_all, release_free_memory
 
 STORE_BATCH = 200  # articles per SQLite transaction and per worker request
+FIRST_BATCH = 25  # the first batch; each next one twice as big, up to STORE_BATCH
 BATCHES_AHEAD = 3  # batches being analysed while this process stores
 ID_LENGTH = 16
 # Articles per index commit in a long import. Until it commits, a writer keeps its sorted
@@ -39,10 +46,15 @@ class Ingest:
     ...         ingest.add(article)
     """
 
-    def __init__(self, store, index, extractor, summary: ImportSummary, *, jobs: int = 1):
+    def __init__(self, store, index, extractor, summary: ImportSummary, *, jobs: int = 1,
+                 on_progress: Callable[[ImportSummary], None] | None = None):
         self.store, self.index, self.extractor, self.summary = store, index, extractor, summary
         self.jobs = jobs  # worker processes
+        self.on_progress = on_progress or (lambda summary: None)
         self.batch: list[Article] = []
+        self.batch_size = min(FIRST_BATCH, STORE_BATCH)
+        self.stopping = False  # stopped (Ctrl-C): nothing more is analysed or stored
+        self.stop_workers = None  # the event that tells the workers to stop analysing
         # Batches being analysed: the articles, and the worker analysing them (or, when this
         # process analysed them, the analysis).
         self.in_flight: deque[tuple[list[tuple[Article, str]], Worker | list]] = deque()
@@ -82,14 +94,24 @@ class Ingest:
 
     def add(self, article: Article) -> None:
         self.batch.append(article)
-        if len(self.batch) >= STORE_BATCH:
-            self._submit(self.batch)
+        if len(self.batch) >= self.batch_size:
+            self._submit(self.batch, full=True)
             self.batch = []
+            self.batch_size = min(2 * self.batch_size, STORE_BATCH)
+        self._store_ready()
+
+    def stop(self) -> None:
+        """Stop: the analysis under way ends (at the next article), batches not stored are
+        dropped, and leaving the context commits what was stored. Safe in a signal handler."""
+        self.stopping = True
+        if self.stop_workers is not None:
+            self.stop_workers.set()
 
     def __exit__(self, kind, error, traceback) -> None:
         try:
             if error is None:
-                self._submit(self.batch)
+                if not self.stopping:
+                    self._submit(self.batch, full=False)
                 self._store_all()
                 if self._writer is not None:
                     self._commit()
@@ -103,7 +125,7 @@ class Ingest:
             if self.frozen:
                 gc.unfreeze()
 
-    def _submit(self, articles: list[Article]) -> None:
+    def _submit(self, articles: list[Article], full: bool) -> None:
         """Drop duplicates, then send the rest for analysis (to a worker once it pays: a
         full batch, or any batch once the workers run)."""
         fresh = []
@@ -114,15 +136,16 @@ class Ingest:
                 continue
             self.hashes_in_flight.add(digest)
             fresh.append((article, digest))
+        self.on_progress(self.summary)
         if not fresh:
             return
         texts = [(article.title, article.body, article.language) for article, _ in fresh]
-        if len(articles) >= STORE_BATCH or self.workers:  # the workers' model is loaded already
+        if full or self.workers:  # the workers' model is loaded already
             worker = self._next_worker()
             worker.analyse(texts)
             self.in_flight.append((fresh, worker))
         else:
-            self.in_flight.append((fresh, [analyse(self.extractor, text) for text in texts]))
+            self.in_flight.append((fresh, analyse_all(self.extractor, texts, lambda: self.stopping)))
         while len(self.in_flight) > BATCHES_AHEAD:
             self._store_oldest()
         if len(self.indexed_ids) >= COMMIT_EVERY:
@@ -151,10 +174,19 @@ class Ingest:
         self.frozen = True
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self.workers = [Worker(context, self.extractor.name, self.index.path) for _ in range(self.jobs)]
+        self.stop_workers = context.Event()
+        if self.stopping:
+            self.stop_workers.set()
+        self.workers = [Worker(context, self.extractor.name, self.index.path, self.stop_workers)
+                        for _ in range(self.jobs)]
 
     def _store_all(self) -> None:
         while self.in_flight:
+            self._store_oldest()
+
+    def _store_ready(self) -> None:
+        """Store the oldest batches whose analysis is back, without waiting for any."""
+        while self.in_flight and is_ready(self.in_flight[0][1]):
             self._store_oldest()
 
     def _store_oldest(self) -> None:
@@ -162,6 +194,9 @@ class Ingest:
         was analysed."""
         fresh, analysis = self.in_flight.popleft()
         results = analysis.result() if isinstance(analysis, Worker) else analysis
+        if results is None:  # stopped before its analysis was done: not stored
+            self.hashes_in_flight.difference_update(digest for _, digest in fresh)
+            return
         now = utc_now()
         with self.store.transaction():
             for (article, digest), (entities, story_signature, language) in zip(fresh, results):
@@ -185,4 +220,10 @@ class Ingest:
             self.indexed_ids = [i for i in self.indexed_ids if i not in self.store.requeued]
             self.store.requeued.clear()
         self.summary.imported += len(fresh)
+        self.on_progress(self.summary)
         release_free_memory()
+
+
+def is_ready(analysis: Worker | list) -> bool:
+    """Whether a batch's analysis is back: done here, or a reply waits from its worker."""
+    return not isinstance(analysis, Worker) or analysis.has_reply()

@@ -136,6 +136,8 @@ class ImportSummary:
     skipped: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. index work left for the next command
+    read: int = 0  # records read so far: articles, skips and failures
+    interrupted: bool = False  # stopped by Ctrl-C: what was stored before it is kept
 
     @property
     def skipped_total(self) -> int:

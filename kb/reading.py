@@ -17,29 +17,30 @@ class StopImport(Exception):
     """A strict import met its first failure."""
 
 
-def file_records(path, format, mapping, parse_file) -> Iterator[Article | Skipped]:
+def file_records(source, parse: Callable) -> Iterator[Article | Skipped]:
     """The records of one file; an unreadable file raises InputError (OSError as one)."""
     try:
-        yield from parse_file(path, format, mapping)
+        yield from parse(source)
     except OSError as error:
-        raise InputError(str(path), error.strerror or str(error)) from None
+        raise InputError(str(source), error.strerror or str(error)) from None
 
 
-def read_articles(paths: list[str], summary: ImportSummary, *, format: str | None = None,
-                  mapping: dict[str, str] | None = None, strict: bool = False,
-                  on_record: Callable[[ImportSummary], None] | None = None) -> Iterator[Article]:
-    """The articles of every file under `paths`, counting skips and failures in `summary`."""
-    from importers import iter_files, parse_file  # heavy parsers load only when importing
+def read_articles(paths: list[str], summary: ImportSummary, *, parse: Callable, strict: bool = False,
+                  on_progress: Callable[[ImportSummary], None] | None = None) -> Iterator[Article]:
+    """The articles of every file under `paths` (each read by `parse`, as
+    `importers.parse_file` with the import's options), counting skips and failures in `summary`."""
+    from importers import iter_sources  # heavy parsers load only when importing
 
     try:
-        files = list(iter_files(paths))
+        sources = list(iter_sources(paths))
     except InputError as error:
         summary.failed.append(str(error))
         return
-    for path in files:
+    for source in sources:
         held: list[Article] = []
         try:
-            for record in file_records(path, format, mapping, parse_file):
+            for record in file_records(source, parse):
+                summary.read += 1
                 if isinstance(record, Article):
                     if strict:
                         held.append(record)
@@ -51,8 +52,8 @@ def read_articles(paths: list[str], summary: ImportSummary, *, format: str | Non
                         raise StopImport
                 else:
                     summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
-                if on_record:
-                    on_record(summary)
+                if on_progress:
+                    on_progress(summary)
         except InputError as error:
             summary.failed.append(str(error))
             if strict:

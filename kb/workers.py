@@ -5,7 +5,9 @@ the import commits the segments. Each article thus crosses between processes twi
 and no process is left waiting on another's half of the work.
 
 Requests and replies go through queues (whose feeder threads never block the sender);
-a worker stops when the import ends, and also when the importing process dies.
+a worker stops when the import ends, and also when the importing process dies. Workers
+ignore Ctrl-C (SIGINT reaches every process of the terminal's foreground group): the
+import decides, and tells them through an event to stop analysing (see kb.interrupts).
 """
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import threading
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Callable, Iterator
 
 from importers.language import detect_language
 from index import SegmentBuilder
@@ -41,6 +45,16 @@ def analyse(extractor, text: Text) -> Derived:
             language or detect_language(f"{title}\n\n{body}"))
 
 
+def analyse_all(extractor, texts: list[Text], stopped: Callable[[], bool]) -> list[Derived] | None:
+    """`analyse` each text; None once `stopped()` says so (checked before each)."""
+    results = []
+    for text in texts:
+        if stopped():
+            return None
+        results.append(analyse(extractor, text))
+    return results
+
+
 class WorkerFailed(StoreError):
     """A helper process died, or failed on its work."""
 
@@ -49,15 +63,22 @@ class Worker:
     """One helper process, driven by the import: `analyse` then `result` (in order),
     `index`, and `finish_segment` then `result` before each index commit."""
 
-    def __init__(self, context, extractor_name: str, index_path: Path):
+    def __init__(self, context, extractor_name: str, index_path: Path, stopping):
+        """`stopping`: an event of `context`; once set, the worker answers each request to
+        analyse with None."""
         self.requests, self.replies = context.Queue(), context.Queue()
         self.process = context.Process(target=serve, daemon=True, name="kb-import-worker",
-                                       args=(extractor_name, index_path, self.requests, self.replies))
-        self.process.start()
+                                       args=(extractor_name, index_path, self.requests, self.replies, stopping))
+        with interrupts_blocked():  # until the worker ignores them
+            self.process.start()
 
     def analyse(self, texts: list) -> None:
-        """Send texts to analyse; `result` gives the answer, in the order sent."""
+        """Send texts to analyse; `result` gives the answer (None if stopped), in the order sent."""
         self.requests.put(("analyse", texts))
+
+    def has_reply(self) -> bool:
+        """Whether an answer is waiting, so that `result` returns at once."""
+        return not self.replies.empty()
 
     def result(self):
         """The answer to the oldest request not answered yet; an error the worker met is
@@ -95,10 +116,12 @@ class Worker:
             channel.cancel_join_thread()
 
 
-def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
+def serve(extractor_name: str, index_path: Path, requests, replies, stopping) -> None:
     """A worker's loop: answer requests until told to stop; when told to cancel, drop the
     unfinished segment first. A watch thread ends the process once the importing process
     is gone, whatever this loop is doing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     extractor, builder = get_extractor(extractor_name), SegmentBuilder(index_path)
     if (parent := multiprocessing.parent_process()) is not None:
         threading.Thread(target=_end_with, args=(parent, builder), name="kb-parent-watch", daemon=True).start()
@@ -110,7 +133,7 @@ def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
             break
         try:
             if kind == "analyse":
-                replies.put(("result", [analyse(extractor, text) for text in value]))
+                replies.put(("result", analyse_all(extractor, value, stopping.is_set)))
             elif kind == "index":
                 for article in value:
                     builder.add(article)
@@ -125,6 +148,17 @@ def serve(extractor_name: str, index_path: Path, requests, replies) -> None:
     # Nobody may read what is left to send: exit without waiting to send it (a sibling
     # worker, forked later, holds the queue's pipe open, so the wait would never end).
     replies.cancel_join_thread()
+
+
+@contextmanager
+def interrupts_blocked() -> Iterator[None]:
+    """SIGINT held back from this thread (a process started meanwhile inherits the block),
+    then delivered."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _end_with(parent, builder: SegmentBuilder) -> None:

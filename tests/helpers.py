@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,26 @@ def kb_command(kb_path, *args, **options) -> subprocess.CompletedProcess:
     """Run the real `kb` command as a process on the knowledge base at `kb_path`."""
     return subprocess.run([sys.executable, "-m", "kb", "--kb", str(kb_path), *map(str, args)],
                           capture_output=True, text=True, timeout=300, **options)
+
+
+def descendants(root: int) -> set[int]:
+    """The processes below `root`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        with suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit():
+                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                    int(entry.name))
+    found, stack = set(), [root]
+    while stack:
+        found.update(below := children.get(stack.pop(), []))
+        stack += below
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie may wait for a reaper the container lacks)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     ERROR = 1  # a failure newskb explains in one line
     USAGE = 2  # a bad invocation (Click's own code)
     PARTIAL = 3  # an import that stored what it could but had failed files
+    NOTHING_IMPORTED = 1  # an import whose every record was skipped (or failed)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as the shell reports it)
     NOTHING_NEW = 1  # `kb watch run` found no new match (the shell's "false")
 
 

@@ -58,3 +58,26 @@ def test_source_falls_back_to_the_registered_domain(tmp_path):
 
 def test_feed_articles_keep_the_feed_name():
     assert {a.source for a in articles(parse_file(DATA / "feeds" / "huffpost-canada.xml"))} != {None}
+
+
+def test_import_source_and_lang_fill_in_what_articles_do_not_give(invoke, tmp_path):
+    """--source beats the URL's domain (a guess), never a source the article names; --lang
+    is taken as given (the German body is not detected as de)."""
+    path = tmp_path / "a.jsonl"
+    rows = [{"title": "A", "body": "Die Regierung hat heute neue Maßnahmen angekündigt.",
+             "url": "https://www.example.org/a"},
+            {"title": "B", "body": "The council approved the budget on Monday.", "source": "Wire", "language": "pt"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = invoke("import", path, "--source", " City Desk ", "--lang", "EN")
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(invoke("search", "title:A OR title:B", "--json").stdout)["hits"]
+    assert {hit["title"]: hit["source"] for hit in hits} == {"A": "City Desk", "B": "Wire"}
+    assert json.loads(invoke("search", "*", "--lang", "en", "--json").stdout)["total"] == 1
+    assert json.loads(invoke("search", "*", "--lang", "pt", "--json").stdout)["total"] == 1
+    assert json.loads(invoke("search", "*", "--source", "City Desk", "--json").stdout)["total"] == 1
+
+
+def test_import_refuses_a_language_that_is_no_code(invoke, tmp_path):
+    result = invoke("import", DATA / "feeds" / "heise.atom", "--lang", "English")
+    assert result.exit_code == 2 and "use a language code such as en, pt or pt-BR" in result.stderr
+    assert not (tmp_path / "cli-kb").exists()

@@ -71,3 +71,33 @@ def test_plain_text_article_in_latin_1():
     article = next(parse(io.BytesIO(path.read_bytes()), origin=str(path)))
     assert article.title and len(article.body) > 200
     assert "\ufffd" not in article.body and "Ã" not in article.body
+
+
+PASTED = ("Council approves new budget for schools\n"
+          "The city council approved the new budget on Monday after a long debate.\n"
+          "Mayor Jane Smith said the plan puts schools first.\n")
+
+
+def test_a_pasted_article_with_single_line_breaks_is_headline_then_paragraphs():
+    article = parse_text(PASTED)
+    headline, *paragraphs = PASTED.strip().split("\n")
+    assert article.title == headline
+    assert article.body.split("\n\n") == paragraphs
+
+
+def test_a_two_word_headline_on_the_first_line_before_a_sentence_but_not_two_menu_words():
+    article = parse_text("Budget approved\n\nBy Jane Doe\n\nThe council approved the budget on Monday.\n")
+    assert (article.title, article.authors) == ("Budget approved", ["Jane Doe"])
+    assert article.body == "The council approved the budget on Monday."
+    article = parse_text("Main menu\n\nCouncil approves new budget for schools\n\n"
+                         "The council approved the budget on Monday.\n")
+    assert article.title == "Council approves new budget for schools"
+
+
+def test_lines_wrapped_mid_sentence_stay_one_paragraph():
+    article = parse_text("Council approves new budget\nThe council approved the budget on Monday after\n"
+                         "a long debate in the city hall.\nThe mayor was pleased.\n")
+    assert article.body.split("\n\n") == [
+        "The council approved the budget on Monday after a long debate in the city hall.",
+        "The mayor was pleased.",
+    ]

@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 
-from helpers import DATA, SEED, SEED_TITLE, sliced
+from helpers import DATA, SEED, SEED_TITLE, kb_command, sliced
 from kb import Article, KnowledgeBase
+from kb.cli import ExitCode
 
 
 def test_search_without_a_knowledge_base_says_so(invoke, tmp_path):
@@ -34,6 +35,7 @@ def test_import_reports_each_failure_and_passes_over_the_rest(invoke, tmp_path):
     assert result.exit_code == 3  # something imported, something failed
     assert result.stdout == "Imported 2 articles, 0 duplicates, 1 skipped (unknown format (.md): 1), 3 failed\n"
     assert result.stderr.splitlines() == [
+        f"Created a knowledge base at {tmp_path / 'cli-kb'}",
         f"Error: {folder / 'bad.json'}, line 1: not valid JSON: Expecting property name enclosed in double "
         "quotes (column 2)",
         f"Error: {folder / 'good.jsonl'}:2: no body text",
@@ -53,7 +55,8 @@ def test_strict_import_stops_at_the_first_failure_and_keeps_nothing_of_that_file
     second.write_text('{"title": "B", "body": "Beta."}\n{broken\n{"title": "C", "body": "Gamma."}\n')
     result = invoke("import", "--strict", first, second)
     assert result.exit_code == 3 and result.stdout.startswith("Imported 1 article,")
-    assert result.stderr == f"Error: {second}:2: not valid JSON (Expecting property name enclosed in double quotes)\n"
+    assert result.stderr == (f"Created a knowledge base at {tmp_path / 'cli-kb'}\n"
+                             f"Error: {second}:2: not valid JSON (Expecting property name enclosed in double quotes)\n")
     titles = [h["title"] for h in json.loads(invoke("search", "alpha OR beta OR gamma", "--json").stdout)["hits"]]
     assert titles == ["A"]
 
@@ -111,10 +114,11 @@ def test_a_bad_mapping_is_a_usage_error(invoke):
     assert result.exit_code == 2 and "use FIELD=COLUMN pairs" in result.stderr
 
 
-def test_a_mapping_for_a_format_without_columns_fails_in_one_line(invoke):
+def test_a_mapping_for_a_format_without_columns_fails_in_one_line(invoke, tmp_path):
     result = invoke("import", SEED, "--map", "body=text")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {SEED}: the text format takes no column mapping\n"
+    assert result.stderr == (f"Created a knowledge base at {tmp_path / 'cli-kb'}\n"
+                             f"Error: {SEED}: the text format takes no column mapping\n")
 
 
 def test_optimize_merges_segments_and_search_still_works(invoke, seeded_path, tmp_path, monkeypatch):
@@ -136,7 +140,7 @@ def test_progress_shows_on_a_terminal_and_never_on_a_pipe(tmp_path):
     source = sliced("reuters-21578", "reut2-000.sgm")
     command = [sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb"), "import", str(source)]
     piped = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert piped.returncode == 0 and piped.stderr == ""
+    assert piped.returncode == 0 and piped.stderr == f"Created a knowledge base at {tmp_path / 'kb'}\n"
     main, terminal = os.openpty()
     shown = subprocess.run([*command[:4], str(tmp_path / "kb2"), *command[5:]], stdout=subprocess.PIPE,
                            stderr=terminal, text=True, timeout=300)
@@ -158,3 +162,46 @@ def test_search_loads_no_heavy_module(seeded_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_pasted_article_piped_to_import_imports_and_one_of_chrome_only_exits_1(tmp_path):
+    """`printf 'Headline\nBody...\n' | kb import -`: line breaks alone separate headline and
+    paragraphs. An import that skips everything says so and fails (it said "Imported 0", exit 0);
+    one that finds only duplicates does not."""
+    pasted = ("Council approves new budget for schools\nThe city council approved the budget on Monday.\n"
+              "Mayor Jane Smith said the plan puts schools first.\n")
+    done = kb_command(tmp_path / "kb", "import", "-", input=pasted)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Imported 1 article, 0 duplicates, 0 skipped, 0 failed\n"
+    shown = kb_command(tmp_path / "kb", "search", "budget", "--format", "json")
+    assert [hit["title"] for hit in json.loads(shown.stdout)["hits"]] == [pasted.split("\n")[0]]
+    again = kb_command(tmp_path / "kb", "import", "-", input=pasted)
+    assert again.returncode == 0 and again.stdout.startswith("Imported 0 articles, 1 duplicate,")  # no failure
+
+    done = kb_command(tmp_path / "kb", "import", "-", input="Home\n\nMenu\n")
+    assert done.returncode == ExitCode.NOTHING_IMPORTED == 1
+    assert done.stdout == ("Imported 0 articles, 0 duplicates, 1 skipped (no headline and body text found: 1), "
+                           "0 failed\n")
+    assert done.stderr == "Error: nothing was imported: every record was skipped (the summary says why)\n"
+
+
+def test_a_failed_init_leaves_nothing_and_a_retry_works(invoke, tmp_path):
+    """`kb init --ner bogus` left kb.db behind, and the retry said "a knowledge base already exists"."""
+    path = tmp_path / "news"
+    result = invoke("init", "--ner", "bogus", kb_path=path)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: unknown entity extractor 'bogus'")
+    assert not path.exists()
+    path.mkdir()  # a folder made beforehand stays, empty
+    assert invoke("init", "--ner", "spacy:no_such_pipeline", kb_path=path).exit_code == 1
+    assert list(path.iterdir()) == []
+    result = invoke("init", "--ner", "none", kb_path=path)
+    assert result.exit_code == 0 and result.stdout == f"Created a knowledge base at {path} (entities: none)\n"
+
+
+def test_the_first_import_says_where_it_created_the_knowledge_base(invoke, tmp_path):
+    first = invoke("import", SEED)
+    assert first.stderr == f"Created a knowledge base at {tmp_path / 'cli-kb'}\n"
+    assert invoke("import", SEED).stderr == ""
+    result = invoke("import", tmp_path / "missing.txt", kb_path=tmp_path / "other")
+    assert result.stderr == f"Error: {tmp_path / 'missing.txt'}: no such file or folder\n"
+    assert not (tmp_path / "other").exists()  # nothing made for an import that cannot start

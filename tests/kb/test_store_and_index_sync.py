@@ -73,3 +73,24 @@ def test_a_long_import_commits_the_index_as_it_goes(kb, tmp_path, monkeypatch):
     assert kb.import_paths([path]).imported == 10
     assert kb.index.ix.latest_generation() - before == 3  # after batches of 4 and 4, and at the end
     assert kb.store.queued_ids(100) == [] and kb.search("import").total == 10 and kb.check()["ok"]
+
+
+def test_progress_sees_imported_and_duplicates_grow_as_batches_are_stored(kb, tmp_path):
+    """The counts handed to `on_progress` are stored counts, and they grow from the first
+    (small) batch on, not only once a batch of STORE_BATCH is stored."""
+    from kb import ingest
+
+    folder = tmp_path / "in"
+    for copy in ("a", "b"):  # b holds a copy of each article of a
+        (folder / copy).mkdir(parents=True)
+        for number in range(150):
+            (folder / copy / f"{number:03}.txt").write_text(
+                f"Council budget vote number {number}\n\nThe council voted on budget item {number} today.\n")
+    seen = []
+    summary = kb.import_paths([folder], jobs=1, on_progress=lambda s: seen.append((s.imported, s.duplicates)))
+    assert (summary.imported, summary.duplicates) == (150, 150)
+    imported = sorted({count for count, _ in seen})
+    duplicates = sorted({count for _, count in seen})
+    assert imported[:2] == [0, ingest.FIRST_BATCH] and len(imported) > 3
+    assert 0 < duplicates[1] < 150
+    assert kb.store.count_articles() == 150

@@ -124,7 +124,9 @@ def test_main_commands_on_a_terminal_show_colour_and_no_error(terminal_env, tmp_
 
 
 def test_import_progress_is_shown_on_a_terminal(terminal_env, tmp_path):
-    """A long import shows its progress on stderr when stderr is a terminal."""
+    """A long import shows its progress on stderr when stderr is a terminal: the articles
+    imported as they are stored (it said "0 imported" until a batch of 200 was), and where
+    it created the knowledge base."""
     folder = tmp_path / "many"
     folder.mkdir()
     for number in range(300):
@@ -133,4 +135,6 @@ def test_import_progress_is_shown_on_a_terminal(terminal_env, tmp_path):
     code, shown = on_terminal(["import", "--jobs", "1", str(folder)], terminal_env)
     assert code == 0, shown
     assert "Imported 300 articles" in shown
-    assert re.search(r"Read [\d,]+ records", shown), shown
+    assert f"Created a knowledge base at {terminal_env['KB_PATH']}" in shown
+    imported = [int(count) for count in re.findall(r"Read [\d,]+ records: (\d+) imported", shown)]
+    assert [count for count in imported if 0 < count < 300], shown

@@ -15,10 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import suppress
-from pathlib import Path
 
-from helpers import kb_command
+from helpers import descendants, kb_command, running
 
 RUNS = 20
 
@@ -52,29 +50,6 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path, articles_
     assert min(outcomes) < distinct and len(set(outcomes)) >= 2
 
 
-def descendants(root: int) -> set[int]:
-    """The processes below `root`, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        with suppress(OSError, IndexError, ValueError):
-            if entry.name.isdigit():
-                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
-                    int(entry.name))
-    found, stack = set(), [root]
-    while stack:
-        found.update(below := children.get(stack.pop(), []))
-        stack += below
-    return found
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan's zombie may wait for a reaper the container lacks)."""
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, articles_file, template):
     source, _ = articles_file
     empty, duration = template
@@ -101,7 +76,8 @@ def test_the_import_helper_processes_end_when_the_import_is_killed(tmp_path, art
 HALF_SENT = """
 import multiprocessing, os, signal, struct, sys
 from kb.workers import Worker
-worker = Worker(multiprocessing.get_context("fork"), "none", sys.argv[1])
+context = multiprocessing.get_context("fork")
+worker = Worker(context, "none", sys.argv[1], context.Event())
 worker.finish_segment()
 assert worker.result() is None
 os.write(worker.requests._writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 1000)
