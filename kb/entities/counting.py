@@ -57,14 +57,20 @@ JOB_TITLES = frozenset(
 NAME_PARTICLES = frozenset("de da del della der di do dos du la le van von al bin ibn y".split())
 
 
+# Members of an organisation, not the organisation: "Labour MPs" is Labour.
+MEMBER_WORDS = frozenset("MPs MEPs MSPs members supporters voters fans officials leaders activists".split())
+
+
 def trimmed(mention: Mention) -> Mention:
-    """A mention without lower-case words at its edges ("than BankAmerica" -> "BankAmerica");
+    """A mention without lower-case words at its edges ("than BankAmerica" -> "BankAmerica")
+    and an organisation's without the word for its members ("Labour MPs" -> "Labour");
     name particles inside ("Ludwig van Beethoven") stay."""
     words = mention.text.split(" ")
     first, last = 0, len(words)
     while first < last and words[first][:1].islower():
         first += 1
-    while last > first and words[last - 1][:1].islower() and words[last - 1] not in NAME_PARTICLES:
+    while last > first and (words[last - 1][:1].islower() and words[last - 1] not in NAME_PARTICLES
+                            or mention.type == "org" and last > first + 1 and words[last - 1] in MEMBER_WORDS):
         last -= 1
     if (first, last) == (0, len(words)) or first == last:
         return mention

@@ -221,8 +221,10 @@ def test_well_known_other_names_are_one_entity_of_the_right_type():
                       ("org", "Liberal Democrats"): (2, ["Lib Dems"])}
 
 
-def test_formats_products_and_holidays_are_no_entities():
-    """DVD, PC, TV were organisations in BBC's technology facets, Christmas a place."""
-    text = "Sales of DVD players and PC games rose before Christmas, Sony said."
-    mentions = mentions_in(text, ("DVD", "org"), ("PC", "org"), ("Christmas", "place"), ("Sony", "org"))
-    assert [(e.type, e.name) for e in count_entities(mentions, text)] == [("org", "Sony")]
+def test_formats_products_holidays_and_members_are_no_entities():
+    """DVD, PC, TV were organisations in BBC's technology facets, Christmas a place, and
+    "Labour MPs" an organisation of its own."""
+    text = "Sales of DVD players and PC games rose before Christmas, Sony said. Labour MPs agreed."
+    mentions = mentions_in(text, ("DVD", "org"), ("PC", "org"), ("Christmas", "place"), ("Sony", "org"),
+                           ("Labour MPs", "org"))
+    assert [(e.type, e.name) for e in count_entities(mentions, text)] == [("org", "Labour Party"), ("org", "Sony")]
