@@ -24,7 +24,7 @@ QUERIES = [
 ]
 EXPANSIONS = ["coff* AND price", "wheat~1", "shar*", "title:oil*^2 OR gas"]  # scored apart from Whoosh
 FILTERS = [
-    SearchFilters(entities=[("org", "OPEC")]),
+    SearchFilters(entities=[("org", "Organization of Petroleum Exporting Countries")]),  # OPEC (no resolver here)
     SearchFilters(since="1987-03-01", until="1987-03-10"),
     SearchFilters(since="1987-03-01", entities=[("place", "Japan")]),
 ]
