@@ -13,10 +13,7 @@ from index.dates import NO_DATE, published_values
 from index.facets import column_values, facet_counts
 from index.matching import all_matches
 from index.schema import ENTITY_FIELDS
-
-PERIODS = ("day", "week", "month", "year")
-BUCKETS = PERIODS + ("source",) + ENTITY_FIELDS
-UNDATED = "undated"
+from kb.vocabulary import PERIODS, UNDATED
 
 
 def period_key(moment: datetime, period: str) -> str:

@@ -12,7 +12,6 @@ from index.facets import column_values, facet_counts
 from index.dates import NO_DATE, published_values
 from index.matching import all_matches, first_positions
 
-SORTS = ("relevance", "newest", "oldest")
 HIGHLIGHT_FIELDS = ("title", "body")
 
 

@@ -13,8 +13,8 @@ import os
 import sqlite3
 from typing import Callable, Iterable, Iterator
 
-from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchIndex, highlight_all,
-                   make_snippets, operator_hints, periods_between)
+from index import (ENTITY_FIELDS, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets, operator_hints,
+                   periods_between)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.errors import KBError, NotFoundError, QueryError, StoreError
@@ -24,6 +24,7 @@ from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
 from kb.timeline import Timeline, align
+from kb.vocabulary import BUCKETS, PERIODS
 from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again

@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from kb.errors import KBError, NotFoundError
+from kb.vocabulary import ENTITY_TYPES
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -179,7 +180,7 @@ class EntityTable:
     # reading ------------------------------------------------------------------------------------
     def resolve(self, name: str, entity_type: str | None = None) -> int:
         """The one entity a user means by `name` (and type); a clear error otherwise."""
-        types = [entity_type] if entity_type else ["person", "org", "place"]
+        types = [entity_type] if entity_type else list(ENTITY_TYPES)
         found = {t: i for t in types if (i := self.find(t, name)) is not None}
         if not found:
             raise NotFoundError(f"no entity named {name!r}" + (f" of type {entity_type}" if entity_type else ""))

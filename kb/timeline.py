@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.counting import UNDATED
+from kb.vocabulary import UNDATED
 
 
 @dataclass

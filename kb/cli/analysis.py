@@ -7,13 +7,14 @@ import click
 
 from kb import render
 from kb.cli.base import ExitCode, cli, emit_json, format_option, pass_context
+from kb.vocabulary import ENTITY_TYPES, PERIODS
 
 
 @cli.command()
 @click.argument("queries", nargs=-1, required=True)
-@click.option("--by", type=click.Choice(("day", "week", "month", "year")), default="month", show_default=True)
+@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True)
 @click.option("--by-source", is_flag=True, help="One series per top source of the (one) query.")
-@click.option("--by-entity", type=click.Choice(("person", "org", "place")), help="One series per top entity.")
+@click.option("--by-entity", type=click.Choice(ENTITY_TYPES), help="One series per top entity.")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 50), help="Series with --by-source/-entity.")
 @click.option("--since", metavar="DATE")
 @click.option("--until", metavar="DATE")

@@ -13,8 +13,6 @@ import click
 from kb import render
 from kb.errors import KBError
 
-SORT_CHOICES = ("relevance", "newest", "oldest")
-COUNT_BUCKETS = ("day", "week", "month", "year", "source", "person", "org", "place")
 HIT_FORMATS = ("text", "json", "jsonl", "csv", "ids")
 
 

@@ -5,9 +5,8 @@ import click
 
 from kb import render
 from kb.cli.base import cli, emit_json, format_option, pass_context
+from kb.vocabulary import ENTITY_TYPES
 
-
-ENTITY_TYPES = ("person", "org", "place")
 type_option = click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES), help="Entity type.")
 
 

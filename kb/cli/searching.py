@@ -4,15 +4,15 @@ from __future__ import annotations
 import click
 
 from kb import render
-from kb.cli.base import (COUNT_BUCKETS, SORT_CHOICES, cli, emit_json, filter_options, format_option, marker,
-                         pass_context, snippet_width)
+from kb.cli.base import cli, emit_json, filter_options, format_option, marker, pass_context, snippet_width
+from kb.vocabulary import BUCKETS, SORTS
 
 
 @cli.command()
 @click.argument("query")
 @filter_options
 @click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language (repeatable).")
-@click.option("--sort", type=click.Choice(SORT_CHOICES), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of hits to show.")
 @click.option("--offset", type=click.IntRange(0), help="Hits to skip (instead of --page).")
@@ -102,7 +102,7 @@ def similar(context, article_id, limit, output):
 
 @cli.command()
 @click.argument("query")
-@click.option("--by", type=click.Choice(COUNT_BUCKETS), default="month", show_default=True,
+@click.option("--by", type=click.Choice(BUCKETS), default="month", show_default=True,
               help="Bucket: a period of publication, the source, or an entity type.")
 @filter_options
 @format_option(("text", "csv", "json"))
