@@ -24,7 +24,7 @@ from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
 from kb.timeline import Timeline, align
-from kb.vocabulary import BUCKETS, PERIODS
+from kb.vocabulary import BUCKETS, PERIODS, SORTS
 from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again
@@ -252,13 +252,16 @@ class KnowledgeBase:
         `collapse` folds copies of the same text into one hit (`hit.more`).
         >>> kb.search("IRS AND ICE", since="2025-01", entities=[("org", "ICE")]).total
         """
+        if sort not in SORTS:
+            raise QueryError(f"cannot sort by {sort!r} (use {', '.join(SORTS)})")
         self.sync_index()
         filters = SearchFilters(since, until, list(sources), list(languages), list(entities))
         page = self.index.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
                                  facet_top=facets, facet_fields=self._facet_fields(facet_types),
                                  collapse=collapse)
         hits = self._hits(page.hits, offset, fragments, width)
-        results = SearchResults(query, page.total, hits, self._facet_values(page.facets), operator_hints(query))
+        results = SearchResults(query, page.total, hits, self._facet_values(page.facets), operator_hints(query),
+                                sort=sort, undated=page.undated)
         if page.total == 0:
             results.suggestions = self.index.suggest(query)
         return results

@@ -52,7 +52,8 @@ def hit_lines(hit: Hit, mark: Callable[[str], str]) -> list[str]:
 
 def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) -> str:
     """The human-readable page of results: total, hits with snippets, then facets."""
-    lines = [f"{plural(results.total, 'match', 'matches')} for {safe(results.query)}"]
+    undated = f" ({results.undated} undated, listed last)" if results.undated and results.sort != "relevance" else ""
+    lines = [f"{plural(results.total, 'match', 'matches')} for {safe(results.query)}{undated}"]
     if results.suggestions:
         lines.append("Did you mean: " + " | ".join(safe(s) for s in results.suggestions) + "?")
     for hit in results.hits:

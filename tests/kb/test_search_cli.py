@@ -153,3 +153,23 @@ def test_an_empty_knowledge_base_answers_zero_matches(invoke, options):
     assert invoke("init", "--ner", "none").exit_code == 0
     result = invoke("search", "the published:>=2020", "--json", *options)
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 0
+
+
+def write_jsonl(path, rows) -> str:
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_undated_matches_come_last_in_both_date_orders(invoke, tmp_path, sort):
+    days = ["2021-06-01", None, "2019-03-04", "2023-11-30", None, "2020-01-15"]
+    rows = [{"title": f"Facebook story {n}", "body": f"Facebook said something on day {n} of the inquiry.",
+             **({"published": day} if day else {})} for n, day in enumerate(days)]
+    invoke("import", write_jsonl(tmp_path / "mixed.jsonl", rows))
+    hits = json.loads(invoke("search", "Facebook", "--sort", sort, "--json").stdout)["hits"]
+    dated = sorted((day for day in days if day), reverse=sort == "newest")
+    assert [(h["published"] or "")[:10] or None for h in hits] == dated + [None] * days.count(None)
+    text = invoke("search", "Facebook", "--sort", sort).stdout
+    assert text.splitlines()[0] == f"{len(days)} matches for Facebook ({days.count(None)} undated, listed last)"
+    assert "undated" not in invoke("search", "Facebook").stdout.splitlines()[0]  # ranked by relevance
+
