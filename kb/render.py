@@ -5,14 +5,16 @@ import csv
 import io
 import json
 import re
+from bisect import bisect_right
 from dataclasses import asdict
 from typing import Callable, Iterable
 from html import escape
 
-from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet
+from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet, Span
 
 # C0/C1 control characters (ESC included) would let article text drive the terminal.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WHITESPACE_RUN = re.compile(r"\s+")
 FACET_LABELS = {"person": "People", "org": "Organisations", "place": "Places"}
 CSV_COLUMNS = ("rank", "id", "score", "title", "published", "source", "url", "snippet")
 BAR = "█"
@@ -33,6 +35,34 @@ def highlight_snippet(snippet: Snippet, mark: Callable[[str], str]) -> str:
     return "".join(pieces)
 
 
+def one_line(snippet: Snippet) -> Snippet:
+    """The snippet as one line: each run of whitespace (paragraph breaks included) one
+    space, none at either end; the spans moved to mark the same words.
+
+    >>> one_line(Snippet("rates.\\n\\nThe IRS", [Span(10, 13)])).text
+    'rates. The IRS'
+    """
+    pieces, ends, shifts, position, removed = [], [], [], 0, 0
+    for run in _WHITESPACE_RUN.finditer(snippet.text):
+        space = "" if run.start() == 0 or run.end() == len(snippet.text) else " "
+        if run.group() == space:
+            continue
+        pieces += [snippet.text[position:run.start()], space]
+        removed += len(run.group()) - len(space)
+        ends.append(run.end())
+        shifts.append(removed)
+        position = run.end()
+    if not ends:
+        return snippet
+    pieces.append(snippet.text[position:])
+
+    def moved(offset: int) -> int:
+        before = bisect_right(ends, offset)
+        return offset - (shifts[before - 1] if before else 0)
+
+    return Snippet("".join(pieces), [Span(moved(span.start), moved(span.end)) for span in snippet.spans])
+
+
 def bracket(text: str) -> str:
     return f"[{text}]"
 
@@ -46,8 +76,8 @@ def hit_lines(hit: Hit, mark: Callable[[str], str]) -> list[str]:
         (hit.published or "")[:10] or "undated", safe(hit.source) or None, f"id {hit.id}",
         f"+{plural(hit.more, 'copy', 'copies')} ({', '.join(safe(s) for s in hit.more_sources)})"
         if hit.more else None) if part)
-    lines = [f"{hit.rank:>3}. {safe(hit.title)}", f"     {meta}"]
-    return lines + [f"     …{highlight_snippet(s, mark)}…" for s in hit.snippets]
+    lines = [f"{hit.rank:>3}. {safe(' '.join(hit.title.split()))}", f"     {meta}"]
+    return lines + [f"     …{highlight_snippet(one_line(s), mark)}…" for s in hit.snippets]
 
 
 def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) -> str:

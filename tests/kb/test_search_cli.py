@@ -7,7 +7,10 @@ import json
 
 import pytest
 
+from helpers import corpus
+from importers import parse_file
 from kb import KnowledgeBase
+from kb.models import Article
 
 
 @pytest.fixture
@@ -172,4 +175,40 @@ def test_undated_matches_come_last_in_both_date_orders(invoke, tmp_path, sort):
     text = invoke("search", "Facebook", "--sort", sort).stdout
     assert text.splitlines()[0] == f"{len(days)} matches for Facebook ({days.count(None)} undated, listed last)"
     assert "undated" not in invoke("search", "Facebook").stdout.splitlines()[0]  # ranked by relevance
+
+
+
+@pytest.fixture(scope="module")
+def coffee_path(tmp_path_factory):
+    """The coffee articles of a Reuters file: reports of rainfall in Brazil's coffee areas
+    among them, whose snippets (title matches) hold paragraph breaks."""
+    articles = [record for record in parse_file(corpus("reuters-21578", "reut2-003.sgm"))
+                if isinstance(record, Article) and "COFFEE" in record.title]
+    path = tmp_path_factory.mktemp("coffee") / "kb"
+    source = write_jsonl(path.with_name("coffee.jsonl"), [
+        {"title": a.title, "body": a.body, "published": a.published, "source": a.source} for a in articles])
+    with KnowledgeBase(path) as kb:
+        kb.import_paths([source])
+    return path
+
+
+def test_snippets_are_one_line_in_text_and_kept_as_they_are_in_json(invoke, coffee_path):
+    def run(*args):
+        return invoke(*args, kb_path=coffee_path)
+
+    data = json.loads(run("search", "title:coffee", "--json", "--fragments", "3", "-n", "50").stdout)
+    snippets = [s for hit in data["hits"] for s in hit["snippets"]]
+    assert any("\n\n" in s["text"] for s in snippets) and any(s["spans"] for s in snippets)
+    for snippet in snippets:
+        assert all(snippet["text"][span["start"]:span["end"]].lower().startswith("coffee")
+                   for span in snippet["spans"])
+    expected = []
+    for snippet in snippets:  # marked, then folded to one line, independently of kb.render
+        text, spans = snippet["text"], sorted(snippet["spans"], key=lambda span: span["start"])
+        for span in reversed(spans):
+            text = f"{text[:span['start']]}[{text[span['start']:span['end']]}]{text[span['end']:]}"
+        expected.append("     …" + " ".join(text.split()) + "…")
+    lines = run("search", "title:coffee", "--fragments", "3", "-n", "50").stdout.splitlines()
+    assert [line for line in lines if line.startswith("     …")] == expected
+    assert all(line == "" or line.startswith(("     ", " ")) or line[0].isdigit() or ":" in line for line in lines)
 
