@@ -112,7 +112,26 @@ def segment_matches(query: wq.Query, searcher, within: np.ndarray | None = None)
         return Matches(ids, np.full(len(ids), query.boost))
     if isinstance(query, wq.MultiTerm) and query.constantscore and not isinstance(query, wq.NumericRange):
         return expansion_matches(query, searcher, within)
+    if isinstance(query, wq.Every) and (every := every_matches(query, searcher)) is not None:
+        return every
     return whoosh_matches(query, searcher)
+
+
+def every_matches(query: wq.Every, searcher) -> Matches | None:
+    """`*` (or `title:*`): the documents with a word in the field (every document, for no
+    field), each scoring the query's boost, as Whoosh's Every gives them, from the field's
+    length column (Whoosh reads every posting list of the field: minutes on 20,000
+    articles). None for a field without lengths."""
+    reader = searcher.reader()
+    count = reader.doc_count_all()
+    if query.fieldname in (None, "", "*"):
+        ids = np.arange(count, dtype=np.int64)
+    else:
+        codes = length_codes(reader._perdoc, query.fieldname, count)
+        if codes is None:
+            return None
+        ids = np.flatnonzero(codes).astype(np.int64)
+    return Matches(ids, np.full(len(ids), query.boost))
 
 
 def all_of(queries: list[wq.Query], searcher, within: np.ndarray | None) -> Matches:

@@ -20,7 +20,7 @@ QUERIES = [
     '"trade deficit"', '"bank of japan"', '"mln dlrs"', '"oil"', '"prices oil"', '"oil prices"~5', '"prices oil"~3',
     "title:cocoa", "title:(oil OR gas)", 'title:"money market"', "title:oil^3 OR body:gas", "(oil gas)^2",
     "coff* AND price", "wheat~1", "published:1987-03 AND oil", "published:>1987-03-01", "source:reuters",
-    "zzzunknownword", "oil AND zzzunknownword", '"zzzunknownword oil"',
+    "zzzunknownword", "oil AND zzzunknownword", '"zzzunknownword oil"', "*", "title:* AND oil",
 ]
 EXPANSIONS = ["coff* AND price", "wheat~1", "shar*", "title:oil*^2 OR gas"]  # scored apart from Whoosh
 FILTERS = [
