@@ -24,7 +24,7 @@ from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
 from kb.timeline import Timeline, align
-from kb.vocabulary import BUCKETS, PERIODS, SORTS
+from kb.vocabulary import BUCKETS, EMPTY_BUCKETS, PERIODS, SORTS
 from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again
@@ -306,7 +306,8 @@ class KnowledgeBase:
     def count(self, query: str, *, by: str = "month", since: str | None = None, until: str | None = None,
               sources: Iterable[str] = (), entities: Iterable[tuple[str, str]] = ()) -> list[tuple[str, int]]:
         """How many articles match per bucket: day, week, month, year (empty periods as zero),
-        source, person, org or place.
+        source, person, org or place; the matches without a value are counted last, as
+        "undated", "(unknown)" (no source) or "(none)" (no entity of the type).
 
         >>> kb.count("IRS", by="month")
         [('2025-01', 3), ('2025-02', 0), ('2025-03', 5)]
@@ -317,7 +318,7 @@ class KnowledgeBase:
         counts = self.index.count(query, by, SearchFilters(since, until, list(sources), [], list(entities)))
         if by in ENTITY_FIELDS:
             names = self.store.entity_names(by, [key for key, _ in counts])
-            counts = [(name, n) for name, (_, n) in zip(names, counts)]
+            counts = [(key if key in EMPTY_BUCKETS else name, n) for name, (key, n) in zip(names, counts)]
         return counts
 
     def similar(self, article_id: str, *, limit: int = 10) -> list[Hit]:
@@ -368,7 +369,9 @@ class KnowledgeBase:
             if split is None:
                 counted[query] = self.count(query, by=by, since=since, until=until)
                 continue
-            for value, _ in self.count(query, by=split, since=since, until=until)[:top]:
+            values = [value for value, _ in self.count(query, by=split, since=since, until=until)
+                      if value not in EMPTY_BUCKETS]
+            for value in values[:top]:
                 label = value if len(queries) == 1 else f"{query}: {value}"
                 narrowed = {"sources": [value]} if by_source else {"entities": [(split, value)]}
                 counted[label] = self.count(query, by=by, since=since, until=until, **narrowed)

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from helpers import DATA, SEED
 from kb import KnowledgeBase
 
 
@@ -111,3 +112,41 @@ def test_entity_profile_shows_companions_by_month(run):
     months = json.loads(text)["co_occurring_by_month"]
     assert months and all(len(m["with"]) <= 3 for m in months)
     assert [m["month"] for m in months] == sorted((m["month"] for m in months), reverse=True)
+
+
+@pytest.fixture(scope="module")
+def mixed_path(tmp_path_factory):
+    """Real articles from 1987 to 2018, some undated, some without a source: Reuters rows,
+    feeds, HTML pages and the scraped seed."""
+    path = tmp_path_factory.mktemp("mixed") / "kb"
+    with KnowledgeBase(path) as kb:
+        kb.import_paths([DATA / "delimited" / "reuters-4-rows.csv", DATA / "feeds" / "techcrunch-2-items.xml",
+                         DATA / "feeds" / "heise.atom", DATA / "html", SEED])
+    return path
+
+
+def test_counts_by_source_add_up_to_the_matches_with_an_unknown_row(invoke, mixed_path):
+    rows = json.loads(invoke("count", "*", "--by", "source", "--format", "json", kb_path=mixed_path).stdout)
+    with KnowledgeBase(mixed_path) as kb:
+        expected = dict(kb.store.db.execute(
+            "select coalesce(source, '(unknown)'), count(*) from articles group by 1").fetchall())
+        total = kb.store.count_articles()
+    assert {row["key"]: row["count"] for row in rows} == expected and expected["(unknown)"] > 0
+    assert sum(row["count"] for row in rows) == total
+    assert rows[-1]["key"] == "(unknown)"  # after the sources, most articles first
+    assert invoke("count", "*", "--by", "source", kb_path=mixed_path).stdout.splitlines()[-1].startswith("(unknown) ")
+
+
+@pytest.mark.parametrize("entity_type", ["person", "org", "place"])
+def test_counts_by_entity_have_a_none_row_for_articles_naming_none_of_the_type(invoke, mixed_path, entity_type):
+    rows = json.loads(invoke("count", "*", "--by", entity_type, "--format", "json", kb_path=mixed_path).stdout)
+    with KnowledgeBase(mixed_path) as kb:
+        named = dict(kb.store.db.execute(
+            "select e.name, count(distinct ae.article_id) from article_entities ae join entities e "
+            "on e.id = ae.entity_id where e.type = ? and e.ignored = 0 group by e.id", [entity_type]).fetchall())
+        none = kb.store.db.execute(
+            "select count(*) from articles a where not exists (select 1 from article_entities ae join entities e "
+            "on e.id = ae.entity_id where ae.article_id = a.id and e.type = ? and e.ignored = 0)",
+            [entity_type]).fetchone()[0]
+    assert none > 0 and rows[-1] == {"key": "(none)", "count": none}
+    assert {row["key"]: row["count"] for row in rows[:-1]} == named
