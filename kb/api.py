@@ -23,7 +23,7 @@ from kb.indexing import cores, write_queued
 from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
-from kb.timeline import Timeline, align
+from kb.timeline import Timeline, align, series_split
 from kb.vocabulary import BUCKETS, EMPTY_BUCKETS, PERIODS, SORTS
 from kb.watches import Watches
 
@@ -363,7 +363,7 @@ class KnowledgeBase:
         queries = [queries] if isinstance(queries, str) else list(queries)
         if by not in PERIODS:
             raise QueryError(f"a timeline runs by {', '.join(PERIODS)}, not {by!r}")
-        split = "source" if by_source else by_entity
+        split = series_split(queries, by_source, by_entity)
         counted = {}
         for query in queries:
             if split is None:

@@ -5,12 +5,14 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import asdict
 from typing import Callable, Iterable
 from html import escape
 
 from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet, Span
+from kb.vocabulary import PERIODS
 
 # C0/C1 control characters (ESC included) would let article text drive the terminal.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -151,31 +153,90 @@ def article_json(article: Article) -> dict:
     return asdict(article)
 
 
-def counts_text(counts: list[tuple[str, int]], width: int = 40) -> str:
-    """A bar chart: label, bar scaled to the largest count, the number."""
+def display_width(text: str) -> int:
+    """How many terminal columns `text` takes: wide (CJK) characters two, combining marks
+    and other zero-width characters none.
+
+    >>> display_width("日本 news")
+    9
+    """
+    return sum(0 if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """`text` padded with spaces to `width` terminal columns (`align` "<" or ">"), as
+    f"{text:<{width}}" would pad it if every character took one column."""
+    spaces = " " * max(0, width - display_width(text))
+    return text + spaces if align == "<" else spaces + text
+
+
+def columns_width(texts: Iterable[str]) -> int:
+    """The display width of the widest of `texts` (0 for none)."""
+    return max(map(display_width, texts), default=0)
+
+
+def bar(n: int, top: int, width: int) -> str:
+    return pad(BAR * round(width * n / (top or 1)), width)
+
+
+def skip_empty_periods(rows: list, is_empty: Callable, by: str | None) -> list:
+    """The rows of a period series (`by` one of PERIODS) that are not empty, with a line
+    "… 37 empty months …" (a str) where empty ones were left out; other rows as they are.
+
+    >>> skip_empty_periods([("2025-01", 3), ("2025-02", 0), ("2025-03", 1)], lambda r: not r[1], "month")
+    [('2025-01', 3), '… 1 empty month …', ('2025-03', 1)]
+    """
+    if by not in PERIODS:
+        return rows
+    shown, skipped = [], 0
+    for row in rows:
+        if is_empty(row):
+            skipped += 1
+            continue
+        if skipped:
+            shown.append(f"… {plural(skipped, f'empty {by}')} …")
+            skipped = 0
+        shown.append(row)
+    if skipped:
+        shown.append(f"… {plural(skipped, f'empty {by}')} …")
+    return shown
+
+
+def counts_text(counts: list[tuple[str, int]], by: str | None = None, width: int = 40) -> str:
+    """A bar chart: label, bar scaled to the largest count, the number. Counted `by` a
+    period, the periods without matches are left out (one line says how many)."""
     if not counts:
         return "no matches"
-    label_width = max(len(safe(label)) for label, _ in counts)
-    top = max(n for _, n in counts) or 1
-    return "\n".join(
-        f"{safe(label):<{label_width}} {BAR * round(width * n / top):<{width}} {n}" for label, n in counts
-    )
+    label_width = columns_width(safe(label) for label, _ in counts)
+    top = max(n for _, n in counts)
+    lines = []
+    for row in skip_empty_periods(counts, lambda label_count: not label_count[1], by):
+        label, n = (row, None) if isinstance(row, str) else row
+        lines.append(row if n is None else f"{pad(safe(label), label_width)} {bar(n, top, width)} {n}")
+    return "\n".join(lines)
 
 
 def timeline_text(timeline, width: int = 30) -> str:
-    """One line per period: for each series a bar scaled to the largest count, and the number."""
+    """One line per period with matches (one line says how many were left out between):
+    for each series a bar scaled to the largest count, and the number."""
     if not timeline.periods:
         return "no dated matches"
     labels = list(timeline.series)
-    top = max((n for counts in timeline.series.values() for n in counts), default=0) or 1
-    label_width = max(len(safe(label)) for label in labels)
+    top = max((n for counts in timeline.series.values() for n in counts), default=0)
+    label_width = columns_width(safe(label) for label in labels)
     lines = []
-    for i, period in enumerate(timeline.periods):
+    shown = skip_empty_periods(list(range(len(timeline.periods))),
+                               lambda i: not any(counts[i] for counts in timeline.series.values()), timeline.by)
+    for i in shown:
+        if isinstance(i, str):
+            lines.append(i)
+            continue
         for j, label in enumerate(labels):
             n = timeline.series[label][i]
-            head = period if j == 0 else ""
-            name = f" {safe(label):<{label_width}}" if len(labels) > 1 else ""
-            lines.append(f"{head:<10}{name} {BAR * round(width * n / top):<{width}} {n}")
+            head = timeline.periods[i] if j == 0 else ""
+            name = f" {pad(safe(label), label_width)}" if len(labels) > 1 else ""
+            lines.append(f"{head:<10}{name} {bar(n, top, width)} {n}")
     undated = {label: n for label, n in timeline.undated.items() if n}
     if undated:
         lines.append("undated: " + ", ".join(f"{safe(label)} {n}" for label, n in undated.items()))

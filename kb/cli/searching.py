@@ -110,7 +110,10 @@ def similar(context, article_id, limit, output):
 def count(context, query, by, since, until, sources, entities, output):
     """Count matching articles per day, week, month, year, source or entity.
 
-    Periods run from the first match to the last, empty ones shown as zero.
+    The chart shows the periods with matches (and how many empty ones it leaves out);
+    CSV and JSON hold every period from the first match to the last, empty ones as zero.
+    Matches without a date, source or entity of the type are counted last: undated,
+    (unknown), (none).
 
     \b
     kb count "IRS AND ICE" --by month
@@ -122,4 +125,4 @@ def count(context, query, by, since, until, sources, entities, output):
     elif output == "csv":
         click.echo(render.counts_csv(counts, by))
     else:
-        click.echo(render.counts_text(counts))
+        click.echo(render.counts_text(counts, by))

@@ -5,13 +5,14 @@ import csv
 import io
 import itertools
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 
 import pytest
 
-from helpers import DATA, SEED
+from helpers import DATA, SEED, kb_command
 from kb import KnowledgeBase
 
 
@@ -150,3 +151,52 @@ def test_counts_by_entity_have_a_none_row_for_articles_naming_none_of_the_type(i
             [entity_type]).fetchone()[0]
     assert none > 0 and rows[-1] == {"key": "(none)", "count": none}
     assert {row["key"]: row["count"] for row in rows[:-1]} == named
+
+
+def months_between(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = [first]
+    while months[-1] != last:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        months.append(f"{year}-{month:02d}")
+    return months
+
+
+def gap_sizes(lines: list[str], by: str) -> list[int]:
+    gaps = [line for line in lines if line.startswith("…")]
+    assert all(re.fullmatch(rf"… \d+ empty {by}s? …", line) for line in gaps), gaps
+    return [int(line.split()[1]) for line in gaps]
+
+
+def test_count_charts_leave_out_empty_periods_which_csv_and_json_keep(invoke, mixed_path):
+    rows = json.loads(invoke("count", "*", "--by", "month", "--format", "json", kb_path=mixed_path).stdout)
+    dated = [row for row in rows if row["key"] != "undated"]
+    assert [row["key"] for row in dated] == months_between(dated[0]["key"], dated[-1]["key"])
+    table = list(csv.reader(io.StringIO(invoke("count", "*", "--by", "month", "--format", "csv",
+                                               kb_path=mixed_path).stdout)))
+    assert table[1:] == [[row["key"], str(row["count"])] for row in rows]
+    lines = invoke("count", "*", "--by", "month", kb_path=mixed_path).stdout.splitlines()
+    shown = [line.split()[0] for line in lines if not line.startswith("…")]
+    assert shown == [row["key"] for row in rows if row["count"]]
+    empty = [row for row in dated if not row["count"]]
+    assert len(empty) > 100 and sum(gap_sizes(lines, "month")) == len(empty)
+    assert len(lines) < 20
+
+
+def test_timeline_charts_leave_out_periods_empty_in_every_series(invoke, mixed_path):
+    queries = ("Facebook", "oil OR Java")
+    data = json.loads(invoke("timeline", *queries, "--format", "json", kb_path=mixed_path).stdout)
+    assert data["periods"] == months_between(data["periods"][0], data["periods"][-1])
+    busy = [period for i, period in enumerate(data["periods"]) if any(data["series"][q][i] for q in queries)]
+    lines = invoke("timeline", *queries, kb_path=mixed_path).stdout.splitlines()
+    assert [line.split()[0] for line in lines if line[:1].isdigit()] == busy
+    assert sum(gap_sizes(lines, "month")) == len(data["periods"]) - len(busy) > 100
+
+
+def test_a_timeline_by_source_refuses_several_queries_as_a_usage_error(mixed_path):
+    done = kb_command(mixed_path, "timeline", "Facebook", "Google", "--by-source")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == "Error: a timeline by source takes one query, not 2"
+    assert "Traceback" not in done.stderr
+    assert kb_command(mixed_path, "timeline", "Facebook", "--by-source").returncode == 0
+
