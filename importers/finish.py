@@ -5,7 +5,9 @@
 - the URL is made canonical (no tracking parameters or fragment), so one article
   shared under several URLs is recognised as the same;
 - an article without a source gets its URL's registered domain (`news.bbc.co.uk` ->
-  `bbc.co.uk`); importers set the feed or site name themselves when they know it.
+  `bbc.co.uk`); importers set the feed or site name themselves when they know it;
+- the language a source gives is a BCP 47 tag in one case form (`en_us`, `EN-US` ->
+  `en-US`), so that one language is stored one way.
 
 An article's language is the one its source gives; when it gives none, the import
 pipeline detects it (kb.ingest), in the worker processes that also extract entities.
@@ -17,6 +19,7 @@ from typing import Iterable, Iterator
 from importers.html_page import registered_domain
 from importers.normalise import CONTROL_CHARACTERS, MAX_RECORD_BYTES, RECORD_TOO_BIG, canonical_url
 from kb.models import Article, Skipped
+from kb.vocabulary import language_tag
 
 Record = Article | Skipped
 
@@ -41,6 +44,7 @@ def finish(article: Article) -> Record:
             setattr(article, name, CONTROL_CHARACTERS.sub("", value))
     article.authors = [CONTROL_CHARACTERS.sub("", name) for name in article.authors]
     article.url = canonical_url(article.url)
+    article.language = language_tag(article.language)
     if not article.source:
         article.source = registered_domain(article.url)
     return article

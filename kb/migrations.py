@@ -99,8 +99,17 @@ def add_entity_forms(db: sqlite_utils.Database) -> None:
                "from entities e left join article_entities ae on ae.entity_id = e.id group by e.id")
 
 
+def language_tags(db: sqlite_utils.Database) -> None:
+    """v7: languages as BCP 47 tags in one case form (en-us, en-US and EN_us are en-US)."""
+    from kb.vocabulary import language_tag
+
+    for (language,) in db.execute("select distinct language from articles where language is not null").fetchall():
+        if language_tag(language) != language:
+            db.execute("update articles set language = ? where language = ?", [language_tag(language), language])
+
+
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
-              add_entity_forms]
+              add_entity_forms, language_tags]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
