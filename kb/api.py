@@ -24,7 +24,7 @@ from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
 from kb.timeline import Timeline, align, series_split
-from kb.vocabulary import BUCKETS, EMPTY_BUCKETS, PERIODS, SORTS
+from kb.vocabulary import BUCKETS, EMPTY_BUCKETS, ENTITY_TYPES, PERIODS, SORTS
 from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again
@@ -465,8 +465,10 @@ class KnowledgeBase:
         target, source = table.resolve(keep, type), table.resolve(other, type)
         if target == source:
             raise KBError(f"{keep!r} and {other!r} are already one entity")
-        if table.describe(target)["type"] != table.describe(source)["type"]:
-            raise KBError(f"{keep!r} and {other!r} are entities of different types")
+        types = table.describe(target)["type"], table.describe(source)["type"]
+        if types[0] != types[1]:
+            raise KBError(f"{keep!r} and {other!r} are entities of different types ({types[0]}, {types[1]}): "
+                          f"retype one first (kb entities retype {other!r} {types[0]})")
         return self._correct(lambda: table.merge(source, target, by_user=True), target)
 
     def rename_entity(self, name: str, new_name: str, *, type: str | None = None) -> dict:
@@ -478,6 +480,20 @@ class KnowledgeBase:
         if existing is not None and existing != entity_id:
             return self._correct(lambda: table.merge(entity_id, existing, by_user=True), existing)
         return self._correct(lambda: table.rename(entity_id, new_name), entity_id)
+
+    def retype_entity(self, name: str, new_type: str, *, type: str | None = None) -> dict:
+        """Give an entity another type (an extractor's mistake: "Tony Blair" as an org); its
+        names keep the new type when extracted again (new imports, `reextract`). An entity
+        of the new type with its name already takes it in.
+
+        >>> kb.retype_entity("Tony Blair", "person")["type"]
+        'person'
+        """
+        if new_type not in ENTITY_TYPES:
+            raise QueryError(f"no entity type {new_type!r} (types: {', '.join(ENTITY_TYPES)})")
+        table = self.store.entities
+        entity_id = table.resolve(name, type)
+        return self._correct(lambda: table.retype(entity_id, new_type), table.retype_target(entity_id, new_type))
 
     def ignore_entity(self, name: str, *, type: str | None = None, ignored: bool = True) -> dict:
         """Make an entity a stop-entity (left out of facets, filters and listings), or undo it."""

@@ -108,8 +108,14 @@ def language_tags(db: sqlite_utils.Database) -> None:
             db.execute("update articles set language = ? where language = ?", [language_tag(language), language])
 
 
+def add_entity_retypes(db: sqlite_utils.Database) -> None:
+    """v8: the types users gave entities (`kb entities retype`), by the type and name an
+    extractor gives, so that extracting them again keeps the correction."""
+    db["entity_retypes"].create({"type": str, "key": str, "new_type": str}, pk=("type", "key"))
+
+
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
-              add_entity_forms, language_tags]
+              add_entity_forms, language_tags, add_entity_retypes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

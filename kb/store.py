@@ -159,21 +159,22 @@ class Store:
         for entity in entities:
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
             self.entities.count_form(entity_id, entity.name)
-            row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], entity.type])
+            row = rows.setdefault(entity_id, [article_id, entity_id, 0, []])
             row[2] += entity.count
             row[3] += entity.spans
         self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
-            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans, _ in rows.values()])
+            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans in rows.values()])
         if self.entities.touched:  # a link merged two entities some stored articles both mention
             self.queue(self.entities.touched)
             self.requeued |= self.entities.touched
             self.entities.touched = set()
-        names = dict(self.conn.execute(
-            f"select id, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
-            list(rows)).fetchall()) if rows else {}
-        return sorted((EntityCount(kind, names[e], n, sorted(spans)) for _, e, n, spans, kind in rows.values()
-                       if e in names), key=lambda e: (-e.count, e.name, e.type))
+        # Names and types as stored: a name may be an alias, a type one a user corrected.
+        stored = {row[0]: row[1:] for row in self.conn.execute(
+            f"select id, type, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
+            list(rows)).fetchall()} if rows else {}
+        return sorted((EntityCount(*stored[e], n, sorted(spans)) for _, e, n, spans in rows.values()
+                       if e in stored), key=lambda e: (-e.count, e.name, e.type))
 
     def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:
         """(rowid, id, body) of articles extracted by another extractor (or all), in rowid order."""
