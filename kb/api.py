@@ -474,6 +474,8 @@ class KnowledgeBase:
     def rename_entity(self, name: str, new_name: str, *, type: str | None = None) -> dict:
         """Give an entity a new canonical name (the old one stays an alias); an existing
         entity of that name is merged instead."""
+        if not new_name.strip():
+            raise KBError("an entity's new name cannot be empty")
         table = self.store.entities
         entity_id = table.resolve(name, type)
         existing = table.find(table.describe(entity_id)["type"], new_name)

@@ -9,7 +9,7 @@ import click
 from kb import render
 from kb.cli.base import ExitCode, cli, pass_context
 from kb.config import DB_NAME, resolve_path
-from kb.errors import KBError
+from kb.errors import ArgumentError, KBError
 
 
 @cli.command()
@@ -60,10 +60,15 @@ def parse_mapping(ctx, param, value):
     """`body=text,published=date` -> {"body": "text", "published": "date"}."""
     if not value:
         return None
+    from importers.delimited import check_mapping
+
     pairs = [item.partition("=") for item in value.split(",")]
     if any(not field.strip() or not sep or not column.strip() for field, sep, column in pairs):
         raise click.BadParameter(f"{value!r}: use FIELD=COLUMN pairs, e.g. body=text,published=date")
-    return {field.strip(): column.strip() for field, _, column in pairs}
+    try:
+        return check_mapping({field.strip(): column.strip() for field, _, column in pairs})
+    except ArgumentError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @cli.command(name="import")

@@ -1,12 +1,15 @@
 """The `kb` command: one-line errors, exit codes, show/stats/importers, safe terminal output."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
 
-from helpers import DATA, SEED, SEED_TITLE, corpus
+import pytest
+
+from helpers import DATA, SEED, SEED_TITLE, corpus, kb_command
 from kb import Article, KnowledgeBase
 
 
@@ -158,3 +161,38 @@ def test_search_loads_no_heavy_module(seeded_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [["stats"], ["search", "IRS"], ["entities"], ["timeline", "IRS", "--by", "day"]])
+def test_a_reader_gone_before_the_output_ends_the_command_quietly(seeded_path, args):
+    """`kb stats | head -1`: the reader closes the pipe; the command stops without a word."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    try:
+        done = subprocess.run([sys.executable, "-m", "kb", "--kb", str(seeded_path), *args], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr == "" and done.returncode == 1  # Click's code for a closed pipe
+
+
+def test_output_that_cannot_be_written_is_one_line(seeded_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "kb", "--kb", str(seeded_path), "search", "IRS"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr == f"Error: {os.strerror(errno.ENOSPC)}\n"
+
+
+def test_a_chart_that_cannot_be_written_names_its_path(seeded_path, tmp_path):
+    chart = tmp_path / "no-such-folder" / "irs.png"
+    done = kb_command(seeded_path, "timeline", "IRS", "--plot", chart)
+    assert done.returncode == 1
+    assert done.stderr == f"Error: cannot write the chart to {chart}: {os.strerror(errno.ENOENT)}\n"
+
+
+def test_a_mapping_of_an_unknown_field_is_a_usage_error(invoke):
+    result = invoke("import", DATA / "delimited" / "bbc-2-rows.tsv", "--map", "heading=title,story=body")
+    assert result.exit_code == 2 and "unexpected" not in result.stderr
+    assert result.stderr.splitlines()[-1] == ("Error: Invalid value for '--map': unknown article field(s) heading, "
+                                              "story; known: title, body, url, published, source, authors, language")
+

@@ -245,3 +245,9 @@ def test_a_retype_corrects_a_type_and_holds_like_the_other_corrections(invoke, t
     orgs = {name: articles for _, name, articles in listed("--type", "org")}
     assert "Blair" not in orgs and orgs["Labour Party"] == 2 and "Lord Armstrong" not in orgs
     assert run("check").exit_code == 0
+
+
+def test_an_empty_new_name_is_refused(invoke, seeded_path):
+    result = invoke("entities", "rename", "IRS", " ", kb_path=seeded_path)
+    assert result.exit_code == 1 and result.stderr == "Error: an entity's new name cannot be empty\n"
+    assert json.loads(invoke("entity", "IRS", "--json", kb_path=seeded_path).stdout)["name"] == "IRS"
