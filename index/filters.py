@@ -63,5 +63,7 @@ def filter_for(filters: SearchFilters | None, searcher, names_of=None):
         return query
     start = period_bounds(filters.since)[0] if filters.since else None
     end = period_bounds(filters.until)[1] if filters.until else None
+    if start and end and start > end:
+        raise QueryError(f"since {filters.since} is after until {filters.until}: no date lies between them")
     dated = docs_between(searcher, start, end.replace(microsecond=999999) if end else None)
     return dated & set(searcher.docs_for_query(query)) if query is not None else dated

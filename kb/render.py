@@ -99,6 +99,20 @@ def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) ->
     return "\n".join(lines)
 
 
+def past_the_end(total: int, limit: int, offset: int, page: int | None = None) -> str | None:
+    """What to say when a page starts after the last match (None when it does not).
+
+    >>> past_the_end(25, 10, 990, page=100)
+    'page 100 is past the end (25 matches: 3 pages of 10)'
+    """
+    if offset < total or not total:
+        return None
+    matches = plural(total, "match", "matches")
+    if page is None:
+        return f"offset {offset} is past the end ({matches})"
+    return f"page {page} is past the end ({matches}: {plural(-(-total // limit), 'page')} of {limit})"
+
+
 def hits_text(hits: Iterable[Hit], mark: Callable[[str], str] = bracket) -> str:
     """A plain list of hits (for `kb similar`)."""
     return "\n".join(line for hit in hits for line in hit_lines(hit, mark))
@@ -293,8 +307,8 @@ def entities_text(rows: list[dict]) -> str:
     """`org   IRS   12 articles`, one entity a line."""
     if not rows:
         return "no entities"
-    width = max(len(safe(r["name"])) for r in rows)
-    return "\n".join(f"{r['type']:<6} {safe(r['name']):<{width}} {plural(r['articles'], 'article')}" for r in rows)
+    width = columns_width(safe(r["name"]) for r in rows)
+    return "\n".join(f"{r['type']:<6} {pad(safe(r['name']), width)} {plural(r['articles'], 'article')}" for r in rows)
 
 
 def entity_text(profile: dict) -> str:
@@ -319,19 +333,42 @@ def counts_csv(counts: list[tuple[str, int]], key: str) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
-def stories_text(stories: list[dict]) -> str:
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` terminal columns, an ellipsis marking the cut.
+
+    >>> clip("日本経済新聞", 7)
+    '日本経…'
+    """
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 1  # the ellipsis takes a column
+    for char in text:
+        used += display_width(char)
+        if used > width:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
+
+
+def stories_text(stories: list[dict], title_width: int = 60) -> str:
+    """One story a line, in columns: id, articles, title (cut to `title_width` columns), sources."""
     if not stories:
         return "no story has more than one article"
-    return "\n".join(f"{s['story_id']}  {plural(s['articles'], 'article')}  {safe(s['title'])}  "
-                     f"({', '.join(safe(x) for x in s['sources'])})" for s in stories)
+    titles = [clip(" ".join(safe(s["title"]).split()), title_width) for s in stories]
+    sizes = [plural(s["articles"], "article") for s in stories]
+    widths = columns_width(titles), columns_width(sizes)
+    return "\n".join(f"{s['story_id']}  {pad(size, widths[1], '>')}  {pad(title, widths[0])}  "
+                     f"({', '.join(safe(x) for x in s['sources'])})" for s, title, size in zip(stories, titles, sizes))
 
 
 def story_text(story: dict) -> str:
     """A story's copies, each with what differs from the first."""
     lines = [f"story {story['story_id']}: {plural(len(story['articles']), 'article')}"]
-    for article in story["articles"]:
-        lines.append(f"  {article['id']}  {(article['published'] or 'undated')[:10]}  "
-                     f"{safe(article['source']) or 'unknown source'}  {safe(article['title'])}")
+    sources = [safe(article["source"]) or "unknown source" for article in story["articles"]]
+    width = columns_width(sources)
+    for article, source in zip(story["articles"], sources):
+        lines.append(f"  {article['id']}  {(article['published'] or 'undated')[:10]:<10}  "
+                     f"{pad(source, width)}  {safe(article['title'])}")
         lines += [f"      {safe(change)}" for change in article["differences"]]
     return "\n".join(lines)
 

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from kb.entity_table import EntityTable, name_key
-from kb.errors import StoreError
+from kb.errors import NotFoundError, StoreError
 from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
 from kb.models import Article, EntityCount
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+MIN_ID_PREFIX = 6  # characters of an article id that may stand for it (kb show 3f2a9c)
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
                    "origin", "record", "run_id", "imported_at", "story_id")
 
@@ -239,13 +240,20 @@ class Store:
         return [r[0] for r in rows]
 
     def resolve_id(self, article_id: str) -> str:
-        """The full id of an article given its id or a unique prefix of at least 6 characters."""
-        if len(article_id) >= 6:
-            rows = self.conn.execute("select id from articles where id like ? limit 2",
-                                   [article_id.replace("%", "").replace("_", "") + "%"]).fetchall()
-            if len(rows) == 1:
-                return rows[0][0]
-        return article_id
+        """The full id of an article given its id or a unique prefix of at least
+        MIN_ID_PREFIX characters; NotFoundError saying why otherwise."""
+        if self.conn.execute("select 1 from articles where id = ?", [article_id]).fetchone():
+            return article_id
+        if len(article_id) < MIN_ID_PREFIX:
+            raise NotFoundError(f"no article with id {article_id!r}: an id prefix needs at least "
+                                f"{MIN_ID_PREFIX} characters")
+        rows = self.conn.execute("select id from articles where id like ? limit 2",
+                                 [article_id.replace("%", "").replace("_", "") + "%"]).fetchall()
+        if len(rows) > 1:
+            raise NotFoundError(f"{article_id!r} starts more than one article id: give more characters")
+        if not rows:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return rows[0][0]
 
     def get_articles(self, ids: list[str]) -> dict[str, Article]:
         """The stored articles with these ids (with their entities), by id."""

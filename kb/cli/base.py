@@ -140,7 +140,7 @@ def format_option(choices=HIT_FORMATS):
                         help="Output format.")
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newskb")
 @click.option("--kb", "kb_path", metavar="PATH",
               help="Knowledge base folder (default: $KB_PATH, else ~/.local/share/newskb).")

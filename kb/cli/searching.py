@@ -11,7 +11,7 @@ from kb.vocabulary import BUCKETS, SORTS
 @cli.command()
 @click.argument("query")
 @filter_options
-@click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language (repeatable).")
+@click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language: en finds en-US and en-GB too (repeatable).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of hits to show.")
@@ -42,15 +42,19 @@ def search(context, query, since, until, sources, entities, languages, sort, lim
     kb search 'org:ICE AND "taxpayer data"' --since 2025-01 --format json
     """
     output = "json" if as_json else output
+    start = offset if offset is not None else (page - 1) * limit
     results = context.open().search(
         query, since=since, until=until, sources=sources, languages=languages, entities=entities, sort=sort,
-        limit=limit, offset=offset if offset is not None else (page - 1) * limit,
+        limit=limit, offset=start,
         facets=facet_top if output in ("text", "json") else 0,
         facet_types=[t.strip() for t in facet_types.split(",") if t.strip()], fragments=fragments, width=snippet_width(),
         collapse=collapse,
     )
     for hint in results.hints:
         click.echo(f"Hint: {hint}", err=True)
+    beyond = render.past_the_end(results.total, limit, start, page if offset is None else None)
+    if beyond:
+        click.echo(f"Note: {beyond}", err=True)
     if output == "text":
         click.echo(render.search_text(results, marker(no_color)))
     elif output == "json":

@@ -177,7 +177,6 @@ def test_undated_matches_come_last_in_both_date_orders(invoke, tmp_path, sort):
     assert "undated" not in invoke("search", "Facebook").stdout.splitlines()[0]  # ranked by relevance
 
 
-
 @pytest.fixture(scope="module")
 def coffee_path(tmp_path_factory):
     """The coffee articles of a Reuters file: reports of rainfall in Brazil's coffee areas
@@ -212,3 +211,21 @@ def test_snippets_are_one_line_in_text_and_kept_as_they_are_in_json(invoke, coff
     assert [line for line in lines if line.startswith("     …")] == expected
     assert all(line == "" or line.startswith(("     ", " ")) or line[0].isdigit() or ":" in line for line in lines)
 
+
+@pytest.mark.parametrize("paging", [["--page", "999"], ["--offset", "5000"]])
+def test_a_page_past_the_end_says_so_on_stderr(run, paging):
+    total = json.loads(run("search", "oil", "--json").stdout)["total"]
+    result = run("search", "oil", *paging)
+    assert result.exit_code == 0 and result.stdout.startswith(f"{total} matches for oil")
+    expected = (f"page 999 is past the end ({total} matches: {-(-total // 10)} pages of 10)" if paging[0] == "--page"
+                else f"offset 5000 is past the end ({total} matches)")
+    assert result.stderr == f"Note: {expected}\n"
+    assert run("search", "oil", "--page", str(-(-total // 10))).stderr == ""  # the last page is no news
+
+
+@pytest.mark.parametrize("command", [["search", "oil"], ["count", "oil"], ["timeline", "oil"]])
+def test_since_after_until_says_so(run, command):
+    result = run(*command, "--since", "1987-03", "--until", "1987-02-28")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "Error: since 1987-03 is after until 1987-02-28: no date lies between them\n"
+    assert run(*command, "--since", "1987-03", "--until", "1987-03").exit_code == 0  # one month: a range
