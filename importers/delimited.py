@@ -18,7 +18,7 @@ from typing import BinaryIO, Callable, Iterator, Mapping
 from importers import Importer, Record
 from importers.fields import FIELD_NAMES, article_from_record, as_text, first_value
 from importers.normalise import MAX_RECORD_BYTES, Decoder, bounded_lines, clean_text, decode
-from kb.errors import InputError
+from kb.errors import ArgumentError, InputError
 from kb.models import Skipped
 
 FIELD_SIZE_LIMIT = MAX_RECORD_BYTES  # article bodies run far past csv's 128 KiB default
@@ -85,9 +85,10 @@ def fields_for(columns: list[str], mapping: Mapping[str, str] | None, origin: st
 
 
 def check_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
+    """The mapping, if it names article fields only (ArgumentError otherwise)."""
     unknown = sorted(set(mapping) - set(FIELD_NAMES))
     if unknown:
-        raise ValueError(f"unknown article field(s) {', '.join(unknown)}; known: {', '.join(FIELD_NAMES)}")
+        raise ArgumentError(f"unknown article field(s) {', '.join(unknown)}; known: {', '.join(FIELD_NAMES)}")
     return dict(mapping)
 
 

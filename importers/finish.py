@@ -6,7 +6,9 @@
   shared under several URLs is recognised as the same;
 - an article without a source gets the one the user gave (`kb import --source NAME`),
   else its URL's registered domain (`news.bbc.co.uk` -> `bbc.co.uk`); importers set the
-  feed or site name themselves when they know it.
+  feed or site name themselves when they know it;
+- the language a source gives is a BCP 47 tag in one case form (`en_us`, `EN-US` ->
+  `en-US`), so that one language is stored one way.
 
 An article's language is the one its source gives, else the one the user gave (`kb
 import --lang CODE`); when there is none, the import pipeline detects it (kb.ingest), in
@@ -19,6 +21,7 @@ from typing import Iterable, Iterator
 from importers.html_page import registered_domain
 from importers.normalise import CONTROL_CHARACTERS, MAX_RECORD_BYTES, RECORD_TOO_BIG, canonical_url
 from kb.models import Article, Skipped
+from kb.vocabulary import language_tag
 
 Record = Article | Skipped
 
@@ -45,7 +48,7 @@ def finish(article: Article, source: str | None = None, language: str | None = N
     article.authors = [CONTROL_CHARACTERS.sub("", name) for name in article.authors]
     article.url = canonical_url(article.url)
     article.source = article.source or source or registered_domain(article.url)
-    article.language = article.language or language
+    article.language = language_tag(article.language or language)
     return article
 
 

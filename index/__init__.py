@@ -20,7 +20,7 @@ import numpy as np
 
 from index import directory
 from index.directory import IndexBusy
-from index.counting import BUCKETS, PERIODS, count_matches, periods_between
+from index.counting import count_matches, periods_between
 from index.documents import document_for
 from index.facets import column_values
 from index.filters import filter_for, with_entity_names
@@ -30,14 +30,13 @@ from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
-from index.searching import (SORTS, IndexHit, IndexPage, highlight_phrases, highlight_terms, named_entities,
-                             run_search)
+from index.searching import IndexHit, IndexPage, highlight_phrases, highlight_terms, named_entities, run_search
 from index.segments import SegmentBuilder
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexWriter", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage", "SORTS",
-           "BUCKETS", "PERIODS", "periods_between", "ENTITY_FIELDS",
+__all__ = ["SearchIndex", "IndexWriter", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage",
+           "periods_between", "ENTITY_FIELDS",
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25
@@ -182,7 +181,7 @@ class SearchIndex:
                           collapse=collapse)
 
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
-        """Matching articles per bucket (see `index.counting.BUCKETS`)."""
+        """Matching articles per bucket (see `kb.vocabulary.BUCKETS`)."""
         searcher = self.searcher()
         return count_matches(searcher, self.parse(text, searcher), by, self.filter(filters, searcher))
 

@@ -13,10 +13,7 @@ from index.dates import NO_DATE, published_values
 from index.facets import column_values, facet_counts
 from index.matching import all_matches
 from index.schema import ENTITY_FIELDS
-
-PERIODS = ("day", "week", "month", "year")
-BUCKETS = PERIODS + ("source",) + ENTITY_FIELDS
-UNDATED = "undated"
+from kb.vocabulary import NO_ENTITY, PERIODS, UNDATED, UNKNOWN_SOURCE
 
 
 def period_key(moment: datetime, period: str) -> str:
@@ -72,13 +69,21 @@ def periods_between(first: str, last: str, period: str) -> list[str]:
 
 
 def count_matches(searcher, query, by: str, filter=None) -> list[tuple[str, int]]:
-    """Matching articles per bucket: periods in time order (gaps as zero), else most first."""
+    """Matching articles per bucket: periods in time order (gaps as zero), else most first;
+    then, if any, the matches without a value: UNDATED, UNKNOWN_SOURCE, or NO_ENTITY (an
+    article naming no entity of the type), so that a period or source count adds up to
+    the matches."""
     if by in PERIODS:
         dates, undated = publication_dates(searcher, query, filter)
         series = fill_periods(Counter(period_key(moment, by) for moment in dates), dates, by)
         return series + ([(UNDATED, undated)] if undated else [])
     docnums = all_matches(searcher, query, filter).ids
     if by in ENTITY_FIELDS:
-        return facet_counts(searcher, docnums, (by,), None)[by]
-    values = Counter(value.decode("utf-8") for value in column_values(searcher, by, docnums) if value)
-    return sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+        counts, without = facet_counts(searcher, docnums, (by,), None)[by], NO_ENTITY
+        empty = sum(1 for names in column_values(searcher, by, docnums) if not any(names))
+    else:
+        sources = column_values(searcher, by, docnums)
+        counts = sorted(Counter(value.decode("utf-8") for value in sources if value).items(),
+                        key=lambda kv: (-kv[1], kv[0]))
+        without, empty = UNKNOWN_SOURCE, sum(1 for value in sources if not value)
+    return counts + ([(without, empty)] if empty else [])

@@ -5,7 +5,7 @@ from whoosh import query as wq
 
 from index.dates import docs_between
 from index.documents import entity_key
-from index.query import period_bounds
+from index.query import language_query, period_bounds
 from index.schema import ENTITY_FIELDS
 from kb.errors import QueryError
 from kb.models import SearchFilters
@@ -54,7 +54,7 @@ def filter_for(filters: SearchFilters | None, searcher, names_of=None):
     if filters.sources:
         parts.append(wq.Or([phrase_or_term(schema, "source", s) for s in filters.sources]))
     if filters.languages:
-        parts.append(wq.Or([wq.Term("lang", lang.lower()) for lang in filters.languages]))
+        parts.append(wq.Or([language_query(language) for language in filters.languages]))
     parts += [entity_term(kind, name) for kind, name in filters.entities]
     query = wq.And(parts) if parts else None
     if query is not None and names_of is not None:
@@ -63,5 +63,7 @@ def filter_for(filters: SearchFilters | None, searcher, names_of=None):
         return query
     start = period_bounds(filters.since)[0] if filters.since else None
     end = period_bounds(filters.until)[1] if filters.until else None
+    if start and end and start > end:
+        raise QueryError(f"since {filters.since} is after until {filters.until}: no date lies between them")
     dated = docs_between(searcher, start, end.replace(microsecond=999999) if end else None)
     return dated & set(searcher.docs_for_query(query)) if query is not None else dated

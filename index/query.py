@@ -2,9 +2,10 @@
 
 Whoosh's parser never raises: `title:(unclosed` becomes a term and `AND OR`
 becomes a NullQuery. `check_syntax` finds those cases first and names where.
-Dates are rewritten into explicit ranges before parsing (`published:>2025-11`),
-phrases, prefixes and wildcards are looked up as exact words (as written in the text,
-not their stems), and wildcard/fuzzy terms are bounded.
+Dates are rewritten into explicit ranges before parsing (`published:>2025-11`), a
+language stands for its variants (`lang:en` finds en-GB too), phrases, prefixes and
+wildcards are looked up as exact words (as written in the text, not their stems), and
+wildcard/fuzzy terms are bounded.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from whoosh.qparser.plugins import attach
 from index.analysis import EXACT_MARK, PHRASE_MODE, fold
 from index.dates import answer_from_columns
 from kb.errors import QueryError
+from kb.vocabulary import language_tag
 
 DEFAULT_FIELDS = ("title", "body")
 BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
@@ -30,6 +32,8 @@ _WORD = re.compile(r'"[^"]*"?(~\d+)?|[()]|[^\s()"]+')
 _FIELD_PREFIX = re.compile(r"^[+-]?([A-Za-z_]+):")
 _DATE_CLAUSE = re.compile(r"\b(?P<field>published):(?P<op>>=|<=|>|<)?(?P<value>\[[^\]]*\]|[^\s()]+)")
 _PERIOD = re.compile(r"^(\d{4})(?:[-/]?(\d{1,2}))?(?:[-/]?(\d{1,2}))?$")
+_LANGUAGE_CLAUSE = re.compile(r'\b(?P<field>lang):(?P<value>[^\s()"^~]+)')
+LANGUAGE_FIELD = "lang"
 
 
 def check_syntax(text: str, fieldnames: set[str]) -> None:
@@ -130,6 +134,47 @@ def rewrite_dates(text: str) -> str:
     return _DATE_CLAUSE.sub(rewrite, text)
 
 
+def rewrite_languages(text: str) -> str:
+    """Language clauses quoted, so that a tag is one word (the parser reads the hyphen of
+    an unquoted `lang:en-US` as a NOT).
+
+    >>> rewrite_languages("oil AND lang:en-US")
+    'oil AND lang:"en-US"'
+    """
+    def quote(match: re.Match) -> str:
+        if "*" in match["value"] or "?" in match["value"]:
+            return match.group()  # a wildcard (lang:en*) stays one
+        return f'{match["field"]}:"{match["value"]}"'
+
+    return _LANGUAGE_CLAUSE.sub(quote, text)
+
+
+def language_query(code: str, boost: float = 1.0) -> wq.Query:
+    """The articles in language `code`, in any case: a language alone stands for its
+    regional and other variants too (`en`: en, en-US, en-GB), a longer tag for itself.
+    (The index holds languages lower case.)
+
+    >>> language_query("EN-us")
+    Term('lang', 'en-us')
+    """
+    tag = (language_tag(code) or "").lower()
+    if not tag:
+        raise QueryError(f"no language in {code!r} (use a code such as en, en-GB or pt-BR)")
+    if "-" in tag:
+        return wq.Term(LANGUAGE_FIELD, tag, boost=boost)
+    return wq.Or([wq.Term(LANGUAGE_FIELD, tag), wq.Prefix(LANGUAGE_FIELD, f"{tag}-")], boost=boost)
+
+
+def with_language_variants(query: wq.Query) -> wq.Query:
+    """`query` with each language term standing for the language as `language_query` reads it."""
+    def expand(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == LANGUAGE_FIELD:
+            return language_query(node.text, node.boost)
+        return node
+
+    return query.accept(expand)
+
+
 class Proximity(wq.Phrase):
     """`"a b"~N`: the words within N positions of each other, in any order (a quoted
     phrase without ~N is a wq.Phrase: the words one after the other). newskb answers it
@@ -204,14 +249,14 @@ def parse_query(text: str, schema) -> wq.Query:
     """
     searchable = {name for name in schema.names() if name != "id"}
     check_syntax(text, searchable)
-    rewritten = rewrite_dates(text)
+    rewritten = rewrite_languages(rewrite_dates(text))
     try:
         parsed = make_parser(schema).parse(rewritten)
     except Exception as error:  # Whoosh's parser has crashes of its own; report, never raise them
         raise QueryError(f"cannot read the query ({type(error).__name__}: {error})") from None
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"nothing to search for in {text!r}")
-    return answer_from_columns(parsed)
+    return with_language_variants(answer_from_columns(parsed))
 
 
 def check_expansions(query: wq.Query, reader) -> None:

@@ -5,10 +5,11 @@ from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
 from index.analysis import stemmed_text_analyzer, text_analyzer
+from kb.vocabulary import ENTITY_TYPES
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
 INDEX_VERSION = 7
-ENTITY_FIELDS = ("person", "org", "place")
+ENTITY_FIELDS = ENTITY_TYPES  # one field per entity type
 TITLE_BOOST = 2.0
 
 

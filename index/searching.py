@@ -16,7 +16,6 @@ from index.matching import all_matches, first_positions
 from index.query import Proximity
 from index.schema import ENTITY_FIELDS
 
-SORTS = ("relevance", "newest", "oldest")
 HIGHLIGHT_FIELDS = ("title", "body")
 
 
@@ -35,19 +34,18 @@ class IndexPage:
     total: int
     hits: list[IndexHit]
     facets: dict[str, list[tuple[str, int]]]
+    undated: int = 0  # matches without a publication date (shown last when sorted by date)
 
 
 def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: str,
                facet_fields: tuple[str, ...], facet_top: int, collapse: bool = False) -> IndexPage:
     """Search with `searcher`, answered with arrays (see index.matching): every match scored,
     the page ranked by relevance or by date (ties in document order, as Whoosh orders
-    them), facets over every match; `collapse` keeps the first hit of each story."""
+    them; undated matches last), facets over every match; `collapse` keeps the first hit
+    of each story."""
     matches = all_matches(searcher, query, filter)
-    if sort == "relevance":
-        keys = -matches.scores
-    else:
-        published = published_values(searcher)[matches.ids]
-        keys = NO_DATE - published if sort == "newest" else published
+    published = published_values(searcher)[matches.ids]
+    keys = -matches.scores if sort == "relevance" else date_keys(published, newest=sort == "newest")
     wanted = offset + limit
     if collapse:
         ranked = first_positions(keys, matches.ids, len(keys))
@@ -60,7 +58,19 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
                      phrases, entities)
             for i, n in list(zip(shown, copies))[offset:]]
     facets = facet_counts(searcher, matches.ids, facet_fields, facet_top) if facet_fields else {}
-    return IndexPage(len(matches.ids), page, facets)
+    return IndexPage(len(matches.ids), page, facets, int(np.count_nonzero(published == NO_DATE)))
+
+
+def date_keys(published: np.ndarray, newest: bool) -> np.ndarray:
+    """Sort keys (smallest first) for `published` column values: oldest or newest first,
+    and the undated (NO_DATE) last either way.
+
+    >>> date_keys(np.array([5, NO_DATE, 9], dtype=np.uint64), newest=True).argsort().tolist()
+    [2, 0, 1]
+    """
+    if not newest:
+        return published  # NO_DATE is the largest value: the undated come last already
+    return np.where(published == NO_DATE, NO_DATE, NO_DATE - 1 - published)
 
 
 def first_of_each_story(searcher, docnums: np.ndarray, ranked: np.ndarray, wanted: int) -> tuple[list[int], list[int]]:

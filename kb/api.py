@@ -15,8 +15,8 @@ import sqlite3
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
-from index import (BUCKETS, ENTITY_FIELDS, PERIODS, IndexBusy, IndexHit, SearchIndex, highlight_all,
-                   make_snippets, operator_hints, periods_between)
+from index import (ENTITY_FIELDS, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets, operator_hints,
+                   periods_between)
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.entity_table import name_key
@@ -27,7 +27,8 @@ from kb.interrupts import Interrupts
 from kb.network import as_graph, entity_pairs
 from kb.reading import read_articles
 from kb.store import Store
-from kb.timeline import Timeline, align
+from kb.timeline import Timeline, align, series_split
+from kb.vocabulary import BUCKETS, EMPTY_BUCKETS, ENTITY_TYPES, PERIODS, SORTS
 from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again
@@ -305,6 +306,8 @@ class KnowledgeBase:
         `collapse` folds copies of the same text into one hit (`hit.more`).
         >>> kb.search("IRS AND ICE", since="2025-01", entities=[("org", "ICE")]).total
         """
+        if sort not in SORTS:
+            raise QueryError(f"cannot sort by {sort!r} (use {', '.join(SORTS)})")
         self.sync_index()
         filters = SearchFilters(since, until, list(sources), list(languages), list(entities))
         page = self.index.search(query, filters=filters, limit=limit, offset=offset, sort=sort,
@@ -312,7 +315,8 @@ class KnowledgeBase:
                                  facet_fields=self._facet_fields(facet_types),
                                  collapse=collapse)
         hits = self._hits(page.hits, offset, fragments, width)
-        results = SearchResults(query, page.total, hits, self._facet_values(page.facets, facets), operator_hints(query))
+        results = SearchResults(query, page.total, hits, self._facet_values(page.facets, facets), operator_hints(query),
+                                sort=sort, undated=page.undated)
         if page.total == 0:
             results.suggestions = self.index.suggest(query)
         return results
@@ -358,7 +362,8 @@ class KnowledgeBase:
     def count(self, query: str, *, by: str = "month", since: str | None = None, until: str | None = None,
               sources: Iterable[str] = (), entities: Iterable[tuple[str, str]] = ()) -> list[tuple[str, int]]:
         """How many articles match per bucket: day, week, month, year (empty periods as zero),
-        source, person, org or place.
+        source, person, org or place; the matches without a value are counted last, as
+        "undated", "(unknown)" (no source) or "(none)" (no entity of the type).
 
         >>> kb.count("IRS", by="month")
         [('2025-01', 3), ('2025-02', 0), ('2025-03', 5)]
@@ -367,7 +372,7 @@ class KnowledgeBase:
             raise QueryError(f"cannot count by {by!r} (use {', '.join(BUCKETS)})")
         self.sync_index()
         counts = self.index.count(query, by, SearchFilters(since, until, list(sources), [], list(entities)))
-        return self._by_entity(by, counts) if by in ENTITY_FIELDS else counts
+        return self._by_entity(by, counts) if by in ENTITY_FIELDS else counts  # "(none)" stays itself
 
     def similar(self, article_id: str, *, limit: int = 10) -> list[Hit]:
         """The articles most like this one ("more like this").
@@ -419,13 +424,15 @@ class KnowledgeBase:
         queries = [queries] if isinstance(queries, str) else list(queries)
         if by not in PERIODS:
             raise QueryError(f"a timeline runs by {', '.join(PERIODS)}, not {by!r}")
-        split = "source" if by_source else by_entity
+        split = series_split(queries, by_source, by_entity)
         counted = {}
         for query in queries:
             if split is None:
                 counted[query] = self.count(query, by=by, since=since, until=until)
                 continue
-            for value, _ in self.count(query, by=split, since=since, until=until)[:top]:
+            values = [value for value, _ in self.count(query, by=split, since=since, until=until)
+                      if value not in EMPTY_BUCKETS]
+            for value in values[:top]:
                 label = value if len(queries) == 1 else f"{query}: {value}"
                 narrowed = {"sources": [value]} if by_source else {"entities": [(split, value)]}
                 counted[label] = self.count(query, by=by, since=since, until=until, **narrowed)
@@ -519,19 +526,37 @@ class KnowledgeBase:
         target, source = table.resolve(keep, type), table.resolve(other, type)
         if target == source:
             raise KBError(f"{keep!r} and {other!r} are already one entity")
-        if table.describe(target)["type"] != table.describe(source)["type"]:
-            raise KBError(f"{keep!r} and {other!r} are entities of different types")
+        types = table.describe(target)["type"], table.describe(source)["type"]
+        if types[0] != types[1]:
+            raise KBError(f"{keep!r} and {other!r} are entities of different types ({types[0]}, {types[1]}): "
+                          f"retype one first (kb entities retype {other!r} {types[0]})")
         return self._correct(lambda: table.merge(source, target, by_user=True), target)
 
     def rename_entity(self, name: str, new_name: str, *, type: str | None = None) -> dict:
         """Give an entity a new canonical name (the old one stays an alias); an existing
         entity of that name is merged instead."""
+        if not new_name.strip():
+            raise KBError("an entity's new name cannot be empty")
         table = self.store.entities
         entity_id = table.resolve(name, type)
         existing = table.find(table.describe(entity_id)["type"], new_name)
         if existing is not None and existing != entity_id:
             return self._correct(lambda: table.merge(entity_id, existing, by_user=True), existing)
         return self._correct(lambda: table.rename(entity_id, new_name), entity_id)
+
+    def retype_entity(self, name: str, new_type: str, *, type: str | None = None) -> dict:
+        """Give an entity another type (an extractor's mistake: "Tony Blair" as an org); its
+        names keep the new type when extracted again (new imports, `reextract`). An entity
+        of the new type with its name already takes it in.
+
+        >>> kb.retype_entity("Tony Blair", "person")["type"]
+        'person'
+        """
+        if new_type not in ENTITY_TYPES:
+            raise QueryError(f"no entity type {new_type!r} (types: {', '.join(ENTITY_TYPES)})")
+        table = self.store.entities
+        entity_id = table.resolve(name, type)
+        return self._correct(lambda: table.retype(entity_id, new_type), table.retype_target(entity_id, new_type))
 
     def ignore_entity(self, name: str, *, type: str | None = None, ignored: bool = True) -> dict:
         """Make an entity a stop-entity (left out of facets, filters and listings), or undo it."""

@@ -2,8 +2,10 @@
 
 An entity is (type, canonical name); `entity_aliases` maps other names to it, so
 "DHS" and "Department of Homeland Security" are one facet row once linked. Merges,
-renames and stop-entities change these tables and queue the articles concerned for
-re-indexing, so facets and filters follow without a re-import.
+renames, retypes and stop-entities change these tables and queue the articles concerned
+for re-indexing, so facets and filters follow without a re-import; they hold for later
+extractions too (merged and renamed names are aliases, a retyped name is recorded in
+`entity_retypes`, an ignored entity keeps its flag).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from kb.errors import KBError, NotFoundError
+from kb.vocabulary import ENTITY_TYPES
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -48,6 +51,7 @@ class EntityTable:
         self.touched: set[str] = set()
         self.named: set[int] = set()  # entities whose forms were counted: to be named by usage
         self.surnames: set[str] = set()  # of persons new since the last link_surnames
+        self._retyped: dict[tuple[str, str], str] | None = None  # (type, key) -> the type a user gave it
 
     # resolving and creating ---------------------------------------------------------------
     def find(self, entity_type: str, name: str) -> int | None:
@@ -58,8 +62,22 @@ class EntityTable:
             "select id from entities where type = ? and key = ?", [entity_type, key]).fetchone()
         return row[0] if row else None
 
+    def type_of(self, entity_type: str, name: str) -> str:
+        """The type an extracted (type, name) is stored under: `entity_type`, unless a user
+        retyped the entity of that name (`retype`).
+
+        >>> table.type_of("org", "Tony Blair")  # after table.retype(<Tony Blair>, "person")
+        'person'
+        """
+        if self._retyped is None:
+            self._retyped = {(t, k): new for t, k, new in self.db.execute(
+                "select type, key, new_type from entity_retypes").fetchall()}
+        return self._retyped.get((entity_type, name_key(name)), entity_type)
+
     def ensure(self, entity_type: str, name: str, aliases: list[str] = ()) -> int:
-        """The id of (type, name), created on first sight; `aliases` are linked to it."""
+        """The id of (type, name), created on first sight; `aliases` are linked to it. The
+        type is the one a user gave the name, if they retyped it."""
+        entity_type = self.type_of(entity_type, name)
         cache_key = (entity_type, name_key(name))
         entity_id = self._ids.get(cache_key) or self.find(entity_type, name)
         if entity_id is None:
@@ -213,6 +231,50 @@ class EntityTable:
         self.db.execute("update entities set named_by_user = 1 where id = ?", [entity_id])
         return self.articles_of(entity_id)
 
+    def retype_target(self, entity_id: int, new_type: str) -> int:
+        """The entity that `retype(entity_id, new_type)` leaves: itself, or the entity of
+        the new type its name names already."""
+        found = self.find(new_type, self.name_of(entity_id))
+        return entity_id if found is None else found
+
+    def retype(self, entity_id: int, new_type: str) -> list[str]:
+        """Make the entity one of type `new_type` (an extractor's mistake: "Tony Blair" as an
+        org), with its other names; an entity of that type that has its name already takes
+        it in (a merge). Each of its names is recorded as retyped, so that extracting them
+        again (`kb reextract`, a new import) gives the new type. Returns the articles touched."""
+        old_type, name = self.db.execute("select type, name from entities where id = ?", [entity_id]).fetchone()
+        if old_type == new_type:
+            raise KBError(f"{name!r} is of type {new_type} already")
+        keys = [name_key(name)] + [row[0] for row in self.db.execute(
+            "select key from entity_aliases where entity_id = ?", [entity_id])]
+        self._record_retype(old_type, keys, new_type)
+        target = self.retype_target(entity_id, new_type)
+        # Its other names go with it, but for those the new type gives another entity already.
+        self.db.execute("update or ignore entity_aliases set type = ? where entity_id = ?", [new_type, entity_id])
+        self.db.execute("delete from entity_aliases where entity_id = ? and type = ?", [entity_id, old_type])
+        self._ids.clear()
+        if target == entity_id:
+            self.db.execute("update entities set type = ? where id = ?", [new_type, entity_id])
+            return self.articles_of(entity_id)
+        articles = self.merge(entity_id, target, by_user=True)
+        # The merge kept the old name as an alias of the old type: it is one of the new type now.
+        self.db.execute("delete from entity_aliases where entity_id = ? and type != ?", [target, new_type])
+        self.db.execute("insert or ignore into entity_aliases (type, key, alias, entity_id) select ?, ?, ?, ? "
+                        "where not exists (select 1 from entities where id = ? and key = ?)",
+                        [new_type, name_key(name), name, target, target, name_key(name)])
+        return articles
+
+    def _record_retype(self, old_type: str, keys: list[str], new_type: str) -> None:
+        """(old_type, key) -> new_type for each key; a record that led to `old_type` now
+        leads to `new_type`, and none leads from a type to itself (a retype undone)."""
+        for key in keys:
+            self.db.execute("update entity_retypes set new_type = ? where key = ? and new_type = ?",
+                            [new_type, key, old_type])
+            self.db.execute("insert or replace into entity_retypes (type, key, new_type) values (?, ?, ?)",
+                            [old_type, key, new_type])
+            self.db.execute("delete from entity_retypes where key = ? and type = new_type", [key])
+        self._retyped = None
+
     def set_ignored(self, entity_id: int, ignored: bool = True) -> list[str]:
         """Hide (or show again) an entity everywhere: a stop-entity."""
         self.db.execute("update entities set ignored = ? where id = ?", [int(ignored), entity_id])
@@ -225,7 +287,7 @@ class EntityTable:
     # reading ------------------------------------------------------------------------------------
     def resolve(self, name: str, entity_type: str | None = None) -> int:
         """The one entity a user means by `name` (and type); a clear error otherwise."""
-        types = [entity_type] if entity_type else ["person", "org", "place"]
+        types = [entity_type] if entity_type else list(ENTITY_TYPES)
         found = {t: i for t in types if (i := self.find(t, name)) is not None}
         if not found:
             raise NotFoundError(f"no entity named {name!r}" + (f" of type {entity_type}" if entity_type else ""))

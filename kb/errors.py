@@ -19,6 +19,10 @@ class QueryError(KBError):
     """A search query cannot be read."""
 
 
+class ArgumentError(QueryError):
+    """Options of a call that do not go together (the CLI reports a usage error, exit 2)."""
+
+
 class NotFoundError(KBError):
     """No article has the given id."""
 

@@ -108,8 +108,23 @@ def add_surnames(db: sqlite_utils.Database) -> None:
     db["entities"].create_index(["type", "surname"])
 
 
+def language_tags(db: sqlite_utils.Database) -> None:
+    """v8: languages as BCP 47 tags in one case form (en-us, en-US and EN_us are en-US)."""
+    from kb.vocabulary import language_tag
+
+    for (language,) in db.execute("select distinct language from articles where language is not null").fetchall():
+        if language_tag(language) != language:
+            db.execute("update articles set language = ? where language = ?", [language_tag(language), language])
+
+
+def add_entity_retypes(db: sqlite_utils.Database) -> None:
+    """v9: the types users gave entities (`kb entities retype`), by the type and name an
+    extractor gives, so that extracting them again keeps the correction."""
+    db["entity_retypes"].create({"type": str, "key": str, "new_type": str}, pk=("type", "key"))
+
+
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
-              add_entity_forms, add_surnames]
+              add_entity_forms, add_surnames, language_tags, add_entity_retypes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -124,6 +124,8 @@ class SearchResults:
     facets: dict[str, list[FacetValue]]
     hints: list[str] = field(default_factory=list)  # e.g. "did you mean OR?"
     suggestions: list[str] = field(default_factory=list)  # corrected queries when nothing matched
+    sort: str = "relevance"  # relevance, newest or oldest (kb.vocabulary.SORTS)
+    undated: int = 0  # matches without a publication date: last when sorted by date
 
 
 @dataclass

@@ -23,5 +23,9 @@ def plot_timeline(timeline, path: str) -> None:
     axes.tick_params(axis="x", labelrotation=90)
     axes.legend()
     figure.tight_layout()
-    figure.savefig(path)
-    pyplot.close(figure)
+    try:
+        figure.savefig(path)
+    except OSError as error:
+        raise KBError(f"cannot write the chart to {path}: {error.strerror or error}") from None
+    finally:
+        pyplot.close(figure)

@@ -5,14 +5,18 @@ import csv
 import io
 import json
 import re
+import unicodedata
+from bisect import bisect_right
 from dataclasses import asdict
 from typing import Callable, Iterable
 from html import escape
 
-from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet
+from kb.models import Article, Hit, ImportSummary, SearchResults, Snippet, Span
+from kb.vocabulary import PERIODS
 
 # C0/C1 control characters (ESC included) would let article text drive the terminal.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WHITESPACE_RUN = re.compile(r"\s+")
 FACET_LABELS = {"person": "People", "org": "Organisations", "place": "Places"}
 CSV_COLUMNS = ("rank", "id", "score", "title", "published", "source", "url", "snippet")
 BAR = "█"
@@ -33,6 +37,34 @@ def highlight_snippet(snippet: Snippet, mark: Callable[[str], str]) -> str:
     return "".join(pieces)
 
 
+def one_line(snippet: Snippet) -> Snippet:
+    """The snippet as one line: each run of whitespace (paragraph breaks included) one
+    space, none at either end; the spans moved to mark the same words.
+
+    >>> one_line(Snippet("rates.\\n\\nThe IRS", [Span(10, 13)])).text
+    'rates. The IRS'
+    """
+    pieces, ends, shifts, position, removed = [], [], [], 0, 0
+    for run in _WHITESPACE_RUN.finditer(snippet.text):
+        space = "" if run.start() == 0 or run.end() == len(snippet.text) else " "
+        if run.group() == space:
+            continue
+        pieces += [snippet.text[position:run.start()], space]
+        removed += len(run.group()) - len(space)
+        ends.append(run.end())
+        shifts.append(removed)
+        position = run.end()
+    if not ends:
+        return snippet
+    pieces.append(snippet.text[position:])
+
+    def moved(offset: int) -> int:
+        before = bisect_right(ends, offset)
+        return offset - (shifts[before - 1] if before else 0)
+
+    return Snippet("".join(pieces), [Span(moved(span.start), moved(span.end)) for span in snippet.spans])
+
+
 def bracket(text: str) -> str:
     return f"[{text}]"
 
@@ -46,13 +78,14 @@ def hit_lines(hit: Hit, mark: Callable[[str], str]) -> list[str]:
         (hit.published or "")[:10] or "undated", safe(hit.source) or None, f"id {hit.id}",
         f"+{plural(hit.more, 'copy', 'copies')} ({', '.join(safe(s) for s in hit.more_sources)})"
         if hit.more else None) if part)
-    lines = [f"{hit.rank:>3}. {safe(hit.title)}", f"     {meta}"]
-    return lines + [f"     …{highlight_snippet(s, mark)}…" for s in hit.snippets]
+    lines = [f"{hit.rank:>3}. {safe(' '.join(hit.title.split()))}", f"     {meta}"]
+    return lines + [f"     …{highlight_snippet(one_line(s), mark)}…" for s in hit.snippets]
 
 
 def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) -> str:
     """The human-readable page of results: total, hits with snippets, then facets."""
-    lines = [f"{plural(results.total, 'match', 'matches')} for {safe(results.query)}"]
+    undated = f" ({results.undated} undated, listed last)" if results.undated and results.sort != "relevance" else ""
+    lines = [f"{plural(results.total, 'match', 'matches')} for {safe(results.query)}{undated}"]
     if results.suggestions:
         lines.append("Did you mean: " + " | ".join(safe(s) for s in results.suggestions) + "?")
     for hit in results.hits:
@@ -64,6 +97,20 @@ def search_text(results: SearchResults, mark: Callable[[str], str] = bracket) ->
     if facet_lines:
         lines += [""] + facet_lines
     return "\n".join(lines)
+
+
+def past_the_end(total: int, limit: int, offset: int, page: int | None = None) -> str | None:
+    """What to say when a page starts after the last match (None when it does not).
+
+    >>> past_the_end(25, 10, 990, page=100)
+    'page 100 is past the end (25 matches: 3 pages of 10)'
+    """
+    if offset < total or not total:
+        return None
+    matches = plural(total, "match", "matches")
+    if page is None:
+        return f"offset {offset} is past the end ({matches})"
+    return f"page {page} is past the end ({matches}: {plural(-(-total // limit), 'page')} of {limit})"
 
 
 def hits_text(hits: Iterable[Hit], mark: Callable[[str], str] = bracket) -> str:
@@ -120,31 +167,90 @@ def article_json(article: Article) -> dict:
     return asdict(article)
 
 
-def counts_text(counts: list[tuple[str, int]], width: int = 40) -> str:
-    """A bar chart: label, bar scaled to the largest count, the number."""
+def display_width(text: str) -> int:
+    """How many terminal columns `text` takes: wide (CJK) characters two, combining marks
+    and other zero-width characters none.
+
+    >>> display_width("日本 news")
+    9
+    """
+    return sum(0 if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """`text` padded with spaces to `width` terminal columns (`align` "<" or ">"), as
+    f"{text:<{width}}" would pad it if every character took one column."""
+    spaces = " " * max(0, width - display_width(text))
+    return text + spaces if align == "<" else spaces + text
+
+
+def columns_width(texts: Iterable[str]) -> int:
+    """The display width of the widest of `texts` (0 for none)."""
+    return max(map(display_width, texts), default=0)
+
+
+def bar(n: int, top: int, width: int) -> str:
+    return pad(BAR * round(width * n / (top or 1)), width)
+
+
+def skip_empty_periods(rows: list, is_empty: Callable, by: str | None) -> list:
+    """The rows of a period series (`by` one of PERIODS) that are not empty, with a line
+    "… 37 empty months …" (a str) where empty ones were left out; other rows as they are.
+
+    >>> skip_empty_periods([("2025-01", 3), ("2025-02", 0), ("2025-03", 1)], lambda r: not r[1], "month")
+    [('2025-01', 3), '… 1 empty month …', ('2025-03', 1)]
+    """
+    if by not in PERIODS:
+        return rows
+    shown, skipped = [], 0
+    for row in rows:
+        if is_empty(row):
+            skipped += 1
+            continue
+        if skipped:
+            shown.append(f"… {plural(skipped, f'empty {by}')} …")
+            skipped = 0
+        shown.append(row)
+    if skipped:
+        shown.append(f"… {plural(skipped, f'empty {by}')} …")
+    return shown
+
+
+def counts_text(counts: list[tuple[str, int]], by: str | None = None, width: int = 40) -> str:
+    """A bar chart: label, bar scaled to the largest count, the number. Counted `by` a
+    period, the periods without matches are left out (one line says how many)."""
     if not counts:
         return "no matches"
-    label_width = max(len(safe(label)) for label, _ in counts)
-    top = max(n for _, n in counts) or 1
-    return "\n".join(
-        f"{safe(label):<{label_width}} {BAR * round(width * n / top):<{width}} {n}" for label, n in counts
-    )
+    label_width = columns_width(safe(label) for label, _ in counts)
+    top = max(n for _, n in counts)
+    lines = []
+    for row in skip_empty_periods(counts, lambda label_count: not label_count[1], by):
+        label, n = (row, None) if isinstance(row, str) else row
+        lines.append(row if n is None else f"{pad(safe(label), label_width)} {bar(n, top, width)} {n}")
+    return "\n".join(lines)
 
 
 def timeline_text(timeline, width: int = 30) -> str:
-    """One line per period: for each series a bar scaled to the largest count, and the number."""
+    """One line per period with matches (one line says how many were left out between):
+    for each series a bar scaled to the largest count, and the number."""
     if not timeline.periods:
         return "no dated matches"
     labels = list(timeline.series)
-    top = max((n for counts in timeline.series.values() for n in counts), default=0) or 1
-    label_width = max(len(safe(label)) for label in labels)
+    top = max((n for counts in timeline.series.values() for n in counts), default=0)
+    label_width = columns_width(safe(label) for label in labels)
     lines = []
-    for i, period in enumerate(timeline.periods):
+    shown = skip_empty_periods(list(range(len(timeline.periods))),
+                               lambda i: not any(counts[i] for counts in timeline.series.values()), timeline.by)
+    for i in shown:
+        if isinstance(i, str):
+            lines.append(i)
+            continue
         for j, label in enumerate(labels):
             n = timeline.series[label][i]
-            head = period if j == 0 else ""
-            name = f" {safe(label):<{label_width}}" if len(labels) > 1 else ""
-            lines.append(f"{head:<10}{name} {BAR * round(width * n / top):<{width}} {n}")
+            head = timeline.periods[i] if j == 0 else ""
+            name = f" {pad(safe(label), label_width)}" if len(labels) > 1 else ""
+            lines.append(f"{head:<10}{name} {bar(n, top, width)} {n}")
     undated = {label: n for label, n in timeline.undated.items() if n}
     if undated:
         lines.append("undated: " + ", ".join(f"{safe(label)} {n}" for label, n in undated.items()))
@@ -201,8 +307,8 @@ def entities_text(rows: list[dict]) -> str:
     """`org   IRS   12 articles`, one entity a line."""
     if not rows:
         return "no entities"
-    width = max(len(safe(r["name"])) for r in rows)
-    return "\n".join(f"{r['type']:<6} {safe(r['name']):<{width}} {plural(r['articles'], 'article')}" for r in rows)
+    width = columns_width(safe(r["name"]) for r in rows)
+    return "\n".join(f"{r['type']:<6} {pad(safe(r['name']), width)} {plural(r['articles'], 'article')}" for r in rows)
 
 
 def entity_text(profile: dict) -> str:
@@ -227,19 +333,42 @@ def counts_csv(counts: list[tuple[str, int]], key: str) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
-def stories_text(stories: list[dict]) -> str:
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` terminal columns, an ellipsis marking the cut.
+
+    >>> clip("日本経済新聞", 7)
+    '日本経…'
+    """
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 1  # the ellipsis takes a column
+    for char in text:
+        used += display_width(char)
+        if used > width:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
+
+
+def stories_text(stories: list[dict], title_width: int = 60) -> str:
+    """One story a line, in columns: id, articles, title (cut to `title_width` columns), sources."""
     if not stories:
         return "no story has more than one article"
-    return "\n".join(f"{s['story_id']}  {plural(s['articles'], 'article')}  {safe(s['title'])}  "
-                     f"({', '.join(safe(x) for x in s['sources'])})" for s in stories)
+    titles = [clip(" ".join(safe(s["title"]).split()), title_width) for s in stories]
+    sizes = [plural(s["articles"], "article") for s in stories]
+    widths = columns_width(titles), columns_width(sizes)
+    return "\n".join(f"{s['story_id']}  {pad(size, widths[1], '>')}  {pad(title, widths[0])}  "
+                     f"({', '.join(safe(x) for x in s['sources'])})" for s, title, size in zip(stories, titles, sizes))
 
 
 def story_text(story: dict) -> str:
     """A story's copies, each with what differs from the first."""
     lines = [f"story {story['story_id']}: {plural(len(story['articles']), 'article')}"]
-    for article in story["articles"]:
-        lines.append(f"  {article['id']}  {(article['published'] or 'undated')[:10]}  "
-                     f"{safe(article['source']) or 'unknown source'}  {safe(article['title'])}")
+    sources = [safe(article["source"]) or "unknown source" for article in story["articles"]]
+    width = columns_width(sources)
+    for article, source in zip(story["articles"], sources):
+        lines.append(f"  {article['id']}  {(article['published'] or 'undated')[:10]:<10}  "
+                     f"{pad(source, width)}  {safe(article['title'])}")
         lines += [f"      {safe(change)}" for change in article["differences"]]
     return "\n".join(lines)
 

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from kb.entity_table import EntityTable, name_key
-from kb.errors import StoreError
+from kb.errors import NotFoundError, StoreError
 from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
 from kb.models import Article, EntityCount
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+MIN_ID_PREFIX = 6  # characters of an article id that may stand for it (kb show 3f2a9c)
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
                    "origin", "record", "run_id", "imported_at", "story_id")
 
@@ -166,16 +167,17 @@ class Store:
         for entity in entities:
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
             self.entities.count_form(entity_id, entity.name)
-            row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], entity.type])
+            row = rows.setdefault(entity_id, [article_id, entity_id, 0, []])
             row[2] += entity.count
             row[3] += entity.spans
         self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
-            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans, _ in rows.values()])
+            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans in rows.values()])
+        # Names and types as stored: a name may be an alias, a type one a vote or a user changed.
         found = {e: (kind, name) for e, kind, name in self.conn.execute(
             f"select id, type, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
             list(rows)).fetchall()} if rows else {}
-        return sorted((EntityCount(*found[e], n, sorted(spans)) for _, e, n, spans, _ in rows.values()
+        return sorted((EntityCount(*found[e], n, sorted(spans)) for _, e, n, spans in rows.values()
                        if e in found), key=lambda e: (-e.count, e.name, e.type))
 
     def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:
@@ -241,13 +243,20 @@ class Store:
         return [r[0] for r in rows]
 
     def resolve_id(self, article_id: str) -> str:
-        """The full id of an article given its id or a unique prefix of at least 6 characters."""
-        if len(article_id) >= 6:
-            rows = self.conn.execute("select id from articles where id like ? limit 2",
-                                   [article_id.replace("%", "").replace("_", "") + "%"]).fetchall()
-            if len(rows) == 1:
-                return rows[0][0]
-        return article_id
+        """The full id of an article given its id or a unique prefix of at least
+        MIN_ID_PREFIX characters; NotFoundError saying why otherwise."""
+        if self.conn.execute("select 1 from articles where id = ?", [article_id]).fetchone():
+            return article_id
+        if len(article_id) < MIN_ID_PREFIX:
+            raise NotFoundError(f"no article with id {article_id!r}: an id prefix needs at least "
+                                f"{MIN_ID_PREFIX} characters")
+        rows = self.conn.execute("select id from articles where id like ? limit 2",
+                                 [article_id.replace("%", "").replace("_", "") + "%"]).fetchall()
+        if len(rows) > 1:
+            raise NotFoundError(f"{article_id!r} starts more than one article id: give more characters")
+        if not rows:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return rows[0][0]
 
     def get_articles(self, ids: list[str]) -> dict[str, Article]:
         """The stored articles with these ids (with their entities), by id."""

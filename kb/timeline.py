@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.counting import UNDATED
+from kb.errors import ArgumentError
+from kb.vocabulary import UNDATED
 
 
 @dataclass
@@ -24,6 +25,20 @@ class Timeline:
         """One dict per period: {"period": ..., label: count, ...} (for CSV and JSON)."""
         return [{"period": period, **{label: counts[i] for label, counts in self.series.items()}}
                 for i, period in enumerate(self.periods)]
+
+
+def series_split(queries: list[str], by_source: bool, by_entity: str | None) -> str | None:
+    """What a timeline's series split each query by: "source", an entity type, or None
+    (one series per query). Raises ArgumentError for options that do not go together.
+
+    >>> series_split(["oil"], True, None)
+    'source'
+    """
+    if by_source and by_entity:
+        raise ArgumentError("a timeline is split by source or by entity, not both")
+    if by_source and len(queries) > 1:
+        raise ArgumentError(f"a timeline by source takes one query, not {len(queries)}")
+    return "source" if by_source else by_entity
 
 
 def align(by: str, counted: dict[str, list[tuple[str, int]]], fill) -> Timeline:

@@ -28,6 +28,7 @@ from kb.entities import count_entities, get_extractor
 from kb.errors import StoreError
 from kb.models import EntityCount
 from kb.shingles import signature
+from kb.vocabulary import language_tag
 
 POLL_SECONDS = 1.0  # how often the import, waiting on a worker, checks that it is still alive
 _MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; elsewhere nothing to do
@@ -39,10 +40,10 @@ Derived = tuple[list[EntityCount], bytes, "str | None"]
 
 def analyse(extractor, text: Text) -> Derived:
     """What an import derives from an article's text: its entities, its story signature,
-    and its language when the source gave none."""
+    and its language (as a BCP 47 tag in one case form), detected when the source gave none."""
     title, body, language = text
     return (count_entities(extractor.extract(body), body), signature(body).to_bytes(),
-            language or detect_language(f"{title}\n\n{body}"))
+            language_tag(language) or detect_language(f"{title}\n\n{body}"))
 
 
 def analyse_all(extractor, texts: list[Text], stopped: Callable[[], bool]) -> list[Derived] | None:

@@ -7,13 +7,16 @@ import click
 
 from kb import render
 from kb.cli.base import ExitCode, cli, emit_json, format_option, pass_context
+from kb.errors import ArgumentError
+from kb.timeline import series_split
+from kb.vocabulary import ENTITY_TYPES, PERIODS
 
 
 @cli.command()
 @click.argument("queries", nargs=-1, required=True)
-@click.option("--by", type=click.Choice(("day", "week", "month", "year")), default="month", show_default=True)
+@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True)
 @click.option("--by-source", is_flag=True, help="One series per top source of the (one) query.")
-@click.option("--by-entity", type=click.Choice(("person", "org", "place")), help="One series per top entity.")
+@click.option("--by-entity", type=click.Choice(ENTITY_TYPES), help="One series per top entity.")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 50), help="Series with --by-source/-entity.")
 @click.option("--since", metavar="DATE")
 @click.option("--until", metavar="DATE")
@@ -23,14 +26,17 @@ from kb.cli.base import ExitCode, cli, emit_json, format_option, pass_context
 def timeline(context, queries, by, by_source, by_entity, top, since, until, output, plot):
     """Attention over time: matching articles per period, for one or several queries.
 
-    Every period from the first match to the last is shown, empty ones as zero.
+    The chart shows the periods with matches (and how many empty ones it leaves out);
+    CSV and JSON hold every period from the first match to the last, empty ones as zero.
 
     \b
     kb timeline "IRS" "ICE" --by month
     kb timeline ICE --by week --by-entity org --plot ice.png
     """
-    if by_source and by_entity:
-        raise click.UsageError("--by-source and --by-entity cannot be used together")
+    try:
+        series_split(queries, by_source, by_entity)
+    except ArgumentError as error:
+        raise click.UsageError(str(error)) from None
     found = context.open().timeline(queries, by=by, by_source=by_source, by_entity=by_entity, top=top,
                                     since=since, until=until)
     if plot:

@@ -13,8 +13,6 @@ import click
 from kb import render
 from kb.errors import KBError
 
-SORT_CHOICES = ("relevance", "newest", "oldest")
-COUNT_BUCKETS = ("day", "week", "month", "year", "source", "person", "org", "place")
 HIT_FORMATS = ("text", "json", "jsonl", "csv", "ids")
 
 
@@ -57,13 +55,39 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            silence_stdout()
+            raise  # Click ends quietly when the reader has gone (`kb stats | head -1`)
         except (KBError, Exception) as error:
             if isinstance(error, CLICK_ENDINGS) or ctx.obj is None or ctx.obj.debug:
                 raise
-            message = str(error) if isinstance(error, KBError) else (
-                f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)")
-            click.echo(f"Error: {render.safe(message)}", err=True)
+            click.echo(f"Error: {render.safe(error_line(error))}", err=True)
+            if isinstance(error, OSError):  # perhaps standard output's: Python would write it again at exit
+                silence_stdout()
             ctx.exit(ExitCode.ERROR)
+
+
+def error_line(error: Exception) -> str:
+    """What to tell the user about a failure: a KBError says it itself; a file that cannot
+    be read or written is named, with the reason ("No space left on device" alone when the
+    system names none); anything else is unexpected."""
+    if isinstance(error, KBError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename is not None else error.strerror
+    return f"unexpected {type(error).__name__}: {error} (run with --debug for the traceback)"
+
+
+def silence_stdout() -> None:
+    """Send what is left of standard output nowhere: its reader has closed the pipe, and
+    the data still buffered would fail again when Python flushes it at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        sys.stdout.flush()
+    except (OSError, ValueError):  # no file descriptor (an in-process test runner)
+        pass
 
 
 def color_enabled(no_color: bool) -> bool:
@@ -118,7 +142,7 @@ def format_option(choices=HIT_FORMATS):
                         help="Output format.")
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newskb")
 @click.option("--kb", "kb_path", metavar="PATH",
               help="Knowledge base folder (default: $KB_PATH, else ~/.local/share/newskb).")

@@ -1,13 +1,12 @@
-"""Entity commands: `kb entities` (list, merge, rename, ignore) and `kb entity`."""
+"""Entity commands: `kb entities` (list, merge, rename, retype, ignore) and `kb entity`."""
 from __future__ import annotations
 
 import click
 
 from kb import render
 from kb.cli.base import cli, emit_json, format_option, pass_context
+from kb.vocabulary import ENTITY_TYPES
 
-
-ENTITY_TYPES = ("person", "org", "place")
 type_option = click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES), help="Entity type.")
 
 
@@ -18,7 +17,7 @@ type_option = click.option("--type", "entity_type", type=click.Choice(ENTITY_TYP
 @format_option(("text", "csv", "json"))
 @click.pass_context
 def entities(ctx, entity_type, query, limit, output):
-    """List the most-mentioned entities, or correct them (merge, rename, ignore).
+    """List the most-mentioned entities, or correct them (merge, rename, retype, ignore).
 
     \b
     kb entities --type org --limit 10
@@ -62,6 +61,21 @@ def rename(context, name, new_name, entity_type):
     kb entities rename "Kristi Noem" "Kristi L. Noem"
     """
     click.echo(render.entity_text(context.open().rename_entity(name, new_name, type=entity_type)))
+
+
+@entities.command()
+@click.argument("name")
+@click.argument("new_type", metavar="TYPE", type=click.Choice(ENTITY_TYPES))
+@click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES),
+              help="The entity's type now (when NAME names entities of several types).")
+@pass_context
+def retype(context, name, new_type, entity_type):
+    """Give an entity another type (person, org or place); extracting it again keeps it.
+
+    \b
+    kb entities retype "Tony Blair" person
+    """
+    click.echo(render.entity_text(context.open().retype_entity(name, new_type, type=entity_type)))
 
 
 @entities.command()

@@ -10,7 +10,8 @@ import click
 from kb import render
 from kb.cli.base import ExitCode, cli, pass_context
 from kb.config import DB_NAME, resolve_path
-from kb.errors import ImportInterrupted, KBError
+from kb.errors import ArgumentError, ImportInterrupted, KBError
+from kb.vocabulary import language_tag
 
 
 @cli.command()
@@ -64,23 +65,27 @@ def parse_mapping(ctx, param, value):
     """`body=text,published=date` -> {"body": "text", "published": "date"}."""
     if not value:
         return None
+    from importers.delimited import check_mapping
+
     pairs = [item.partition("=") for item in value.split(",")]
     if any(not field.strip() or not sep or not column.strip() for field, sep, column in pairs):
         raise click.BadParameter(f"{value!r}: use FIELD=COLUMN pairs, e.g. body=text,published=date")
-    return {field.strip(): column.strip() for field, _, column in pairs}
+    try:
+        return check_mapping({field.strip(): column.strip() for field, _, column in pairs})
+    except ArgumentError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 LANGUAGE_CODE = re.compile(r"([A-Za-z]{2,3})((?:-[A-Za-z0-9]{2,8})*)")
 
 
 def parse_language(ctx, param, value):
-    """`EN` -> `en`, `pt-BR` -> `pt-BR`: a language code as articles and `lang:` take it."""
+    """`EN` -> `en`, `pt-br` -> `pt-BR`: a language code as articles are stored with it."""
     if value is None:
         return None
-    code = LANGUAGE_CODE.fullmatch(value.strip())
-    if code is None:
+    if LANGUAGE_CODE.fullmatch(value.strip().replace("_", "-")) is None:
         raise click.BadParameter(f"{value!r}: use a language code such as en, pt or pt-BR")
-    return code.group(1).lower() + code.group(2)
+    return language_tag(value)
 
 
 def parse_nonempty(ctx, param, value):

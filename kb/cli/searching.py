@@ -4,15 +4,15 @@ from __future__ import annotations
 import click
 
 from kb import render
-from kb.cli.base import (COUNT_BUCKETS, SORT_CHOICES, cli, emit_json, filter_options, format_option, marker,
-                         pass_context, snippet_width)
+from kb.cli.base import cli, emit_json, filter_options, format_option, marker, pass_context, snippet_width
+from kb.vocabulary import BUCKETS, SORTS
 
 
 @cli.command()
 @click.argument("query")
 @filter_options
-@click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language (repeatable).")
-@click.option("--sort", type=click.Choice(SORT_CHOICES), default="relevance", show_default=True)
+@click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language: en finds en-US and en-GB too (repeatable).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of hits to show.")
 @click.option("--offset", type=click.IntRange(0), help="Hits to skip (instead of --page).")
@@ -42,15 +42,19 @@ def search(context, query, since, until, sources, entities, languages, sort, lim
     kb search 'org:ICE AND "taxpayer data"' --since 2025-01 --format json
     """
     output = "json" if as_json else output
+    start = offset if offset is not None else (page - 1) * limit
     results = context.open().search(
         query, since=since, until=until, sources=sources, languages=languages, entities=entities, sort=sort,
-        limit=limit, offset=offset if offset is not None else (page - 1) * limit,
+        limit=limit, offset=start,
         facets=facet_top if output in ("text", "json") else 0,
         facet_types=[t.strip() for t in facet_types.split(",") if t.strip()], fragments=fragments, width=snippet_width(),
         collapse=collapse,
     )
     for hint in results.hints:
         click.echo(f"Hint: {hint}", err=True)
+    beyond = render.past_the_end(results.total, limit, start, page if offset is None else None)
+    if beyond:
+        click.echo(f"Note: {beyond}", err=True)
     if output == "text":
         click.echo(render.search_text(results, marker(no_color)))
     elif output == "json":
@@ -102,7 +106,7 @@ def similar(context, article_id, limit, output):
 
 @cli.command()
 @click.argument("query")
-@click.option("--by", type=click.Choice(COUNT_BUCKETS), default="month", show_default=True,
+@click.option("--by", type=click.Choice(BUCKETS), default="month", show_default=True,
               help="Bucket: a period of publication, the source, or an entity type.")
 @filter_options
 @format_option(("text", "csv", "json"))
@@ -110,7 +114,10 @@ def similar(context, article_id, limit, output):
 def count(context, query, by, since, until, sources, entities, output):
     """Count matching articles per day, week, month, year, source or entity.
 
-    Periods run from the first match to the last, empty ones shown as zero.
+    The chart shows the periods with matches (and how many empty ones it leaves out);
+    CSV and JSON hold every period from the first match to the last, empty ones as zero.
+    Matches without a date, source or entity of the type are counted last: undated,
+    (unknown), (none).
 
     \b
     kb count "IRS AND ICE" --by month
@@ -122,4 +129,4 @@ def count(context, query, by, since, until, sources, entities, output):
     elif output == "csv":
         click.echo(render.counts_csv(counts, by))
     else:
-        click.echo(render.counts_text(counts))
+        click.echo(render.counts_text(counts, by))

@@ -12,8 +12,6 @@ from typing import Protocol
 
 from kb.errors import KBError
 from kb.models import EntityCount, Mention
-
-ENTITY_TYPES = ("person", "org", "place")
 DEFAULT_EXTRACTOR = "crf"
 
 

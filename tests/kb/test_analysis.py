@@ -5,12 +5,14 @@ import csv
 import io
 import itertools
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 
 import pytest
 
+from helpers import DATA, SEED, kb_command
 from kb import KnowledgeBase
 
 
@@ -111,3 +113,90 @@ def test_entity_profile_shows_companions_by_month(run):
     months = json.loads(text)["co_occurring_by_month"]
     assert months and all(len(m["with"]) <= 3 for m in months)
     assert [m["month"] for m in months] == sorted((m["month"] for m in months), reverse=True)
+
+
+@pytest.fixture(scope="module")
+def mixed_path(tmp_path_factory):
+    """Real articles from 1987 to 2018, some undated, some without a source: Reuters rows,
+    feeds, HTML pages and the scraped seed."""
+    path = tmp_path_factory.mktemp("mixed") / "kb"
+    with KnowledgeBase(path) as kb:
+        kb.import_paths([DATA / "delimited" / "reuters-4-rows.csv", DATA / "feeds" / "techcrunch-2-items.xml",
+                         DATA / "feeds" / "heise.atom", DATA / "html", SEED])
+    return path
+
+
+def test_counts_by_source_add_up_to_the_matches_with_an_unknown_row(invoke, mixed_path):
+    rows = json.loads(invoke("count", "*", "--by", "source", "--format", "json", kb_path=mixed_path).stdout)
+    with KnowledgeBase(mixed_path) as kb:
+        expected = dict(kb.store.db.execute(
+            "select coalesce(source, '(unknown)'), count(*) from articles group by 1").fetchall())
+        total = kb.store.count_articles()
+    assert {row["key"]: row["count"] for row in rows} == expected and expected["(unknown)"] > 0
+    assert sum(row["count"] for row in rows) == total
+    assert rows[-1]["key"] == "(unknown)"  # after the sources, most articles first
+    assert invoke("count", "*", "--by", "source", kb_path=mixed_path).stdout.splitlines()[-1].startswith("(unknown) ")
+
+
+@pytest.mark.parametrize("entity_type", ["person", "org", "place"])
+def test_counts_by_entity_have_a_none_row_for_articles_naming_none_of_the_type(invoke, mixed_path, entity_type):
+    rows = json.loads(invoke("count", "*", "--by", entity_type, "--format", "json", kb_path=mixed_path).stdout)
+    with KnowledgeBase(mixed_path) as kb:
+        named = dict(kb.store.db.execute(
+            "select e.name, count(distinct ae.article_id) from article_entities ae join entities e "
+            "on e.id = ae.entity_id where e.type = ? and e.ignored = 0 group by e.id", [entity_type]).fetchall())
+        none = kb.store.db.execute(
+            "select count(*) from articles a where not exists (select 1 from article_entities ae join entities e "
+            "on e.id = ae.entity_id where ae.article_id = a.id and e.type = ? and e.ignored = 0)",
+            [entity_type]).fetchone()[0]
+    assert none > 0 and rows[-1] == {"key": "(none)", "count": none}
+    assert {row["key"]: row["count"] for row in rows[:-1]} == named
+
+
+def months_between(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = [first]
+    while months[-1] != last:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        months.append(f"{year}-{month:02d}")
+    return months
+
+
+def gap_sizes(lines: list[str], by: str) -> list[int]:
+    gaps = [line for line in lines if line.startswith("…")]
+    assert all(re.fullmatch(rf"… \d+ empty {by}s? …", line) for line in gaps), gaps
+    return [int(line.split()[1]) for line in gaps]
+
+
+def test_count_charts_leave_out_empty_periods_which_csv_and_json_keep(invoke, mixed_path):
+    rows = json.loads(invoke("count", "*", "--by", "month", "--format", "json", kb_path=mixed_path).stdout)
+    dated = [row for row in rows if row["key"] != "undated"]
+    assert [row["key"] for row in dated] == months_between(dated[0]["key"], dated[-1]["key"])
+    table = list(csv.reader(io.StringIO(invoke("count", "*", "--by", "month", "--format", "csv",
+                                               kb_path=mixed_path).stdout)))
+    assert table[1:] == [[row["key"], str(row["count"])] for row in rows]
+    lines = invoke("count", "*", "--by", "month", kb_path=mixed_path).stdout.splitlines()
+    shown = [line.split()[0] for line in lines if not line.startswith("…")]
+    assert shown == [row["key"] for row in rows if row["count"]]
+    empty = [row for row in dated if not row["count"]]
+    assert len(empty) > 100 and sum(gap_sizes(lines, "month")) == len(empty)
+    assert len(lines) < 20
+
+
+def test_timeline_charts_leave_out_periods_empty_in_every_series(invoke, mixed_path):
+    queries = ("Facebook", "oil OR Java")
+    data = json.loads(invoke("timeline", *queries, "--format", "json", kb_path=mixed_path).stdout)
+    assert data["periods"] == months_between(data["periods"][0], data["periods"][-1])
+    busy = [period for i, period in enumerate(data["periods"]) if any(data["series"][q][i] for q in queries)]
+    lines = invoke("timeline", *queries, kb_path=mixed_path).stdout.splitlines()
+    assert [line.split()[0] for line in lines if line[:1].isdigit()] == busy
+    assert sum(gap_sizes(lines, "month")) == len(data["periods"]) - len(busy) > 100
+
+
+def test_a_timeline_by_source_refuses_several_queries_as_a_usage_error(mixed_path):
+    done = kb_command(mixed_path, "timeline", "Facebook", "Google", "--by-source")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == "Error: a timeline by source takes one query, not 2"
+    assert "Traceback" not in done.stderr
+    assert kb_command(mixed_path, "timeline", "Facebook", "--by-source").returncode == 0
+

@@ -1,14 +1,20 @@
 """The `kb` command: one-line errors, exit codes, show/stats/importers, safe terminal output."""
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import os
 import subprocess
 import sys
+import unicodedata
+
+import pytest
 
 from helpers import DATA, SEED, SEED_TITLE, kb_command, sliced
 from kb import Article, KnowledgeBase
 from kb.cli import ExitCode
+from kb.store import content_hash
 
 
 def test_search_without_a_knowledge_base_says_so(invoke, tmp_path):
@@ -205,3 +211,87 @@ def test_the_first_import_says_where_it_created_the_knowledge_base(invoke, tmp_p
     result = invoke("import", tmp_path / "missing.txt", kb_path=tmp_path / "other")
     assert result.stderr == f"Error: {tmp_path / 'missing.txt'}: no such file or folder\n"
     assert not (tmp_path / "other").exists()  # nothing made for an import that cannot start
+
+
+@pytest.mark.parametrize("args", [["stats"], ["search", "IRS"], ["entities"], ["timeline", "IRS", "--by", "day"]])
+def test_a_reader_gone_before_the_output_ends_the_command_quietly(seeded_path, args):
+    """`kb stats | head -1`: the reader closes the pipe; the command stops without a word."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    try:
+        done = subprocess.run([sys.executable, "-m", "kb", "--kb", str(seeded_path), *args], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr == "" and done.returncode == 1  # Click's code for a closed pipe
+
+
+def test_output_that_cannot_be_written_is_one_line(seeded_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "kb", "--kb", str(seeded_path), "search", "IRS"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr == f"Error: {os.strerror(errno.ENOSPC)}\n"
+
+
+def test_a_chart_that_cannot_be_written_names_its_path(seeded_path, tmp_path):
+    chart = tmp_path / "no-such-folder" / "irs.png"
+    done = kb_command(seeded_path, "timeline", "IRS", "--plot", chart)
+    assert done.returncode == 1
+    assert done.stderr == f"Error: cannot write the chart to {chart}: {os.strerror(errno.ENOENT)}\n"
+
+
+def test_a_mapping_of_an_unknown_field_is_a_usage_error(invoke):
+    result = invoke("import", DATA / "delimited" / "bbc-2-rows.tsv", "--map", "heading=title,story=body")
+    assert result.exit_code == 2 and "unexpected" not in result.stderr
+    assert result.stderr.splitlines()[-1] == ("Error: Invalid value for '--map': unknown article field(s) heading, "
+                                              "story; known: title, body, url, published, source, authors, language")
+
+
+def test_an_id_prefix_too_short_or_shared_says_what_is_wrong(invoke, tmp_path):
+    first_of = {}  # two articles whose ids share their first 6 characters (ids are content hashes)
+    for n in itertools.count():
+        prefix = content_hash(Article(title=f"Story {n}", body=f"Body number {n} of the stories."))[:6]
+        if prefix in first_of:
+            break
+        first_of[prefix] = n
+    feed = tmp_path / "two.jsonl"
+    feed.write_text("".join(json.dumps({"title": f"Story {k}", "body": f"Body number {k} of the stories."}) + "\n"
+                            for k in (first_of[prefix], n)))
+    invoke("import", feed)
+    ids = invoke("search", "stories", "--format", "ids").stdout.split()
+    assert len(ids) == 2 and ids[0][:6] == ids[1][:6] == prefix
+    assert invoke("show", prefix).stderr == f"Error: {prefix!r} starts more than one article id: give more characters\n"
+    assert invoke("show", ids[0]).exit_code == 0
+    result = invoke("show", prefix[:3])
+    assert result.exit_code == 1 and result.stderr == (
+        f"Error: no article with id {prefix[:3]!r}: an id prefix needs at least 6 characters\n")
+
+
+def display_columns(text: str) -> int:
+    """Terminal columns of `text`: wide and full-width East Asian characters take two
+    (counted here apart from kb.render)."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def test_columns_line_up_with_wide_characters(invoke, tmp_path):
+    trade = ("The trade ministry said on Tuesday that exports of cars and machinery rose for a third month in "
+             "March, helped by a weaker currency and strong demand from the United States and from China.")
+    rates = ("The central bank left its key interest rate unchanged on Thursday and said it expected inflation "
+             "to stay close to its target through next year as wages grew at a steady pace.")
+    feed = tmp_path / "wide.jsonl"
+    feed.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in [
+        {"title": "日本の輸出が三か月連続で増加", "body": trade, "source": "日本経済新聞"},
+        {"title": "輸出が増加", "body": trade, "source": "Reuters"},
+        {"title": "Bank holds rates", "body": rates, "source": "AP"},
+        {"title": "Rates held by the central bank", "body": rates, "source": "Reuters"},
+    ]))
+    invoke("import", feed)
+    counted = invoke("count", "*", "--by", "source").stdout.splitlines()
+    assert any("日本" in line for line in counted)
+    assert len({display_columns(line.rsplit(" ", 1)[0]) for line in counted}) == 1  # the numbers line up
+    listed = invoke("stories").stdout.splitlines()
+    assert len(listed) == 2 and any("日本" in line for line in listed)
+    assert len({display_columns(line[:line.rindex("(")]) for line in listed}) == 1  # the sources line up
+    copies = [line for line in invoke("story", listed[0].split()[0]).stdout.splitlines()
+              if line.startswith("  ") and not line.startswith("   ")]  # a line per copy, then what differs
+    assert len(copies) == 2 and len({display_columns(line[:-len(line.rsplit("  ", 1)[1])]) for line in copies}) == 1

@@ -82,7 +82,8 @@ def test_ambiguous_or_unknown_names_fail_in_one_line(invoke, seeded_path):
     assert invoke("entity", "Nobody", kb_path=seeded_path).stderr == "Error: no entity named 'Nobody'\n"
     result = invoke("entities", "merge", "IRS", "Kristi Noem", kb_path=seeded_path)
     assert result.exit_code == 1 and result.stderr == (
-        "Error: 'IRS' and 'Kristi Noem' are entities of different types\n")
+        "Error: 'IRS' and 'Kristi Noem' are entities of different types (org, person): "
+        "retype one first (kb entities retype 'Kristi Noem' org)\n")
 
 
 def test_no_sentence_initial_word_or_chrome_becomes_an_entity(seeded_path):
@@ -242,3 +243,52 @@ def test_a_name_takes_the_type_most_articles_give_it(tmp_path):
         assert [(v.value, v.count) for v in facets["org"]] == [("Sony", 5)] and facets["person"] == []
         assert kb.search('person:Sony').total == 0 and kb.search("org:Sony").total == 5
         assert kb.check()["ok"]
+
+
+def test_a_retype_corrects_a_type_and_holds_like_the_other_corrections(invoke, tmp_path):
+    """Real BBC articles where the tagger takes "Blair" for an organisation, "Downing Street"
+    for a person and "Lord Butler" for a place (as well as a person)."""
+    kb_path = tmp_path / "kb"
+
+    def run(*args):
+        return invoke(*args, kb_path=kb_path)
+
+    def total(query):
+        return json.loads(run("search", query, "--json").stdout)["total"]
+
+    def listed(*options):
+        return {(r["type"], r["name"], r["articles"])
+                for r in json.loads(run("entities", "-n", "1000", "--format", "json", *options).stdout)}
+
+    run("import", corpus("bbc-news", "politics", "027.txt"))
+    assert total("org:Blair") == 1 and total("person:Blair") == 0
+    assert run("entities", "merge", "Tony Blair", "Blair").stderr == (
+        "Error: 'Tony Blair' and 'Blair' are entities of different types (person, org): "
+        "retype one first (kb entities retype 'Blair' person)\n")
+    assert run("entities", "retype", "Blair", "person").stdout.startswith("Blair (person)\n")
+    assert total("org:Blair") == 0 and total("person:Blair") == 1
+    assert run("entities", "retype", "Lord Butler", "person", "--type", "place").exit_code == 0
+    assert run("entity", "Lord Butler").stdout.startswith("Lord Butler (person)\n")  # one entity: merged
+    assert ("place", "Lord Butler", 1) not in listed()
+    run("entities", "retype", "Downing Street", "place")
+    assert total('place:"Downing Street"') == 1 and total('person:"Downing Street"') == 0
+    run("entities", "merge", "BBC Radio", "BBC Two")
+    run("entities", "rename", "Labour", "Labour Party")
+    run("entities", "ignore", "Lord Armstrong", "--type", "org")
+    corrected = listed()
+
+    assert run("reextract", "--all").stdout == "Re-extracted 1 article\n"
+    assert listed() == corrected and run("check").exit_code == 0
+    assert total("org:Blair") == 0 and total("person:Blair") == 1
+
+    run("import", corpus("bbc-news", "politics", "263.txt"))  # "Blair" an organisation again, and "Labour Party"
+    assert total("org:Blair") == 0 and total("person:Blair") == 2
+    orgs = {name: articles for _, name, articles in listed("--type", "org")}
+    assert "Blair" not in orgs and orgs["Labour Party"] == 2 and "Lord Armstrong" not in orgs
+    assert run("check").exit_code == 0
+
+
+def test_an_empty_new_name_is_refused(invoke, seeded_path):
+    result = invoke("entities", "rename", "IRS", " ", kb_path=seeded_path)
+    assert result.exit_code == 1 and result.stderr == "Error: an entity's new name cannot be empty\n"
+    assert json.loads(invoke("entity", "IRS", "--json", kb_path=seeded_path).stdout)["name"] == "IRS"

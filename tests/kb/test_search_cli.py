@@ -7,7 +7,10 @@ import json
 
 import pytest
 
+from helpers import corpus
+from importers import parse_file
 from kb import KnowledgeBase
+from kb.models import Article
 
 
 @pytest.fixture
@@ -165,3 +168,76 @@ def test_a_watch_list_of_a_thousand_names_or_ed_together_is_answered(invoke, see
     assert found["total"] == 1 and found["hits"][0]["snippets"]
     too_long = invoke("search", "x" * 100_001, kb_path=seeded_path)
     assert too_long.exit_code == 1 and "limit is 100000" in too_long.stderr
+
+
+def write_jsonl(path, rows) -> str:
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_undated_matches_come_last_in_both_date_orders(invoke, tmp_path, sort):
+    days = ["2021-06-01", None, "2019-03-04", "2023-11-30", None, "2020-01-15"]
+    rows = [{"title": f"Facebook story {n}", "body": f"Facebook said something on day {n} of the inquiry.",
+             **({"published": day} if day else {})} for n, day in enumerate(days)]
+    invoke("import", write_jsonl(tmp_path / "mixed.jsonl", rows))
+    hits = json.loads(invoke("search", "Facebook", "--sort", sort, "--json").stdout)["hits"]
+    dated = sorted((day for day in days if day), reverse=sort == "newest")
+    assert [(h["published"] or "")[:10] or None for h in hits] == dated + [None] * days.count(None)
+    text = invoke("search", "Facebook", "--sort", sort).stdout
+    assert text.splitlines()[0] == f"{len(days)} matches for Facebook ({days.count(None)} undated, listed last)"
+    assert "undated" not in invoke("search", "Facebook").stdout.splitlines()[0]  # ranked by relevance
+
+
+@pytest.fixture(scope="module")
+def coffee_path(tmp_path_factory):
+    """The coffee articles of a Reuters file: reports of rainfall in Brazil's coffee areas
+    among them, whose snippets (title matches) hold paragraph breaks."""
+    articles = [record for record in parse_file(corpus("reuters-21578", "reut2-003.sgm"))
+                if isinstance(record, Article) and "COFFEE" in record.title]
+    path = tmp_path_factory.mktemp("coffee") / "kb"
+    source = write_jsonl(path.with_name("coffee.jsonl"), [
+        {"title": a.title, "body": a.body, "published": a.published, "source": a.source} for a in articles])
+    with KnowledgeBase(path) as kb:
+        kb.import_paths([source])
+    return path
+
+
+def test_snippets_are_one_line_in_text_and_kept_as_they_are_in_json(invoke, coffee_path):
+    def run(*args):
+        return invoke(*args, kb_path=coffee_path)
+
+    data = json.loads(run("search", "title:coffee", "--json", "--fragments", "3", "-n", "50").stdout)
+    snippets = [s for hit in data["hits"] for s in hit["snippets"]]
+    assert any("\n\n" in s["text"] for s in snippets) and any(s["spans"] for s in snippets)
+    for snippet in snippets:
+        assert all(snippet["text"][span["start"]:span["end"]].lower().startswith("coffee")
+                   for span in snippet["spans"])
+    expected = []
+    for snippet in snippets:  # marked, then folded to one line, independently of kb.render
+        text, spans = snippet["text"], sorted(snippet["spans"], key=lambda span: span["start"])
+        for span in reversed(spans):
+            text = f"{text[:span['start']]}[{text[span['start']:span['end']]}]{text[span['end']:]}"
+        expected.append("     …" + " ".join(text.split()) + "…")
+    lines = run("search", "title:coffee", "--fragments", "3", "-n", "50").stdout.splitlines()
+    assert [line for line in lines if line.startswith("     …")] == expected
+    assert all(line == "" or line.startswith(("     ", " ")) or line[0].isdigit() or ":" in line for line in lines)
+
+
+@pytest.mark.parametrize("paging", [["--page", "999"], ["--offset", "5000"]])
+def test_a_page_past_the_end_says_so_on_stderr(run, paging):
+    total = json.loads(run("search", "oil", "--json").stdout)["total"]
+    result = run("search", "oil", *paging)
+    assert result.exit_code == 0 and result.stdout.startswith(f"{total} matches for oil")
+    expected = (f"page 999 is past the end ({total} matches: {-(-total // 10)} pages of 10)" if paging[0] == "--page"
+                else f"offset 5000 is past the end ({total} matches)")
+    assert result.stderr == f"Note: {expected}\n"
+    assert run("search", "oil", "--page", str(-(-total // 10))).stderr == ""  # the last page is no news
+
+
+@pytest.mark.parametrize("command", [["search", "oil"], ["count", "oil"], ["timeline", "oil"]])
+def test_since_after_until_says_so(run, command):
+    result = run(*command, "--since", "1987-03", "--until", "1987-02-28")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "Error: since 1987-03 is after until 1987-02-28: no date lies between them\n"
+    assert run(*command, "--since", "1987-03", "--until", "1987-03").exit_code == 0  # one month: a range

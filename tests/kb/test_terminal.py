@@ -32,7 +32,7 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
     return paths
 
 
-@pytest.mark.parametrize("flag", ["--help"])
+@pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_every_help_of_the_command_tree_exits_0_as_a_process(flag, tmp_path):
     """One process walks the tree (a process per command would take minutes): each
     command's help is printed and its exit code is 0 (click 8.5's Exit is no
