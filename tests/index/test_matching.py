@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from whoosh import query as wq
 
 from index import SearchIndex
 from index.filters import filter_for
@@ -199,3 +200,16 @@ def test_a_search_page_follows_the_ranking(index):
     ranked = [searcher.stored_fields(d)["id"] for d in whoosh_answer(index, "oil AND prices")[1]]
     assert [hit.id for hit in page.hits] == ranked[5:10]
     assert page.total == len(whoosh_answer(index, "oil AND prices")[0])
+
+
+@pytest.mark.parametrize("text", ["*", "title:*", "* NOT oil", "title:* AND oil"])
+def test_match_all_reads_no_postings(index, text, monkeypatch):
+    """`kb search '*'` took 105 s on 21,555 articles: Whoosh's Every matcher reads the
+    postings of every word of the field. The arrays answer it from the length column."""
+    expected = array_answer(index, text)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("Whoosh's Every matcher was used")
+
+    monkeypatch.setattr(wq.Every, "matcher", refused)
+    assert array_answer(index, text) == expected and expected[0]
