@@ -116,6 +116,18 @@ class KnowledgeBase:
         self._extractor = get_extractor(name)
         self.store.set_meta("extractor", name)
 
+    def set_story_days(self, days: float) -> None:
+        """How many days from a story's first article a near-copy may join it, for
+        articles imported from now on (3 unless set).
+
+        >>> kb.set_story_days(7)
+        """
+        self._require_writable()
+        if not days > 0:
+            raise KBError(f"a story spans more than 0 days (got {days})")
+        self.store.set_meta("story_days", str(days))
+        self.store.stories.days = float(days)
+
     # writing -----------------------------------------------------------------------------
     def add(self, article: Article) -> str | None:
         """Store and index one article; returns its id, or None if it is a duplicate."""

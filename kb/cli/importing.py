@@ -17,18 +17,22 @@ from kb.vocabulary import language_tag
 @cli.command()
 @click.option("--ner", metavar="NAME", default="crf", show_default=True,
               help="Entity extractor: crf (built in), none, or spacy:PIPELINE (needs spaCy).")
+@click.option("--story-days", type=click.FloatRange(min=0, min_open=True), metavar="DAYS",
+              help="Days from a story's first article within which a near-copy joins it [default: 3].")
 @pass_context
-def init(context, ner):
+def init(context, ner, story_days):
     """Create a knowledge base (an import creates one too, with the defaults).
 
     \b
     kb init --ner none
-    kb --kb ~/news init
+    kb --kb ~/news init --story-days 7
     """
     path = resolve_path(context.kb_path)
     if (path / DB_NAME).exists():
         raise KBError(f"a knowledge base already exists at {path}")
-    context.open(create=True, extractor=ner)
+    knowledge_base = context.open(create=True, extractor=ner)
+    if story_days is not None:
+        knowledge_base.set_story_days(story_days)
     click.echo(f"Created a knowledge base at {path} (entities: {ner})")
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -116,3 +118,20 @@ def test_daily_template_reports_are_stories_of_their_own(tmp_path):
         assert sorted(stories.values()) == [2]  # the first report and its copy; the others alone
         assert kb.search("FED", collapse=True).total == 5
         assert len(kb.search("FED", collapse=True, limit=10).hits) == 4
+
+
+def test_the_span_of_a_story_is_set_at_init(tmp_path):
+    """`kb init --story-days 10`: the report of the ninth joins the story of the second."""
+    first, later = fed_report(2, "1.5", "6-1/4"), fed_report(9, "1.5", "6-1/4")
+    path = tmp_path / "fed.jsonl"
+    copy = {**later, "title": "Fed adds reserves", "body": first["body"]}  # the same report, a week on
+    path.write_text(json.dumps(first) + "\n" + json.dumps(copy) + "\n")
+    done = subprocess.run([sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb"), "init", "--story-days", "10"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with KnowledgeBase(tmp_path / "kb") as kb:
+        kb.import_paths([path])
+        assert [story["articles"] for story in kb.stories()] == [2]
+    refused = subprocess.run([sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb2"), "init", "--story-days", "0"],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and not (tmp_path / "kb2").exists()
