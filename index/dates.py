@@ -59,8 +59,13 @@ def bounds(start: datetime | None, end: datetime | None) -> tuple[int, int]:
 
 
 def docs_between(searcher, start: datetime | None, end: datetime | None) -> set[int]:
-    """The document numbers published from `start` to `end` (inclusive; None: open)."""
-    return set(docnums_between(searcher, *bounds(start, end)).tolist())
+    """The live document numbers published from `start` to `end` (inclusive; None: open)."""
+    found = docnums_between(searcher, *bounds(start, end))
+    if searcher.reader().has_deletions():  # (articles indexed again leave deleted copies)
+        deleted = [deleted_documents(leaf.reader()) + offset for leaf, offset in searcher.leaf_searchers()
+                   if leaf.reader().has_deletions()]
+        found = found[np.isin(found, np.concatenate(deleted), invert=True)]
+    return set(found.tolist())
 
 
 class PublishedBetween(wq.Query):

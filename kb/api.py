@@ -417,11 +417,12 @@ class KnowledgeBase:
     def _by_entity(self, entity_type: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
         """Counts by index key as counts by the canonical name of each key's entity, most
         first (ties by name): an entity indexed under a name that has since become its
-        alias (a merge, a rename by usage) is one row."""
+        alias (a merge, a rename by usage) is one row. A "(none)" row stays last."""
         totals: dict[str, int] = {}
-        for name, count in zip(self.store.entity_names(entity_type, [key for key, _ in counts]), counts):
-            totals[name] = totals.get(name, 0) + count[1]
-        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        for name, (key, count) in zip(self.store.entity_names(entity_type, [key for key, _ in counts]), counts):
+            name = key if key in EMPTY_BUCKETS else name
+            totals[name] = totals.get(name, 0) + count
+        return sorted(totals.items(), key=lambda item: (item[0] in EMPTY_BUCKETS, -item[1], item[0]))
 
     # attention over time, networks, alerts -----------------------------------------------------------
     def timeline(self, queries: str | Iterable[str], *, by: str = "month", by_source: bool = False,

@@ -8,7 +8,7 @@ import pytest
 
 from helpers import DATA
 from importers import delimited
-from kb.errors import InputError
+from kb.errors import ArgumentError, InputError
 from kb.models import Article, Skipped
 
 CSV_PATH = DATA / "delimited" / "reuters-4-rows.csv"
@@ -63,7 +63,7 @@ def test_mapping_replaces_the_common_names():
 
 
 def test_mapping_errors():
-    with pytest.raises(ValueError, match="unknown article field"):
+    with pytest.raises(ArgumentError, match="unknown article field"):
         delimited.with_mapping({"bdy": "text"})
     with pytest.raises(InputError, match="no column 'story'"):
         parse(delimited.with_mapping({"body": "story"}), b"title,text\nA,B\n")

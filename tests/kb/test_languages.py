@@ -11,6 +11,8 @@ import pytest
 from helpers import corpus
 from kb import KnowledgeBase
 
+pytestmark = pytest.mark.corpora  # real pages of readability-news-pages
+
 # Real pages: the language each declares (<html lang="...">), and the tag stored for it.
 PAGES = [
     (("newspaper-fulltext-fixtures", "html", "wnet.org1.html"), "en-US", "en-US"),
@@ -64,12 +66,12 @@ def test_an_older_knowledge_base_has_its_languages_migrated(invoke, pages_path, 
     with sqlite3.connect(pages_path / "kb.db") as db, sqlite3.connect(path / "kb.db") as old:
         db.backup(old)
     shutil.copytree(pages_path / "index", path / "index")
-    with sqlite3.connect(path / "kb.db") as old:  # the languages as the pages declare them, at schema 6
+    with sqlite3.connect(path / "kb.db") as old:  # the languages as the pages declare them, at schema 7
         for parts, declared, _ in PAGES:
             old.execute("update articles set language = ? where origin = ?", [declared, str(corpus(*parts))])
         old.execute("drop table entity_retypes")
-        old.execute("update meta set value = '6' where key = 'schema_version'")
+        old.execute("update meta set value = '7' where key = 'schema_version'")
     assert invoke("search", "*", "--lang", "en-GB", "--format", "ids", kb_path=path).exit_code == 0
     assert stored_languages(path) == {str(corpus(*parts)): stored for parts, _, stored in PAGES}
-    with sqlite3.connect(path / "kb.db.v6.bak") as backup:
+    with sqlite3.connect(path / "kb.db.v7.bak") as backup:
         assert {row[0] for row in backup.execute("select language from articles")} == {d for _, d, _ in PAGES}

@@ -203,6 +203,7 @@ def coffee_path(tmp_path_factory):
     return path
 
 
+@pytest.mark.corpora  # reut2-003's coffee reports: snippets across paragraph breaks
 def test_snippets_are_one_line_in_text_and_kept_as_they_are_in_json(invoke, coffee_path):
     def run(*args):
         return invoke(*args, kb_path=coffee_path)
