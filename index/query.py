@@ -242,6 +242,25 @@ def make_parser(schema) -> NewsQueryParser:
     return parser
 
 
+_HYPHENATED = re.compile(r'"[^"]*"|(?<![\w-])(?P<field>[A-Za-z_]+:)?(?P<word>\w+(?:-\w+)+)(?![\w*?~-])')
+
+
+def rewrite_hyphenated(text: str) -> str:
+    """Hyphenated words as the phrases they are indexed as: `Coca-Cola` is "Coca Cola"
+    (Whoosh read the hyphen as NOT: coca NOT cola); quoted text, `-word` and `lang:` tags
+    (quoted before) stay.
+
+    >>> rewrite_hyphenated('Coca-Cola AND title:long-term -raids "mid-March"')
+    '"Coca Cola" AND title:"long term" -raids "mid-March"'
+    """
+    def rewrite(match: re.Match) -> str:
+        if not match.group("word"):
+            return match.group()
+        return f'{match.group("field") or ""}"{match.group("word").replace("-", " ")}"'
+
+    return _HYPHENATED.sub(rewrite, text)
+
+
 def parse_query(text: str, schema) -> wq.Query:
     """Parse `text` into a Whoosh query, or raise QueryError with where and why.
 
@@ -249,7 +268,7 @@ def parse_query(text: str, schema) -> wq.Query:
     """
     searchable = {name for name in schema.names() if name != "id"}
     check_syntax(text, searchable)
-    rewritten = rewrite_languages(rewrite_dates(text))
+    rewritten = rewrite_hyphenated(rewrite_languages(rewrite_dates(text)))
     try:
         parsed = make_parser(schema).parse(rewritten)
     except Exception as error:  # Whoosh's parser has crashes of its own; report, never raise them

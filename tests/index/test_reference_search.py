@@ -171,6 +171,9 @@ QUERIES = [
     ('"United States" AND "Japan"', lambda d: d.phrase("United States") and d.phrase("Japan")),
     ('"prices rose"', lambda d: d.phrase("prices rose")),
     ('"rate cut"', lambda d: d.phrase("rate cut")),
+    # hyphenated words: the phrase of their parts (the hyphen was read as NOT)
+    ("long-term", lambda d: d.phrase("long term")),
+    ("year-end OR title:mid-year", lambda d: d.phrase("year end") or d.phrase("mid year", "title")),
     # proximity: within N positions, either order
     ('"oil prices"~3', lambda d: d.near("oil prices", 3)),
     ('"prices oil"~3', lambda d: d.near("prices oil", 3)),
