@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from datetime import datetime
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -154,11 +154,12 @@ class StoryRules:
         return keys.tolist()
 
     def best(self, sig: Signature, ids: list[str], stories: list[str], values: np.ndarray,
-             shingles: np.ndarray, allowed: np.ndarray | None = None) -> Match | None:
+             shingles: np.ndarray, allowed: Callable[[int], bool] | None = None) -> Match | None:
         """The most similar candidate that matches `sig` (by Jaccard, or by containment above
         the floor; the first on a tie), or None. `values` holds the candidates' signature
-        values row by row and `shingles` their shingle counts; `allowed` (booleans) leaves
-        out candidates whose story is too old or whose figures differ (see `joinable`)."""
+        values row by row and `shingles` their shingle counts; `allowed(i)`, asked of the
+        matching candidates only, most similar first, leaves out those whose story is too
+        old or whose figures differ (see `joinable`)."""
         if sig.empty or not ids:
             return None
         similarity = np.count_nonzero(values == sig.values, axis=1) / self.num_perm
@@ -168,11 +169,10 @@ class StoryRules:
         matches = similarity >= self.threshold
         if self.containment is not None:
             matches |= (containment >= self.containment) & (similarity >= self.containment_floor)
-        if allowed is not None:
-            matches &= allowed
-        if not matches.any():
+        ranked = np.flatnonzero(matches)[np.argsort(-similarity[matches], kind="stable")]
+        best = next((int(i) for i in ranked if allowed is None or allowed(int(i))), None)
+        if best is None:
             return None
-        best = int(np.argmax(np.where(matches, similarity, -1.0)))
         return Match(ids[best], stories[best], float(similarity[best]), float(containment[best]))
 
 

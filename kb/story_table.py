@@ -49,19 +49,21 @@ class StoryTable:
             return None
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            "select s.article_id, s.story_id, s.signature, first.published, a.body from article_stories s "
-            "left join articles first on first.id = s.story_id left join articles a on a.id = s.article_id "
-            f"where s.article_id in (select distinct article_id from story_bands where band in ({marks})) "
-            "order by s.rowid", keys
+            "select s.article_id, s.story_id, s.signature from article_stories s where s.article_id in "
+            f"(select distinct article_id from story_bands where band in ({marks})) order by s.rowid", keys
         ).fetchall()
         if not rows:
             return None
-        signatures = [Signature.from_bytes(data) for _, _, data, _, _ in rows]
+        signatures = [Signature.from_bytes(data) for _, _, data in rows]
         allowed = None
         if body is not None:
             mine = figures(body)
-            allowed = np.array([joinable(published, mine, started, figures(other or ""), self.days)
-                                for _, _, _, started, other in rows], dtype=bool)
+
+            def allowed(i: int) -> bool:  # asked of similar candidates only: their texts are read then
+                started, other = self.db.execute(
+                    "select (select published from articles where id = ?), body from articles where id = ?",
+                    [rows[i][1], rows[i][0]]).fetchone()
+                return joinable(published, mine, started, figures(other), self.days)
         return self.rules.best(sig, [r[0] for r in rows], [r[1] for r in rows],
                                np.stack([s.values for s in signatures]),
                                np.array([s.shingles for s in signatures], dtype=np.int64), allowed)
