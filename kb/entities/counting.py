@@ -82,10 +82,11 @@ def trimmed(mention: Mention) -> Mention:
 def without_job_titles(mention: Mention, org_names: set[str]) -> list[Mention]:
     """An org mention that runs into a job title is cut at it: "IRS Chief Risk" -> org "IRS"
     (kept when an acronym or named alone elsewhere), "Control Officer Dottie Romo" ->
-    person "Dottie Romo" (two or more words after the title)."""
+    person "Dottie Romo" (two or more words after the title). A name that starts with
+    the title word and is no person's is the organisation's own ("General Motors")."""
     words = mention.text.split(" ")
     titles = [i for i, word in enumerate(words) if word in JOB_TITLES]
-    if mention.type != "org" or not titles:
+    if mention.type != "org" or not titles or titles[0] == 0 and len(words) - titles[-1] - 1 < 2:
         return [mention]
     parts = []
     org = " ".join(words[:titles[0]])
@@ -147,7 +148,10 @@ def link_short_forms(groups: dict, aliases: dict) -> None:
 
 
 # Titles before a name: never part of it, and the name is a person's ("Mr Blair": Blair).
-HONORIFICS = frozenset(
+# These are taken off any mention (the tagger made "Lord Butler" a place); the others of
+# HONORIFICS only off a person's ("General Motors", "Justice Department" are organisations).
+PERSONAL_TITLES = frozenset("Mr Mrs Ms Miss Mx Dr Sir Dame Lord Lady".split())
+HONORIFICS = PERSONAL_TITLES | frozenset(
     "Mr Mrs Ms Miss Mx Dr Lord Lady Sir Dame President Chancellor Senator Sen Governor Gov Judge Professor Prof "
     "Rev Reverend Pope Prince Princess King Queen General Gen Colonel Col Captain Capt Sheikh Ayatollah "
     "Archbishop Bishop Cardinal Father Sister Brother Minister Premier Mayor Commissioner Inspector "
@@ -161,20 +165,27 @@ MULTI_WORD_HONORIFICS = ("Prime Minister", "Foreign Secretary", "Home Secretary"
 def without_honorific(mention: Mention, text: str) -> Mention | None:
     """A mention without the titles that lead it ("Mr Blair", "Prime Minister Tony Blair"),
     as a person's when it had one or the text names one just before it ("Mr" + "Blair");
-    None if nothing but titles is left ("Lord Chancellor")."""
+    None if nothing but titles is left ("Lord Chancellor"). Of a mention not tagged as a
+    person only PERSONAL_TITLES count.
+
+    >>> [m.text for m in (without_honorific(Mention(0, 14, "org", "General Motors"), "General Motors"),
+    ...                   without_honorific(Mention(0, 11, "place", "Lord Butler"), "Lord Butler"))]
+    ['General Motors', 'Butler']
+    """
+    titles, several = (HONORIFICS, MULTI_WORD_HONORIFICS) if mention.type == "person" else (PERSONAL_TITLES, ())
     name, start, titled = mention.text, mention.start, False
     while True:
         words = name.split(" ")
-        lead = next((h for h in MULTI_WORD_HONORIFICS if name.startswith(h + " ")), None) or (
-            words[0] if words[0].rstrip(".") in HONORIFICS and len(words) > 1 else None)
+        lead = next((h for h in several if name.startswith(h + " ")), None) or (
+            words[0] if words[0].rstrip(".") in titles and len(words) > 1 else None)
         if lead is None:
             break
         cut = len(lead) + 1
         name, start, titled = name[cut:].lstrip(), start + cut, True
-    if name.rstrip(".") in HONORIFICS or any(name == h for h in MULTI_WORD_HONORIFICS):
+    if name.rstrip(".") in titles or name in several:
         return None
     before = text[max(0, mention.start - 25):mention.start].split()
-    titled = titled or bool(before) and before[-1].rstrip(".") in HONORIFICS
+    titled = titled or bool(before) and before[-1].rstrip(".") in titles
     if not titled:
         return mention if name == mention.text else Mention(start, mention.end, mention.type, name)
     return Mention(start, mention.end, "person", name)

@@ -167,6 +167,16 @@ def test_honorifics_are_no_part_of_a_name_and_mark_a_person():
     assert counts == {("person", "Tony Blair"): 3, ("person", "Gordon Brown"): 1, ("person", "Howard"): 1}
 
 
+def test_titles_that_begin_names_of_organisations_stay_theirs():
+    """"General Motors" and "Justice Department" were cut into the person "Motors" and
+    "Department" (and "General Motors" dropped as a job title): only Mr, Dr, Lord... are
+    taken off a name the tagger did not make a person's."""
+    text = "General Motors and the Justice Department said so. Lord Butler agreed."
+    mentions = mentions_in(text, ("General Motors", "org"), ("Justice Department", "org"), ("Lord Butler", "place"))
+    assert {(e.type, e.name) for e in count_entities(mentions, text)} == {
+        ("org", "General Motors"), ("org", "Justice Department"), ("person", "Butler")}
+
+
 def test_a_first_name_alone_folds_into_the_one_full_name_it_starts():
     text = "George W Bush spoke. George said the talks went well. Bush left. George Michael sang."
     mentions = mentions_in(text, ("George W Bush", "person"), ("George", "person"), ("Bush", "person"))
