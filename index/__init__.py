@@ -30,7 +30,7 @@ from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
-from index.searching import IndexHit, IndexPage, highlight_phrases, highlight_terms, named_entities, run_search
+from index.searching import IndexHit, IndexPage, query_marks, run_search
 from index.segments import SegmentBuilder
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
@@ -198,8 +198,7 @@ class SearchIndex:
         query = self.parse(text, searcher)
         if not len(all_matches(searcher, wq.And([query, wq.Term("id", article_id)])).ids):
             return IndexHit(article_id, 0.0)
-        return IndexHit(article_id, 0.0, highlight_terms(query, searcher.reader()), 0, highlight_phrases(query),
-                        named_entities(query))
+        return IndexHit(article_id, 0.0, **query_marks(query, searcher.reader()))
 
     def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
         """Articles most like this one (its most distinctive body terms, searched)."""

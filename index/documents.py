@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kb.entity_table import name_key as entity_key
+from kb.entity_table import name_key
 from kb.models import Article
 
 
@@ -11,7 +11,7 @@ def entity_terms(article: Article, entity_type: str) -> str:
     """The article's entity names of one type, comma-separated as the KEYWORD field
     expects. (Aliases are not indexed: a query's entity name stands for every name of its
     entity, from the store, at search time.)"""
-    names = dict.fromkeys(entity_key(e.name) for e in article.entities if e.type == entity_type)
+    names = dict.fromkeys(name_key(e.name) for e in article.entities if e.type == entity_type)
     return ",".join(names)
 
 

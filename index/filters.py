@@ -4,9 +4,9 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from index.dates import docs_between
-from index.documents import entity_key
 from index.query import language_query, period_bounds
 from index.schema import ENTITY_FIELDS
+from kb.entity_table import name_key
 from kb.errors import QueryError
 from kb.models import SearchFilters
 
@@ -21,7 +21,7 @@ def phrase_or_term(schema, fieldname: str, text: str) -> wq.Query:
 def entity_term(entity_type: str, name: str) -> wq.Query:
     if entity_type not in ENTITY_FIELDS:
         raise QueryError(f"unknown entity type {entity_type!r} (use {', '.join(ENTITY_FIELDS)})")
-    return wq.Term(entity_type, entity_key(name))
+    return wq.Term(entity_type, name_key(name))
 
 
 def with_entity_names(query: wq.Query, names_of) -> wq.Query:
@@ -35,7 +35,7 @@ def with_entity_names(query: wq.Query, names_of) -> wq.Query:
     def expand(node: wq.Query) -> wq.Query:
         if not (isinstance(node, wq.Term) and node.fieldname in ENTITY_FIELDS):
             return node
-        names = list(dict.fromkeys(map(entity_key, names_of(node.fieldname, node.text))))
+        names = names_of(node.fieldname, node.text)  # (keys as the index holds them: name_key)
         if names == [node.text]:
             return node
         return wq.Or([wq.Term(node.fieldname, name) for name in names], boost=node.boost)

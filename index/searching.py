@@ -53,9 +53,8 @@ def run_search(searcher, query, *, filter=None, limit: int, offset: int, sort: s
     else:
         shown = first_positions(keys, matches.ids, wanted)
         copies = [1] * len(shown)
-    terms, phrases, entities = highlight_terms(query, searcher.reader()), highlight_phrases(query), named_entities(query)
-    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), terms, n - 1,
-                     phrases, entities)
+    marks = query_marks(query, searcher.reader())
+    page = [IndexHit(searcher.stored_fields(int(matches.ids[i]))["id"], float(matches.scores[i]), more=n - 1, **marks)
             for i, n in list(zip(shown, copies))[offset:]]
     facets = facet_counts(searcher, matches.ids, facet_fields, facet_top) if facet_fields else {}
     return IndexPage(len(matches.ids), page, facets, int(np.count_nonzero(published == NO_DATE)))
@@ -86,6 +85,13 @@ def first_of_each_story(searcher, docnums: np.ndarray, ranked: np.ndarray, wante
             if len(shown) == wanted:
                 break
     return shown, [copies[stories[position]] for position in shown]
+
+
+def query_marks(query: wq.Query, reader) -> dict:
+    """What a hit of `query` has marked in its text, as IndexHit's fields: the terms,
+    the phrases, and the entities the query names."""
+    return {"terms": highlight_terms(query, reader), "phrases": highlight_phrases(query),
+            "entities": named_entities(query)}
 
 
 def highlight_terms(query: wq.Query, reader) -> set[str]:
