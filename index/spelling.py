@@ -24,17 +24,16 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def closest_word(reader, fieldname: str, word: str) -> str | None:
-    """The indexed word nearest to `word` (fewest edits, then most documents), if any."""
+    """The indexed word nearest to `word` (fewest edits, then most documents), if any:
+    among the exact forms, which every word has (stems are no words to suggest)."""
     candidates = {}
-    for prefix in ("", EXACT_MARK):  # stems, and exact forms
-        # Candidates share the first letter: a far cheaper scan, and typos there are rare.
-        for term in reader.terms_within(fieldname, prefix + word, MAX_DISTANCE, prefix=len(prefix) + 1):
-            text = term[len(prefix):] if term.startswith(prefix) else term
-            if text.isalpha() and text != word:
-                distance = edit_distance(word, text)
-                if distance <= MAX_DISTANCE:
-                    rank = (distance, -reader.doc_frequency(fieldname, term))
-                    candidates[text] = min(rank, candidates.get(text, rank))
+    # Candidates share the first letter: a far cheaper scan, and typos there are rare.
+    for term in reader.terms_within(fieldname, EXACT_MARK + word, MAX_DISTANCE, prefix=len(EXACT_MARK) + 1):
+        text = term[len(EXACT_MARK):]
+        if term.startswith(EXACT_MARK) and text.isalpha() and text != word:
+            distance = edit_distance(word, text)
+            if distance <= MAX_DISTANCE:
+                candidates[text] = (distance, -reader.doc_frequency(fieldname, term))
     return min(candidates, key=candidates.get) if candidates else None
 
 
