@@ -229,8 +229,8 @@ class SearchIndex:
     def entity_names_by_article(self) -> dict[str, dict[str, list[str]]]:
         """The entity names each live document holds, by type (lower case, as indexed)."""
         searcher = self.searcher()
-        docnums = np.array(sorted(searcher.reader().all_doc_ids()), dtype=np.int64)
-        ids = [searcher.stored_fields(docnum)["id"] for docnum in docnums.tolist()]
+        live = [(docnum, fields["id"]) for docnum, fields in searcher.reader().iter_docs()]  # in order
+        docnums, ids = np.array([d for d, _ in live], dtype=np.int64), [i for _, i in live]
         found: dict[str, dict[str, list[str]]] = {article_id: {} for article_id in ids}
         for field in ENTITY_FIELDS:
             for article_id, names in zip(ids, column_values(searcher, field, docnums)):
