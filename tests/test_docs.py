@@ -47,3 +47,17 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(name):
     command = cli.commands[name]
     assert command.help and f"kb {name}" in command.help
     assert f"`kb {name}" in README
+
+
+SHIPPED_DATA = ("importers/data", "kb/entities/data", "kb/entities/models")
+
+
+def test_every_shipped_data_file_has_its_source_and_licence_in_the_notice():
+    notice = (ROOT / "NOTICE").read_text()
+    shipped = [path for folder in SHIPPED_DATA for path in sorted((ROOT / folder).iterdir())
+               if path.is_file() and path.name != "NOTICE.md"]
+    assert shipped
+    unnamed = [str(path.relative_to(ROOT)) for path in shipped
+               if path.name not in notice and f"{path.parent.relative_to(ROOT)}/*{path.suffix}" not in notice]
+    assert not unnamed, f"data files the NOTICE does not name: {unnamed}"
+    assert "GPL" not in notice
