@@ -8,8 +8,27 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import SEED, sliced
+from opensearch_cluster import OpenSearchCluster, missing_requirement, skip_or_fail
 from kb import KnowledgeBase
 from kb.cli import cli
+
+def pytest_collection_modifyitems(items):
+    """Every test that uses the OpenSearch cluster is marked `opensearch` (`-m "not opensearch"`)."""
+    for item in items:
+        if "opensearch_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.opensearch)
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster(tmp_path_factory) -> OpenSearchCluster:
+    """Two OpenSearch nodes for the whole session, started on first use (tests/opensearch_cluster.py).
+    Shared: a test that stops a node starts it again (`start_stopped()`); index names are the test's own."""
+    reason = missing_requirement()
+    if reason:
+        skip_or_fail(reason)
+    with OpenSearchCluster(tmp_path_factory.mktemp("opensearch"), nodes=2) as cluster:
+        yield cluster
+
 
 @pytest.fixture
 def kb(tmp_path) -> KnowledgeBase:
