@@ -12,7 +12,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 import opensearch_cluster
-from opensearch_cluster import BUILD_COMMAND, OpenSearchCluster, missing_requirement, request, skip_or_fail
+from opensearch_cluster import BUILD_COMMAND, OpenSearchCluster, missing_requirement, request, skip_marker
 
 ARTICLES = 60
 
@@ -86,11 +86,8 @@ def test_searches_lose_nothing_while_the_cluster_manager_stops_and_returns(clust
     assert {phase for phase, _ in totals} >= {"both up", "stopping", "yellow", "restarting", "green again"}
 
 
-def test_a_node_ends_when_the_process_that_started_it_dies(tmp_path):
+def test_a_node_ends_when_the_process_that_started_it_dies(opensearch_launcher, tmp_path):
     """No JVM outlives a killed test run: the node's stdin is a pipe from its parent."""
-    reason = missing_requirement()
-    if reason:
-        skip_or_fail(reason)
     starter = ("import subprocess, sys; node = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE,"
                " stdout=subprocess.DEVNULL); print(node.pid, flush=True); node.wait()")
     command = ["java", "-cp", opensearch_cluster.CLASSPATH, opensearch_cluster.MAIN_CLASS, f"path.home={tmp_path}"]
@@ -113,17 +110,11 @@ def running(pid: int) -> bool:
         return False
 
 
-def test_a_cluster_that_cannot_run_skips_in_one_line_naming_the_build_command():
-    with pytest.raises(pytest.skip.Exception) as skipped:
-        skip_or_fail("no java on PATH", environ={})
-    assert str(skipped.value) == f"OpenSearch tests skipped: no java on PATH; build with: {BUILD_COMMAND}"
-    assert "\n" not in str(skipped.value)
-
-
-def test_under_ci_a_cluster_that_cannot_run_fails_the_tests():
-    with pytest.raises(pytest.fail.Exception) as failed:
-        skip_or_fail("no java on PATH", environ={"CI": "true"})
-    assert "no java on PATH" in str(failed.value)
+def test_where_no_node_can_run_the_tests_skip_in_one_line_naming_the_build_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    reason = skip_marker(environ={}).kwargs["reason"]
+    assert reason == f"OpenSearch tests skipped: no java on PATH; build with: {BUILD_COMMAND}"
+    assert skip_marker(environ={"CI": "true"}) is None  # CI: no skip, the fixture fails
 
 
 def test_the_reason_names_what_is_missing(tmp_path, monkeypatch):
