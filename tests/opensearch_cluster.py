@@ -21,7 +21,6 @@ import shutil
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Mapping
@@ -139,8 +138,8 @@ class OpenSearchCluster:
                 health = self.health(wait_for_status=status, wait_for_nodes=str(expected), timeout="5s")
                 if not health["timed_out"]:
                     return health
-            except (OSError, urllib.error.HTTPError):
-                pass  # not listening yet, or no cluster manager elected yet (503)
+            except OSError:
+                pass  # not listening yet, or no cluster manager elected yet (HTTPError 503)
             if time.monotonic() > deadline:
                 raise ClusterError(f"no {status} cluster of {expected} nodes after {timeout:.0f} s"
                                    + self._tail(self.running()[0]))
@@ -173,14 +172,15 @@ class OpenSearchCluster:
         if number in self.running():
             raise ClusterError(f"{self.names[number]} is running")
         self._launch(number)
-        self.wait_for("yellow", nodes=len(self.running()), timeout=timeout)
-        request("DELETE", f"{self.urls[number]}/_cluster/voting_config_exclusions?wait_for_removal=false")
+        self._rejoin(timeout)
 
     def start_stopped(self, timeout: float = 180) -> None:
-        """Start every stopped node again and wait for green: a test that stops nodes ends with this."""
-        for number, process in enumerate(self.processes):
-            if process.poll() is not None:
-                self.start_node(number, timeout=timeout)
+        """Start every stopped node again, and wait for green: a test that stops nodes ends with this."""
+        stopped = [number for number in range(len(self.names)) if number not in self.running()]
+        for number in stopped:
+            self._launch(number)  # all at once: a node alone may lack the vote to form the cluster
+        if stopped:
+            self._rejoin(timeout)
         self.wait_for("green", timeout=timeout)
 
     def close(self) -> None:
@@ -225,6 +225,11 @@ class OpenSearchCluster:
             # stdin is a pipe never written: the node ends when it closes, i.e. when this process does.
             self.processes[number] = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log,
                                                       stderr=subprocess.STDOUT)
+
+    def _rejoin(self, timeout: float) -> None:
+        """Wait until every running node is in the cluster, then let every node vote again."""
+        self.wait_for("yellow", nodes=len(self.running()), timeout=timeout)
+        request("DELETE", f"{self.urls[self.running()[0]]}/_cluster/voting_config_exclusions?wait_for_removal=false")
 
     def _check_alive(self) -> None:
         for number, process in enumerate(self.processes):
