@@ -1,7 +1,6 @@
 """The OpenSearch test cluster itself: two nodes, shards spread, searches surviving a node's stop."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
