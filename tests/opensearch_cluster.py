@@ -6,6 +6,7 @@ of the Maven registry by the launcher in tests/opensearch (build it once with BU
     cluster.stop_node(1)          # SIGTERM (kill=True: SIGKILL); its data stays on disk
     cluster.wait_for("yellow")
     cluster.start_node(1)         # the same node again: same name, ports and data
+    cluster.start_stopped()       # every stopped node again, then green (a test's cleanup)
     cluster.close()               # also at exit; a node also ends when this process does
 
 Each node logs to ROOT/node-N.log. The tests get a cluster from the `opensearch_cluster`
