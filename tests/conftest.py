@@ -8,8 +8,36 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import SEED, sliced
+from opensearch_cluster import BUILD_COMMAND, OpenSearchCluster, missing_requirement, skip_marker
 from kb import KnowledgeBase
 from kb.cli import cli
+
+def pytest_collection_modifyitems(items):
+    """Tests that run OpenSearch nodes are marked `opensearch`; where no node can run they are
+    skipped, for one reason, in one summary line per file (under CI=true they fail instead)."""
+    nodes = [item for item in items if "opensearch_launcher" in getattr(item, "fixturenames", ())]
+    skip = skip_marker() if nodes else None
+    for item in nodes:
+        item.add_marker(pytest.mark.opensearch)
+        if skip:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def opensearch_launcher() -> None:
+    """Java 17 and the built launcher are there; reached without them only under CI=true."""
+    reason = missing_requirement()
+    if reason:
+        pytest.fail(f"no OpenSearch node can run: {reason}; build with: {BUILD_COMMAND}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster(opensearch_launcher, tmp_path_factory) -> OpenSearchCluster:
+    """Two OpenSearch nodes for the whole session, started on first use (tests/opensearch_cluster.py).
+    Shared: a test that stops a node starts it again (`start_stopped()`); index names are the test's own."""
+    with OpenSearchCluster(tmp_path_factory.mktemp("opensearch"), nodes=2) as cluster:
+        yield cluster
+
 
 @pytest.fixture
 def kb(tmp_path) -> KnowledgeBase:
