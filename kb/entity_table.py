@@ -141,7 +141,11 @@ class EntityTable:
         person in some, an organisation in most) is of the type most articles give it:
         an entity with three times the articles (and at least 3) of another of the same
         name and other type takes it in, and that name, tagged as the other type, stands
-        for it from then on. Looked at for the entities counted since the last call."""
+        for it from then on. A one-word "person" that articles in two or more speak of as
+        a company ("Google said it", kb.entities.counting.context_cues) is that company,
+        however many articles took it for a person: no first name, no title, only the
+        tagger's guess spoke for the person. Looked at for the entities counted since the
+        last call."""
         for entity_id in sorted(self.named):
             row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
             if row is None:
@@ -152,11 +156,19 @@ class EntityTable:
                 "order by 3 desc, e.id", [row[0]]).fetchall()  # (the type first: the (type, key) index)
             if len(rivals) < 2:
                 continue
+            rivals = sorted(rivals, key=lambda rival: -self.outweighs(rival, row[0]))
             (winner, _, most), *others = rivals
             for loser, by_user, articles in others:
-                if most >= 3 and most >= 3 * articles and not by_user:
+                if not by_user and (self.outweighs(rivals[0], row[0]) or most >= 3 and most >= 3 * articles):
                     self.touched.update(self.articles_of(loser))  # indexed under the other type
                     self.merge(loser, winner)
+
+    def outweighs(self, rival: tuple, key: str) -> bool:
+        """Whether `rival` (id, named_by_user, articles) is an organisation of two or more
+        articles named by one word, over which a person of that name gives way."""
+        entity_id, _, articles = rival
+        return articles >= 2 and " " not in key and self.db.execute(
+            "select type from entities where id = ?", [entity_id]).fetchone()[0] == "org"
 
     def link_surnames(self) -> None:
         """A person known by one word ("Blair", after "Mr Blair" in an article that names

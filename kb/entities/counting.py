@@ -221,13 +221,14 @@ def fold_short_person_names(groups: dict) -> None:
 
 
 # What the words around a name say of it, in its article: "the search giant Google",
-# "a Sony spokesman", "Vodafone said it" speak of a company; "the Xbox console" of a
+# "a Sony spokesman", "Vodafone said it", "Chelsea striker" speak of a company or club; "the Xbox console" of a
 # product; "Blair said he", "Blunkett, who" of a person.
 COMPANY_BEFORE = frozenset("firm firms company companies giant group maker makers rival operator chain retailer "
                            "carrier airline bank network provider manufacturer conglomerate producer publisher "
                            "developer brand insurer broadcaster".split())
 COMPANY_AFTER = frozenset("spokesman spokeswoman spokesperson boss bosses chairman shares shareholders profits "
-                          "profit revenues revenue subsidiary Inc Corp Corporation plc Ltd".split())
+                          "profit revenues revenue subsidiary Inc Corp Corporation plc Ltd manager striker "
+                          "midfielder defender goalkeeper".split())
 PRODUCT_AFTER = frozenset("console consoles browser player players handset handsets phone phones technology "
                           "software device devices chip chips jet plane".split())
 _AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")

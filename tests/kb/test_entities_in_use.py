@@ -245,6 +245,27 @@ def test_a_name_takes_the_type_most_articles_give_it(tmp_path):
         assert kb.check()["ok"]
 
 
+def test_a_one_word_person_that_articles_call_a_company_is_the_company(tmp_path):
+    """Google was a person in 29 BBC articles and a company by its words in a few: two
+    articles that speak of a company outweigh any number of bare guesses; one does not."""
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": name} for name in ("Google", "Smith")])
+    nlp.to_disk(tmp_path / "rules")
+    records = ([{"title": f"Giant {n}", "body": "The search giant Google grew."} for n in range(2)]
+               + [{"title": f"Users {n}", "body": f"Google was popular with {n} users."} for n in range(6)]
+               + [{"title": "Firm", "body": "The firm Smith grew."}]
+               + [{"title": f"Smith {n}", "body": f"Smith was there {n} times."} for n in range(3)])
+    path = tmp_path / "google.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in records))
+    with KnowledgeBase(tmp_path / "kb", extractor=f"spacy:{tmp_path / 'rules'}") as kb:
+        kb.import_paths([path])
+        facets = kb.search("*").facets
+        assert [(v.value, v.count) for v in facets["org"]] == [("Google", 8)]
+        assert [(v.value, v.count) for v in facets["person"]] == [("Smith", 4)]
+        assert kb.check()["ok"]
+
+
 @pytest.mark.corpora
 def test_a_retype_corrects_a_type_and_holds_like_the_other_corrections(invoke, tmp_path):
     """Real BBC articles where the tagger takes "Blair" for an organisation and "Downing
