@@ -85,6 +85,7 @@ def boosted(boost: float) -> dict:
 
 def boolean(children: list[wq.Query], boost: float = 1.0) -> dict:
     """An AND: NOT children as must_not, the others as must."""
+    children = list(children)  # Whoosh gives an iterator
     must = [translate(child) for child in children if not isinstance(child, wq.Not)]
     must_not = [translate(child.query) for child in children if isinstance(child, wq.Not)]
     return {"bool": {"must": must or [MATCH_ALL], **({"must_not": must_not} if must_not else {}), **boosted(boost)}}
