@@ -19,6 +19,7 @@ USER_VARIABLE = "NEWSKB_OPENSEARCH_USER"
 PASSWORD_VARIABLE = "NEWSKB_OPENSEARCH_PASSWORD"
 API_KEY_VARIABLE = "NEWSKB_OPENSEARCH_API_KEY"
 TIMEOUT_SECONDS = 60
+POOL_SIZE = 16  # connections a node keeps (a rebuild sends one bulk request per core at a time)
 
 
 class ClusterUnavailable(StoreError):
@@ -42,7 +43,8 @@ def make_client(settings: IndexSettings, environ=os.environ):
     options = {"hosts": [host.strip() for host in settings.url.split(",") if host.strip()],
                "verify_certs": settings.verify, "ssl_show_warn": settings.verify,
                "timeout": TIMEOUT_SECONDS, "retry_on_timeout": True, "max_retries": 3,
-               "retry_on_status": (502, 503, 504)}
+               "retry_on_status": (502, 503, 504),
+               "pool_maxsize": POOL_SIZE}
     if settings.ca_file:
         options["ca_certs"] = settings.ca_file
     if environ.get(API_KEY_VARIABLE):

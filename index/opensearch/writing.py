@@ -8,7 +8,7 @@ writes the same documents again and never doubles one.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from index.opensearch.client import ClusterUnavailable, cluster_errors, opensearchpy
 from index.opensearch.mapping import document_for
@@ -25,7 +25,7 @@ def delete_action(index: str, article_id: str) -> dict:
     return {"_op_type": "delete", "_index": index, "_id": article_id}
 
 
-def raise_failures(results: Iterable[tuple[bool, dict]], on_done: Callable[[int], None] | None = None) -> int:
+def raise_failures(results: Iterable[tuple[bool, dict]]) -> int:
     """Consume bulk results; raise ClusterUnavailable for the first failure (deleting
     what is not there is no failure). Returns how many actions were done."""
     done = 0
@@ -36,8 +36,6 @@ def raise_failures(results: Iterable[tuple[bool, dict]], on_done: Callable[[int]
             reason = error.get("reason", error) if isinstance(error, dict) else error
             raise ClusterUnavailable(f"OpenSearch refused to {operation} article {answer.get('_id')}: {reason}")
         done += 1
-        if on_done is not None and done % CHUNK == 0:
-            on_done(done)
     return done
 
 
@@ -96,15 +94,18 @@ class OpenSearchWriter:
 
 def bulk_index(client, settings, index: str, batches: Iterable[list[Article]], threads: int,
                on_progress: Callable[[int], None] | None = None) -> int:
-    """Index every article of `batches` into `index` with parallel bulk requests; memory
-    stays bounded (a few chunks in flight). Returns the number of articles indexed."""
-    def actions() -> Iterator[dict]:
-        for batch in batches:
-            for article in batch:
-                yield index_action(index, article)
-
-    helpers = opensearchpy().helpers
+    """Index every article of `batches` into `index`, each batch in parallel bulk
+    requests (`threads` at a time). Batches are read here, one at a time: the store's
+    connection belongs to this thread, and memory stays bounded by a batch. Returns the
+    number of articles indexed."""
+    helpers, done = opensearchpy().helpers, 0
     with cluster_errors(settings):
-        results = helpers.parallel_bulk(client, actions(), thread_count=max(1, threads), chunk_size=CHUNK,
-                                        queue_size=max(1, threads), raise_on_error=False)
-        return raise_failures(results, on_progress)
+        for batch in batches:
+            actions = [index_action(index, article) for article in batch]
+            chunk = max(50, min(CHUNK, -(-len(actions) // max(1, threads))))
+            done += raise_failures(helpers.parallel_bulk(client, actions, thread_count=max(1, threads),
+                                                         chunk_size=chunk, queue_size=max(1, threads),
+                                                         raise_on_error=False))
+            if on_progress is not None:
+                on_progress(done)
+    return done
