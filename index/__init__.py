@@ -19,6 +19,7 @@ from whoosh import query as wq
 import numpy as np
 
 from index import directory
+from index.base import CommitsOnSuccess
 from index.directory import IndexBusy
 from index.counting import count_matches, periods_between
 from index.documents import document_for
@@ -43,7 +44,7 @@ __all__ = ["SearchIndex", "IndexWriter", "IndexSettings", "open_search_index", "
 SIMILAR_TERMS = 25
 
 
-class IndexWriter:
+class IndexWriter(CommitsOnSuccess):
     """One open Whoosh writer (holding the index's write lock): add new articles, replace
     or delete others, then `commit()` or `cancel()`; as a context manager it commits on
     success and cancels on error."""
@@ -71,15 +72,6 @@ class IndexWriter:
 
     def cancel(self) -> None:
         self._writer.cancel()
-
-    def __enter__(self) -> "IndexWriter":
-        return self
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if error is None:
-            self.commit()
-        else:
-            self.cancel()
 
 
 class SearchIndex:

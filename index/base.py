@@ -15,6 +15,19 @@ from index.searching import IndexHit, IndexPage
 from kb.models import Article, SearchFilters
 
 
+class CommitsOnSuccess:
+    """A writer as a context manager: it commits on success and cancels on error."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
 class IndexWriting(Protocol):
     """An open writer: changes are visible after `commit()`; `cancel()` drops them."""
 

@@ -62,3 +62,19 @@ def init_args(settings: IndexSettings | None) -> list[str]:
 def copy_on(template: Path, path: Path, settings: IndexSettings | None) -> Path:
     shutil.copytree(template, path)
     return put_on(path, settings)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> IndexSettings | None:
+    """Each test of a module importing this fixture on Whoosh and on OpenSearch: the
+    settings of a new index (None: Whoosh)."""
+    return index_settings(request, request.param)
+
+
+@pytest.fixture
+def seeded_path(seeded_template, tmp_path, backend):
+    """A private copy of the seeded knowledge base, on the backend's index."""
+    path = copy_on(seeded_template, tmp_path / "seeded", backend)
+    yield path
+    if backend is not None:
+        remove_index(path)

@@ -6,23 +6,8 @@ import sqlite3
 
 import pytest
 
-from backends import BACKENDS, copy_on, index_settings, init_args, remove_index
+from backends import backend, copy_on, init_args, remove_index, seeded_path  # noqa: F401 (backend, seeded_path: fixtures, each test on both backends)
 from helpers import SEED, SEED_TITLE
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    """Each test on Whoosh and on OpenSearch: the settings of a new index (None: Whoosh)."""
-    return index_settings(request, request.param)
-
-
-@pytest.fixture
-def seeded_path(seeded_template, tmp_path, backend):
-    """A private copy of the seeded knowledge base, on the backend's index."""
-    path = copy_on(seeded_template, tmp_path / "seeded", backend)
-    yield path
-    if backend is not None:
-        remove_index(path)
 
 
 def test_search_finds_seed_with_highlighted_terms(invoke, seeded_path):

@@ -18,9 +18,9 @@ from whoosh.util.times import long_to_datetime
 
 from index.analysis import EXACT_MARK
 from index.dates import NO_DATE, PublishedBetween
-from index.filters import entity_term, phrase_or_term, with_entity_names
+from index.filters import date_bounds, filter_query
 from index.opensearch.mapping import TEXT_FIELDS, TITLE_BOOST
-from index.query import MAX_EXPANSIONS, Proximity, language_query, period_bounds
+from index.query import MAX_EXPANSIONS, Proximity
 from kb.errors import QueryError
 from kb.models import SearchFilters
 
@@ -158,22 +158,14 @@ def published_range(node: PublishedBetween) -> dict:
 
 def filter_clauses(filters: SearchFilters | None, schema, names_of=None) -> list[dict]:
     """`filters` as clauses of a bool `filter` (restricting matches, scores unchanged),
-    built with the Whoosh backend's own pieces (index.filters) so both read them alike."""
+    read by the Whoosh backend's own functions (index.filters) so both agree."""
     if filters is None:
         return []
-    parts = []
-    if filters.sources:
-        parts.append(wq.Or([phrase_or_term(schema, "source", source) for source in filters.sources]))
-    if filters.languages:
-        parts.append(wq.Or([language_query(language) for language in filters.languages]))
-    parts += [entity_term(kind, name) for kind, name in filters.entities]
-    clauses = [translate(with_entity_names(part, names_of) if names_of else part) for part in parts]
-    if filters.since or filters.until:
-        start = period_bounds(filters.since)[0] if filters.since else None
-        end = period_bounds(filters.until)[1] if filters.until else None
-        if start and end and start > end:
-            raise QueryError(f"since {filters.since} is after until {filters.until}: no date lies between them")
-        bounds = {**({"gte": start.isoformat(timespec="milliseconds")} if start else {}),
-                  **({"lte": end.replace(microsecond=999000).isoformat(timespec="milliseconds")} if end else {})}
-        clauses.append({"range": {"published": bounds}})
+    query = filter_query(filters, schema, names_of)
+    clauses = [translate(query)] if query is not None else []
+    dates = date_bounds(filters)
+    if dates is not None:
+        names = ("gte", "lte")
+        clauses.append({"range": {"published": {name: moment.isoformat(timespec="milliseconds")
+                                                for name, moment in zip(names, dates) if moment}}})
     return clauses

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from index.base import CommitsOnSuccess
 from index.opensearch.client import ClusterUnavailable, cluster_errors, opensearchpy
 from index.opensearch.mapping import document_for
 from kb.models import Article
@@ -39,7 +40,7 @@ def raise_failures(results: Iterable[tuple[bool, dict]]) -> int:
     return done
 
 
-class OpenSearchWriter:
+class OpenSearchWriter(CommitsOnSuccess):
     """Buffered changes to the index `index` (an alias); as a context manager it commits
     on success and cancels on error."""
 
@@ -81,15 +82,6 @@ class OpenSearchWriter:
         """Drop what is buffered. Chunks sent already stay: the queue still holds their
         articles, and writing them again changes nothing."""
         self._actions = []
-
-    def __enter__(self) -> "OpenSearchWriter":
-        return self
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if error is None:
-            self.commit()
-        else:
-            self.cancel()
 
 
 def bulk_index(client, settings, index: str, batches: Iterable[list[Article]], threads: int,

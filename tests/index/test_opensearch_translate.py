@@ -71,9 +71,9 @@ def test_dates_languages_and_entities():
 def test_filters_use_entity_aliases_and_whole_days():
     clauses = filter_clauses(SearchFilters(since="2025-01", until="2025-01-31", entities=[("org", "OPEC")]),
                              SCHEMA, lambda kind, name: [name, "organization of petroleum"])
-    assert clauses[0] == {"bool": {"should": [{"term": {"org": {"value": "opec"}}},
-                                              {"term": {"org": {"value": "organization of petroleum"}}}],
-                                   "minimum_should_match": 1}}
+    assert clauses[0] == {"bool": {"must": [{"bool": {"should": [
+        {"term": {"org": {"value": "opec"}}}, {"term": {"org": {"value": "organization of petroleum"}}}],
+        "minimum_should_match": 1}}]}}
     assert clauses[1] == {"range": {"published": {"gte": "2025-01-01T00:00:00.000",
                                                   "lte": "2025-01-31T23:59:59.999"}}}
 

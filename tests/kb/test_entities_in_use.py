@@ -12,27 +12,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from backends import BACKENDS, copy_on, index_settings, remove_index
+from backends import backend, seeded_path  # noqa: F401 (backend, seeded_path: fixtures, each test on both backends)
 from helpers import SEED, corpus
 from kb import KnowledgeBase
 from kb.migrations import SCHEMA_VERSION, create_v1
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    """The entity tests on Whoosh and on OpenSearch: the settings of a new index (None: Whoosh)."""
-    return index_settings(request, request.param)
-
-
-@pytest.fixture
-def seeded_path(seeded_template, tmp_path, backend):
-    """A private copy of the seeded knowledge base, on the backend's index."""
-    path = copy_on(seeded_template, tmp_path / "seeded", backend)
-    yield path
-    if backend is not None:
-        remove_index(path)
 
 
 def facet_rows(invoke, kb_path, query="IRS"):
