@@ -97,3 +97,12 @@ def test_index_settings_are_checked_and_named():
         IndexSettings("opensearch").checked()
     with pytest.raises(KBError, match="lower-case"):
         IndexSettings("opensearch", url="http://x", index_name="News").checked()
+
+
+def test_a_missing_client_says_which_extra_to_install(monkeypatch):
+    from index.opensearch.client import opensearchpy
+    from kb.errors import StoreError
+
+    monkeypatch.setitem(__import__("sys").modules, "opensearchpy", None)
+    with pytest.raises(StoreError, match=r"install newskb\[opensearch\]"):
+        opensearchpy()
