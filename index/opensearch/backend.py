@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -124,7 +125,7 @@ class OpenSearchIndex:
             self._call("indices.refresh", index=concrete)
             self._point_alias_at(concrete)
         except BaseException:
-            with cluster_errors(self.settings):
+            with suppress(Exception):  # the cluster may be what failed: the first error is the one to tell
                 self.client.indices.delete(index=concrete, ignore_unavailable=True)
             raise
         return count

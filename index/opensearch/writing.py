@@ -8,6 +8,7 @@ writes the same documents again and never doubles one.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable
 
 from index.base import CommitsOnSuccess
@@ -86,18 +87,23 @@ class OpenSearchWriter(CommitsOnSuccess):
 
 def bulk_index(client, settings, index: str, batches: Iterable[list[Article]], threads: int,
                on_progress: Callable[[int], None] | None = None) -> int:
-    """Index every article of `batches` into `index`, each batch in parallel bulk
-    requests (`threads` at a time). Batches are read here, one at a time: the store's
-    connection belongs to this thread, and memory stays bounded by a batch. Returns the
-    number of articles indexed."""
+    """Index every article of `batches` into `index`, each batch as bulk requests sent by
+    `threads` threads at once. Batches are read here, one at a time: the store's
+    connection belongs to this thread, and memory stays bounded by a batch. (Threads of
+    concurrent.futures, not opensearch-py's parallel_bulk: its multiprocessing ThreadPool
+    fixes the process's start method to fork, which the Whoosh backend's parallel
+    rebuild must choose itself, see index.directory.) Returns the number indexed."""
     helpers, done = opensearchpy().helpers, 0
-    with cluster_errors(settings):
+
+    def send(actions: list[dict]) -> int:
+        return raise_failures(helpers.streaming_bulk(client, actions, chunk_size=CHUNK, raise_on_error=False,
+                                                     max_retries=3))
+
+    with cluster_errors(settings), ThreadPoolExecutor(max(1, threads), thread_name_prefix="kb-bulk") as pool:
         for batch in batches:
             actions = [index_action(index, article) for article in batch]
-            chunk = max(50, min(CHUNK, -(-len(actions) // max(1, threads))))
-            done += raise_failures(helpers.parallel_bulk(client, actions, thread_count=max(1, threads),
-                                                         chunk_size=chunk, queue_size=max(1, threads),
-                                                         raise_on_error=False))
+            size = max(50, min(CHUNK, -(-len(actions) // max(1, threads))))
+            done += sum(pool.map(send, [actions[i:i + size] for i in range(0, len(actions), size)]))
             if on_progress is not None:
                 on_progress(done)
     return done
