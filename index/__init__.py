@@ -19,6 +19,7 @@ from whoosh import query as wq
 import numpy as np
 
 from index import directory
+from index.base import CommitsOnSuccess
 from index.directory import IndexBusy
 from index.counting import count_matches, periods_between
 from index.documents import document_for
@@ -32,17 +33,18 @@ from index.schema import ENTITY_FIELDS
 from index.spelling import suggest_query
 from index.searching import IndexHit, IndexPage, query_marks, run_search
 from index.segments import SegmentBuilder
+from index.settings import IndexSettings
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
 
-__all__ = ["SearchIndex", "IndexWriter", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage",
+__all__ = ["SearchIndex", "IndexWriter", "IndexSettings", "open_search_index", "SegmentBuilder", "IndexBusy", "IndexHit", "IndexPage",
            "periods_between", "ENTITY_FIELDS",
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25
 
 
-class IndexWriter:
+class IndexWriter(CommitsOnSuccess):
     """One open Whoosh writer (holding the index's write lock): add new articles, replace
     or delete others, then `commit()` or `cancel()`; as a context manager it commits on
     success and cancels on error."""
@@ -71,15 +73,6 @@ class IndexWriter:
     def cancel(self) -> None:
         self._writer.cancel()
 
-    def __enter__(self) -> "IndexWriter":
-        return self
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if error is None:
-            self.commit()
-        else:
-            self.cancel()
-
 
 class SearchIndex:
     """The Whoosh index of one knowledge base, kept in the directory `path`.
@@ -87,6 +80,8 @@ class SearchIndex:
     `entity_names(type, name)` gives every name of the entity a query names (the store
     keeps them: aliases grow after articles are indexed); without it, names are taken
     as written."""
+
+    builds_segments = True  # import workers write segments for the writer's commit (index.segments)
 
     def __init__(self, path: Path, entity_names: Callable[[str, str], list[str]] | None = None):
         self.path = Path(path)
@@ -107,6 +102,11 @@ class SearchIndex:
         """Replace whatever is on disk with an empty index."""
         self.close()
         self._ix = directory.create(self.path)
+
+    def delete(self) -> None:
+        """Remove the index directory (when the knowledge base moves to another backend)."""
+        self.close()
+        shutil.rmtree(self.path, ignore_errors=True)
 
     @property
     def ix(self):
@@ -134,7 +134,8 @@ class SearchIndex:
     def segment_count(self) -> int:
         return len(self.ix._segments())  # Whoosh has no public accessor for it
 
-    def rebuild(self, batches: Iterable[list[Article]], procs: int = 1) -> int:
+    def rebuild(self, batches: Iterable[list[Article]], procs: int = 1,
+                on_progress: Callable[[int], None] | None = None) -> int:
         """Index every article of `batches` into a new index built beside this one, then
         swap it in. The old index's write lock is held meanwhile, so no other process
         writes into an index about to be replaced."""
@@ -148,6 +149,8 @@ class SearchIndex:
                     for article in batch:
                         writer.add(article)
                     count += len(batch)
+                    if on_progress is not None:
+                        on_progress(count)
             staged_index.close()
             self.close()
             directory.swap_in(staged, self.path)
@@ -166,6 +169,10 @@ class SearchIndex:
         query = parse_query(text, searcher.schema)  # ix.schema re-reads the table of contents
         check_expansions(query, searcher.reader())
         return with_entity_names(query, self.entity_names) if self.entity_names else query
+
+    def validate(self, text: str) -> None:
+        """Raise QueryError if `text` cannot be read."""
+        self.parse(text, self.searcher())
 
     def filter(self, filters: SearchFilters | None, searcher):
         return filter_for(filters, searcher, self.entity_names)
@@ -245,3 +252,18 @@ class SearchIndex:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+
+
+def open_search_index(settings: IndexSettings, path: Path,
+                      entity_names: Callable[[str, str], list[str]] | None = None):
+    """The index of a knowledge base whose index settings are `settings` and whose index
+    folder is `path`: Whoosh there, or the OpenSearch index the settings name.
+
+    >>> open_search_index(IndexSettings(), Path("kb/index")).path
+    PosixPath('kb/index')
+    """
+    if settings.backend == "opensearch":
+        from index.opensearch import OpenSearchIndex  # the client loads only for knowledge bases on OpenSearch
+
+        return OpenSearchIndex(settings, entity_names, path)
+    return SearchIndex(path, entity_names=entity_names)

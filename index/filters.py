@@ -1,6 +1,8 @@
 """`SearchFilters` as a Whoosh filter query: restricts matches without changing scores."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from whoosh import query as wq
 
 from index.dates import docs_between
@@ -43,13 +45,9 @@ def with_entity_names(query: wq.Query, names_of) -> wq.Query:
     return query.accept(expand)
 
 
-def filter_for(filters: SearchFilters | None, searcher, names_of=None):
-    """What to pass as a Whoosh search's `filter`: a query for the source, language and
-    entity filters (all of them, AND), a set of document numbers once dates restrict it
-    (read from the date column, see index.dates), or None when nothing restricts."""
-    if filters is None:
-        return None
-    schema = searcher.schema
+def filter_query(filters: SearchFilters, schema, names_of=None) -> wq.Query | None:
+    """The source, language and entity filters as one query (all of them, AND; entity
+    names standing for their aliases), or None when none is given. Both backends run it."""
     parts = []
     if filters.sources:
         parts.append(wq.Or([phrase_or_term(schema, "source", s) for s in filters.sources]))
@@ -59,11 +57,34 @@ def filter_for(filters: SearchFilters | None, searcher, names_of=None):
     query = wq.And(parts) if parts else None
     if query is not None and names_of is not None:
         query = with_entity_names(query, names_of)
+    return query
+
+
+def date_bounds(filters: SearchFilters) -> tuple[datetime | None, datetime | None] | None:
+    """The first and last moment (to the microsecond) `since`/`until` allow, None for an
+    open end; None when neither is given.
+
+    >>> date_bounds(SearchFilters(since="2025-01", until="2025-01"))[1]
+    datetime.datetime(2025, 1, 31, 23, 59, 59, 999999)
+    """
     if not (filters.since or filters.until):
-        return query
+        return None
     start = period_bounds(filters.since)[0] if filters.since else None
     end = period_bounds(filters.until)[1] if filters.until else None
     if start and end and start > end:
         raise QueryError(f"since {filters.since} is after until {filters.until}: no date lies between them")
-    dated = docs_between(searcher, start, end.replace(microsecond=999999) if end else None)
+    return start, end.replace(microsecond=999999) if end else None
+
+
+def filter_for(filters: SearchFilters | None, searcher, names_of=None):
+    """What to pass as a Whoosh search's `filter`: a query for the source, language and
+    entity filters (all of them, AND), a set of document numbers once dates restrict it
+    (read from the date column, see index.dates), or None when nothing restricts."""
+    if filters is None:
+        return None
+    query = filter_query(filters, searcher.schema, names_of)
+    dates = date_bounds(filters)
+    if dates is None:
+        return query
+    dated = docs_between(searcher, *dates)
     return dated & set(searcher.docs_for_query(query)) if query is not None else dated

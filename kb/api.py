@@ -15,8 +15,9 @@ import sqlite3
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
-from index import (ENTITY_FIELDS, IndexBusy, IndexHit, SearchIndex, highlight_all, make_snippets, operator_hints,
-                   periods_between)
+from index import (ENTITY_FIELDS, IndexBusy, IndexHit, IndexSettings, highlight_all, make_snippets, open_search_index,
+                   operator_hints, periods_between)
+from index.settings import META_KEY as INDEX_META_KEY
 from kb.config import DB_NAME, INDEX_DIR, resolve_path
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.entity_table import name_key
@@ -56,21 +57,26 @@ class KnowledgeBase:
     """
 
     def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True,
-                 extractor: str | None = None):
+                 extractor: str | None = None, index: IndexSettings | None = None):
+        """`index` chooses the index of a knowledge base this call creates (Whoosh unless
+        said otherwise; `reindex(index=...)` moves an existing one)."""
         self.path = resolve_path(path)
         self._extractor = None
         # True when this call made the knowledge base. Nothing is left on disk if making it fails.
         self.created = create and not (self.path / DB_NAME).exists()
         if self.created:
-            self._create(extractor or DEFAULT_EXTRACTOR)
+            self._create(extractor or DEFAULT_EXTRACTOR, (index or IndexSettings()).checked())
             return
         self.store = Store(self.path / DB_NAME, create=create)
-        self.index = SearchIndex(self.path / INDEX_DIR, entity_names=self.store.entity_keys)
+        self.index = self._open_index(self.index_settings)
+        if index is not None and index.checked().backend != self.index_settings.backend:
+            raise StoreError(f"{self.path} has its index on {self.index_settings.backend}; "
+                             f"move it with reindex(index=...) (`kb reindex --index {index.backend}`)")
         if extractor and extractor != self.extractor_name:
             raise StoreError(f"{self.path} extracts entities with {self.extractor_name!r}; "
                              f"change it with set_extractor() (`kb reextract --ner {extractor}`)")
 
-    def _create(self, extractor: str) -> None:
+    def _create(self, extractor: str, index: IndexSettings) -> None:
         """Make the folder, store and index, with the extractor checked first; on a failure
         remove what was made."""
         get_extractor(extractor)  # an unknown or uninstalled extractor is refused before anything is made
@@ -81,7 +87,8 @@ class KnowledgeBase:
             raise StoreError(f"cannot create a knowledge base at {self.path}: {error.strerror}") from None
         try:
             self.store = Store(self.path / DB_NAME)
-            self.index = SearchIndex(self.path / INDEX_DIR, entity_names=self.store.entity_keys)
+            self.store.set_meta(INDEX_META_KEY, index.to_json())
+            self.index = self._open_index(index)
             self.set_extractor(extractor)
             self.index.recreate()  # now, so that processes sharing a new knowledge base never race to make it
         except BaseException:
@@ -97,6 +104,14 @@ class KnowledgeBase:
         shutil.rmtree(self.path / INDEX_DIR, ignore_errors=True)
         if folder:
             shutil.rmtree(self.path, ignore_errors=True)
+
+    def _open_index(self, settings: IndexSettings):
+        return open_search_index(settings, self.path / INDEX_DIR, entity_names=self.store.entity_keys)
+
+    @property
+    def index_settings(self) -> IndexSettings:
+        """Which index answers this knowledge base's searches (see index.settings)."""
+        return IndexSettings.from_json(self.store.get_meta(INDEX_META_KEY))
 
     @property
     def extractor_name(self) -> str:
@@ -297,11 +312,30 @@ class KnowledgeBase:
         self.sync_index(wait=True)
         return report
 
-    def reindex(self) -> int:
-        """Rebuild the index from SQLite alone; returns the number of articles indexed."""
+    def reindex(self, *, index: IndexSettings | None = None, on_progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the index from SQLite alone; returns the number of articles indexed.
+        With `index`, the knowledge base moves to that index (another backend, cluster or
+        index name): it is built first, then becomes this knowledge base's, and the old
+        one is removed. `on_progress` is called with the count of articles indexed so far.
+
+        >>> kb.reindex(index=IndexSettings("opensearch", url="https://localhost:9200"))
+        """
         self._require_writable()
         large = self.store.count_articles() >= LARGE_REINDEX
-        count = self.index.rebuild(self.store.iter_articles(), procs=cores() if large else 1)
+        moving = index is not None
+        settings = index.checked() if moving else self.index_settings
+        target = self._open_index(settings) if moving else self.index
+        count = target.rebuild(self.store.iter_articles(), procs=cores() if large else 1, on_progress=on_progress)
+        if moving:
+            old, old_settings = self.index, self.index_settings
+            self.store.set_meta(INDEX_META_KEY, settings.to_json())
+            self.index = target
+            same_place = (old_settings.backend, old_settings.url, old_settings.index_name) == (
+                settings.backend, settings.url, settings.index_name)
+            if same_place:
+                old.close()
+            else:
+                old.delete()
         self.store.clear_queue()
         return count
 

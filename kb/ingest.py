@@ -210,7 +210,7 @@ class Ingest:
             self.hashes_in_flight.discard(digest)
         if self._writer is not None:
             articles = [article for article, _ in fresh]
-            if isinstance(analysis, Worker):
+            if isinstance(analysis, Worker) and self.index.builds_segments:
                 analysis.index(articles)
             else:
                 for article in articles:

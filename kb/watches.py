@@ -18,7 +18,7 @@ class Watches:
 
     def add(self, name: str, query: str) -> dict:
         """Save `query` as `name`; it reports articles imported from now on."""
-        self.kb.index.parse(query, self.kb.index.searcher())  # refuse a query that cannot be read, now
+        self.kb.index.validate(query)  # refuse a query that cannot be read, now
         if self.db.execute("select 1 from watches where name = ?", [name]).fetchone():
             raise KBError(f"a watch named {name!r} exists already")
         with self.kb.store.transaction():

@@ -2,6 +2,7 @@
 the options several commands take."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -33,11 +34,11 @@ class Context:
         self.kb_path, self.debug = kb_path, debug
         self._kb = None
 
-    def open(self, create: bool = False, extractor: str | None = None):
+    def open(self, create: bool = False, extractor: str | None = None, index=None):
         if self._kb is None:
             from kb.api import KnowledgeBase  # Whoosh loads only for commands that open a knowledge base
 
-            self._kb = KnowledgeBase(self.kb_path, create=create, extractor=extractor)
+            self._kb = KnowledgeBase(self.kb_path, create=create, extractor=extractor, index=index)
         return self._kb
 
 
@@ -135,6 +136,37 @@ def filter_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def index_options(command):
+    """--index/--url/--index-name/--ca-file/--insecure, shared by init and reindex; the
+    command receives them as `index`: IndexSettings, or None without --index."""
+    @functools.wraps(command)
+    def with_settings(*args, index, url, index_name, ca_file, insecure, **kwargs):
+        if index is None and (url or index_name or ca_file or insecure):
+            raise click.UsageError("--url, --index-name, --ca-file and --insecure go with --index opensearch")
+        settings = None
+        if index is not None:
+            from index.settings import IndexSettings
+
+            settings = IndexSettings(index, url=url, index_name=index_name, ca_file=ca_file, verify=not insecure)
+        return command(*args, index=settings, **kwargs)
+
+    options = [
+        click.option("--index", type=click.Choice(["whoosh", "opensearch"]),
+                     help="Where the full-text index lives: whoosh (in the folder, the default) or opensearch. "
+                          "Credentials come from $NEWSKB_OPENSEARCH_USER and $NEWSKB_OPENSEARCH_PASSWORD, "
+                          "or $NEWSKB_OPENSEARCH_API_KEY."),
+        click.option("--url", metavar="URL", help="The OpenSearch cluster (https://HOST:9200; several comma-separated)."),
+        click.option("--index-name", metavar="NAME",
+                     help="The OpenSearch index (an alias) to use [default: newskb-<random>]."),
+        click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
+                     help="CA bundle to verify the cluster's TLS certificate with."),
+        click.option("--insecure", is_flag=True, help="Do not verify the cluster's TLS certificate."),
+    ]
+    for option in reversed(options):
+        with_settings = option(with_settings)
+    return with_settings
 
 
 def format_option(choices=HIT_FORMATS):

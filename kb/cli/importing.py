@@ -8,7 +8,7 @@ import time
 import click
 
 from kb import render
-from kb.cli.base import ExitCode, cli, pass_context
+from kb.cli.base import ExitCode, cli, index_options, pass_context
 from kb.config import DB_NAME, resolve_path
 from kb.errors import ArgumentError, ImportInterrupted, KBError
 from kb.vocabulary import language_tag
@@ -19,21 +19,25 @@ from kb.vocabulary import language_tag
               help="Entity extractor: crf (built in), none, or spacy:PIPELINE (needs spaCy).")
 @click.option("--story-days", type=click.FloatRange(min=0, min_open=True), metavar="DAYS",
               help="Days from a story's first article within which a near-copy joins it [default: 3].")
+@index_options
 @pass_context
-def init(context, ner, story_days):
+def init(context, ner, story_days, index):
     """Create a knowledge base (an import creates one too, with the defaults).
 
     \b
     kb init --ner none
     kb --kb ~/news init --story-days 7
+    kb init --index opensearch --url https://localhost:9200 --index-name news
     """
     path = resolve_path(context.kb_path)
     if (path / DB_NAME).exists():
         raise KBError(f"a knowledge base already exists at {path}")
-    knowledge_base = context.open(create=True, extractor=ner)
+    knowledge_base = context.open(create=True, extractor=ner, index=index)
     if story_days is not None:
         knowledge_base.set_story_days(story_days)
-    click.echo(f"Created a knowledge base at {path} (entities: {ner})")
+    where = knowledge_base.index_settings
+    index_text = "" if where.backend == "whoosh" else f", index: OpenSearch {where.index_name} at {where.url}"
+    click.echo(f"Created a knowledge base at {path} (entities: {ner}{index_text})")
 
 
 MAX_FAILURES_SHOWN = 20

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 
 from kb import render
-from kb.cli.base import ExitCode, cli, emit_json, pass_context
+from kb.cli.base import ExitCode, cli, emit_json, index_options, pass_context
 
 
 @cli.command()
@@ -43,15 +44,39 @@ def reextract(context, ner, everything):
 
 
 @cli.command()
+@index_options
 @pass_context
-def reindex(context):
-    """Rebuild the full-text index from the SQLite store alone.
+def reindex(context, index):
+    """Rebuild the full-text index from the SQLite store alone; with --index, move the
+    knowledge base to that index (Whoosh in its folder, or an OpenSearch cluster).
 
     \b
     kb reindex
+    kb reindex --index opensearch --url https://localhost:9200 --index-name news
+    kb reindex --index whoosh
     """
-    count = context.open().reindex()
+    progress = ReindexProgress() if sys.stderr.isatty() else None
+    count = context.open().reindex(index=index, on_progress=progress)
+    if progress is not None:
+        progress.done()
     click.echo(f"Indexed {render.plural(count, 'article')}")
+
+
+class ReindexProgress:
+    """The articles indexed so far, on one line of a terminal's stderr, at most every `every` seconds."""
+
+    def __init__(self, every: float = 0.25):
+        self.every, self.shown = every, 0.0
+
+    def __call__(self, count: int) -> None:
+        now = time.monotonic()
+        if now - self.shown >= self.every:
+            self.shown = now
+            click.echo(f"\rIndexed {count:,} articles  ", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
 
 
 @cli.command()

@@ -24,6 +24,7 @@ from functools import lru_cache
 import pytest
 from whoosh.lang.porter import stem
 
+from backends import BACKENDS, copy_on, index_settings, init_args
 from helpers import kb_command, sliced
 from kb import KnowledgeBase
 
@@ -228,26 +229,37 @@ def ids_found(kb: KnowledgeBase, query: str) -> set[str]:
     return {hit.id for hit in kb.iter_hits(query, batch=1000, fragments=0)}
 
 
-@pytest.fixture(scope="module")
-def reuters(reuters_path):
-    with KnowledgeBase(reuters_path) as kb:
-        yield kb, read_docs(reuters_path / "kb.db")
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request):
+    """Every query on Whoosh and on OpenSearch."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def reversed_and_reindexed(reuters_path, tmp_path_factory):
+def reuters(reuters_path, backend, request, tmp_path_factory):
+    """The Reuters fixture, on the backend's index (for OpenSearch a copy moved to a new index)."""
+    path = reuters_path
+    if backend != "whoosh":
+        path = copy_on(reuters_path, tmp_path_factory.mktemp("reuters-on") / "kb", index_settings(request, backend))
+    with KnowledgeBase(path) as kb:
+        yield kb, read_docs(path / "kb.db")
+
+
+@pytest.fixture(scope="module")
+def reversed_and_reindexed(reuters_path, backend, request, tmp_path_factory):
     """The Reuters fixture imported with its articles in reverse order; and a copy of the
-    fixture after `kb reindex`."""
+    fixture after `kb reindex` (on OpenSearch: `kb reindex --index opensearch`, a move)."""
     source = sliced("reuters-21578", "reut2-000.sgm")
     text = source.read_bytes().decode("latin-1")
     head, *records = re.split(r"(?=<REUTERS )", text)
     folder = tmp_path_factory.mktemp("reversed")
     (folder / "reversed.sgm").write_bytes((head + "".join(reversed(records))).encode("latin-1"))
-    with KnowledgeBase(folder / "kb") as kb:
+    with KnowledgeBase(folder / "kb", index=index_settings(request, backend)) as kb:
         kb.import_paths([folder / "reversed.sgm"])
     reindexed = folder / "reindexed"
     shutil.copytree(reuters_path, reindexed)
-    done = kb_command(reindexed, "reindex")
+    moved = index_settings(request, backend)
+    done = kb_command(reindexed, "reindex", *init_args(moved))
     assert done.returncode == 0, done.stderr
     return folder / "kb", reindexed
 

@@ -6,11 +6,13 @@ import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
+from backends import backend, seeded_path  # noqa: F401 (backend, seeded_path: fixtures, each test on both backends)
 from helpers import SEED, corpus
 from kb import KnowledgeBase
 from kb.migrations import SCHEMA_VERSION, create_v1
@@ -136,7 +138,7 @@ OPEC_SPELT_OUT = {"title": "Ministers meet in Vienna", "body": "The Organization
                   "prices were stable."}
 
 
-def test_entity_filters_give_the_same_articles_whatever_the_import_order(tmp_path):
+def test_entity_filters_give_the_same_articles_whatever_the_import_order(tmp_path, backend):
     """An article that named OPEC alone, imported before the one that linked OPEC to its
     full name, is found by the full name too (the index held the aliases an article had
     when it was imported: org:OPEC found 120 articles on Reuters, 108 after a reindex)."""
@@ -146,7 +148,8 @@ def test_entity_filters_give_the_same_articles_whatever_the_import_order(tmp_pat
         files[-1].write_text(json.dumps(record))
     answers = []
     for name, order in (("forward", files), ("reverse", files[::-1])):
-        with KnowledgeBase(tmp_path / name) as kb:
+        settings = backend and replace(backend, index_name=f"{backend.index_name}-{name}")
+        with KnowledgeBase(tmp_path / name, index=settings) as kb:
             for path in order:  # one import each: the link comes with the second
                 kb.import_paths([path])
             answers.append({query: {hit.id for hit in kb.search(query).hits}

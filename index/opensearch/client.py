@@ -1,0 +1,89 @@
+"""The OpenSearch client of a knowledge base: made from its index settings and the
+environment's credentials, its failures turned into one-line errors.
+
+Credentials come from the environment only: NEWSKB_OPENSEARCH_USER and
+NEWSKB_OPENSEARCH_PASSWORD (basic auth), or NEWSKB_OPENSEARCH_API_KEY. TLS
+certificates are verified unless the settings say otherwise (`verify`); `ca_file`
+names the CA bundle to verify them with.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from index.settings import IndexSettings
+from kb.errors import StoreError
+
+USER_VARIABLE = "NEWSKB_OPENSEARCH_USER"
+PASSWORD_VARIABLE = "NEWSKB_OPENSEARCH_PASSWORD"
+API_KEY_VARIABLE = "NEWSKB_OPENSEARCH_API_KEY"
+TIMEOUT_SECONDS = 60
+POOL_SIZE = 16  # connections a node keeps (a rebuild sends one bulk request per core at a time)
+
+
+class ClusterUnavailable(StoreError):
+    """The OpenSearch cluster cannot be reached, refused the credentials, or failed a request."""
+
+
+def opensearchpy():
+    """The opensearch-py package, or a one-line error saying how to get it."""
+    try:
+        import opensearchpy as package
+    except ImportError:
+        raise StoreError("this knowledge base's index is on OpenSearch: install newskb[opensearch] "
+                         "(pip install 'newskb[opensearch]')") from None
+    return package
+
+
+def make_client(settings: IndexSettings, environ=os.environ):
+    """An OpenSearch client for `settings.url` (several hosts comma-separated), with retries
+    on a node's loss so that a search goes on against the other nodes."""
+    package = opensearchpy()
+    options = {"hosts": [host.strip() for host in settings.url.split(",") if host.strip()],
+               "verify_certs": settings.verify, "ssl_show_warn": settings.verify,
+               "timeout": TIMEOUT_SECONDS, "retry_on_timeout": True, "max_retries": 3,
+               "retry_on_status": (502, 503, 504),
+               "pool_maxsize": POOL_SIZE}
+    if settings.ca_file:
+        options["ca_certs"] = settings.ca_file
+    if environ.get(API_KEY_VARIABLE):
+        options["headers"] = {"Authorization": f"ApiKey {environ[API_KEY_VARIABLE]}"}
+    elif environ.get(USER_VARIABLE):
+        options["http_auth"] = (environ[USER_VARIABLE], environ.get(PASSWORD_VARIABLE, ""))
+    return package.OpenSearch(**options)
+
+
+@contextmanager
+def cluster_errors(settings: IndexSettings) -> Iterator[None]:
+    """Turn the client's exceptions into ClusterUnavailable, one line each."""
+    package = opensearchpy()
+    where = settings.url
+    try:
+        yield
+    except package.ConnectionError as error:
+        reason = getattr(error, "info", None) or error
+        raise ClusterUnavailable(f"cannot reach the OpenSearch cluster at {where}: {short(reason)}") from None
+    except package.AuthenticationException:
+        raise ClusterUnavailable(f"the OpenSearch cluster at {where} refused the credentials "
+                                 f"(set {USER_VARIABLE} and {PASSWORD_VARIABLE}, or {API_KEY_VARIABLE})") from None
+    except package.AuthorizationException as error:
+        raise ClusterUnavailable(f"the OpenSearch cluster at {where} forbids this: {short(error.error)}") from None
+    except package.TransportError as error:
+        raise ClusterUnavailable(f"the OpenSearch cluster at {where} failed a request: "
+                                 f"{error.status_code} {short(reason_of(error))}") from None
+
+
+def reason_of(error) -> str:
+    """The root cause OpenSearch gives for a failed request, else its error name."""
+    info = error.info if isinstance(error.info, dict) else {}
+    causes = (info.get("error") or {}).get("root_cause") or [] if isinstance(info.get("error"), dict) else []
+    if causes:
+        return f"{causes[0].get('type')}: {causes[0].get('reason')}"
+    return str(error.error)
+
+
+def short(reason) -> str:
+    """A reason on one line, not too long."""
+    text = " ".join(str(reason).split())
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,79 @@
+"""The OpenSearch backend used as a cluster: shards and a replica, searches through the
+loss of a node, watches and moves between backends. (Search agreement with Whoosh:
+test_reference_search.py and test_acceptance.py, parametrised over both backends.)"""
+from __future__ import annotations
+
+import pytest
+
+from backends import index_settings, put_on, remove_index
+from helpers import SEED
+from index.opensearch.mapping import MAPPING_VERSION, REPLICAS, SHARDS
+from kb import KnowledgeBase
+
+pytestmark = pytest.mark.opensearch
+
+
+@pytest.fixture
+def settings(request):
+    return index_settings(request, "opensearch")
+
+
+def test_the_index_has_shards_a_replica_and_a_versioned_mapping(tmp_path, settings):
+    with KnowledgeBase(tmp_path / "kb", index=settings) as kb:
+        kb.import_paths([SEED])
+        client, alias = kb.index.client, settings.index_name
+        (concrete, found), = client.indices.get_settings(index=alias).items()
+        assert concrete.startswith(f"{alias}-v{MAPPING_VERSION}-")
+        assert (found["settings"]["index"]["number_of_shards"], found["settings"]["index"]["number_of_replicas"]) == (
+            str(SHARDS), str(REPLICAS))
+        assert kb.index_settings == settings and kb.search("IRS AND ICE").total == 1
+        kb.index.delete()
+
+
+def test_an_index_of_another_mapping_version_is_rebuilt_by_the_next_search(tmp_path, settings, monkeypatch):
+    import index.opensearch.backend as backend
+
+    with KnowledgeBase(tmp_path / "kb", index=settings) as kb:
+        kb.import_paths([SEED])
+    monkeypatch.setattr(backend, "MAPPING_VERSION", MAPPING_VERSION + 1)
+    with KnowledgeBase(tmp_path / "kb") as kb:
+        assert not kb.index.is_current()
+    monkeypatch.undo()
+    with KnowledgeBase(tmp_path / "kb") as kb:
+        remove_index(tmp_path / "kb")
+        assert kb.search("IRS AND ICE").total == 1  # rebuilt from SQLite
+        kb.index.delete()
+
+
+def test_searches_go_on_when_a_node_is_lost(tmp_path, request):
+    try:
+        cluster = request.getfixturevalue("opensearch_cluster")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the opensearch_cluster fixture (branch os-cluster) to stop a node")
+    settings = index_settings(request, "opensearch")
+    with KnowledgeBase(tmp_path / "kb", index=settings) as kb:
+        kb.import_paths([SEED])
+        before = [hit.id for hit in kb.search("IRS AND ICE").hits]
+        cluster.stop_node(1, kill=True)
+        try:
+            cluster.wait_for("yellow")
+            assert [hit.id for hit in kb.search("IRS AND ICE").hits] == before
+            assert kb.count("IRS", by="org")[0][1] == 1
+        finally:
+            cluster.start_stopped()
+        kb.index.delete()
+
+
+def test_watches_and_a_move_back_to_whoosh(tmp_path, settings):
+    path = tmp_path / "kb"
+    with KnowledgeBase(path) as kb:
+        kb.watches.add("agency", "org:ICE")
+    put_on(path, settings)
+    with KnowledgeBase(path) as kb:
+        kb.import_paths([SEED])
+        found = kb.watches.run("agency")["agency"]
+        assert [article.title for article in found] == [kb.search("org:ICE").hits[0].title]
+        assert kb.watches.run("agency")["agency"] == []
+        kb.reindex(index=type(settings)())  # back to Whoosh: the cluster's index goes
+        assert not kb.index.path.name.startswith("test-") and kb.search("org:ICE").total == 1
+        assert not kb.index_settings.url
