@@ -24,17 +24,11 @@ BACKENDS = [pytest.param("whoosh", id="whoosh"),
 
 
 def index_settings(request, backend: str) -> IndexSettings | None:
-    """Settings for a new index of `backend` (None: Whoosh); skips, saying why, when
-    no OpenSearch cluster can be had."""
+    """Settings for a new index of `backend` (None: Whoosh); the cluster fixture skips,
+    saying why, where no cluster can be started."""
     if backend == "whoosh":
         return None
-    url = os.environ.get(URL_VARIABLE)
-    if not url:
-        try:
-            url = ",".join(request.getfixturevalue("opensearch_cluster").urls)
-        except pytest.FixtureLookupError:
-            pytest.skip(f"no OpenSearch cluster: the opensearch_cluster fixture (branch os-cluster) is not "
-                        f"here and ${URL_VARIABLE} is not set")
+    url = os.environ.get(URL_VARIABLE) or ",".join(request.getfixturevalue("opensearch_cluster").urls)
     return IndexSettings("opensearch", url=url, index_name=f"test-{uuid.uuid4().hex[:12]}")
 
 
