@@ -205,19 +205,24 @@ def without_honorific(mention: Mention, text: str) -> Mention | None:
     return Mention(start, mention.end, "person", name)
 
 
-def fold_short_person_names(groups: dict) -> None:
-    """A one-word person name folds into the one longer person name of the article that
-    ends with it ("Blair" into "Tony Blair") or, failing that, starts with it ("George"
-    into "George W Bush"); with two candidates it stays apart."""
-    full_names = [name for kind, name in groups if kind == "person" and " " in name]
-    for key in [k for k in groups if k[0] == "person" and " " not in k[1]]:
-        by_last = [name for name in full_names if name.rsplit(" ", 1)[1] == key[1]]
-        by_first = [name for name in full_names if name.split(" ", 1)[0] == key[1]]
-        full = by_last if by_last else by_first
-        if len(full) == 1:
-            target = groups[("person", full[0])]
-            target.extend(groups.pop(key))
-            target.sort()
+def fold_short_names(groups: dict) -> None:
+    """A one-word person or organisation name folds into the one longer name of its type
+    in the article that ends with it ("Blair" into "Tony Blair", "United" into
+    "Manchester United") or, failing that, starts with it ("George" into "George W
+    Bush", "Bank" into "Bank of England"); an organisation's also into the one name it
+    begins ("Yugansk" into "Yuganskneftegas"). With two candidates it stays apart."""
+    for kind in ("person", "org"):
+        longer = [name for k, name in groups if k == kind and " " in name]
+        for key in [k for k in groups if k[0] == kind and " " not in k[1]]:
+            word = key[1]
+            full = ([name for name in longer if name.rsplit(" ", 1)[1] == word]
+                    or [name for name in longer if name.split(" ", 1)[0] == word])
+            if not full and kind == "org" and len(word) >= 5:
+                full = [name for k, name in groups if k == kind and name != word and name.startswith(word)]
+            if len(full) == 1:
+                target = groups[(kind, full[0])]
+                target.extend(groups.pop(key))
+                target.sort()
 
 
 # What the words around a name say of it, in its article: "the search giant Google",
@@ -349,7 +354,7 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
         groups.setdefault((m.type, name), []).append((m.start, m.end))
     split_coordinations(groups)
     link_short_forms(groups, aliases)
-    fold_short_person_names(groups)
+    fold_short_names(groups)
     if text:
         retype_by_context(groups, text)
     counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))))

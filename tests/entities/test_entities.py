@@ -286,3 +286,18 @@ def test_an_organisation_named_after_a_role_is_one_wherever_it_is_written():
     mentions = [Mention(21, 33, "person", "Lisa Gilbert")]
     found = [(m.type, m.text, m.start) for m in with_organisations_of_roles(mentions, text)]
     assert found == [("org", "Public Citizen", 0), ("person", "Lisa Gilbert", 21), ("org", "Public Citizen", 51)]
+
+
+def test_a_short_organisation_name_folds_into_the_one_longer_name_of_its_article():
+    """United, Bank, Yugansk were rows beside Manchester United, Bank of England and
+    Yuganskneftegas in BBC's lists; with two candidates a short name stays apart."""
+    text = ("Manchester United won. United lead. The Bank of England held rates; the Bank said so. "
+            "Yuganskneftegas was sold. Yugansk was Yukos's unit.")
+    mentions = mentions_in(text, ("Manchester United", "org"), ("United", "org"), ("Bank of England", "org"),
+                           ("Bank", "org"), ("Yuganskneftegas", "org"), ("Yugansk", "org"))
+    assert {(e.name, e.count) for e in count_entities(mentions, text)} == {
+        ("Manchester United", 2), ("Bank of England", 2), ("Yuganskneftegas", 2)}
+    two = text + " Newcastle United lost."
+    more = mentions + mentions_in(two[len(text):], ("Newcastle United", "org"))
+    more[-1] = Mention(more[-1].start + len(text), more[-1].end + len(text), "org", "Newcastle United")
+    assert "United" in {e.name for e in count_entities(more, two)}
