@@ -230,12 +230,12 @@ def fold_short_names(groups: dict) -> None:
 # product; "Blair said he", "Blunkett, who" of a person.
 COMPANY_BEFORE = frozenset("firm firms company companies giant group maker makers rival operator chain retailer "
                            "carrier airline bank network provider manufacturer conglomerate producer publisher "
-                           "developer brand insurer broadcaster".split())
+                           "developer brand insurer broadcaster service website site band".split())
 COMPANY_AFTER = frozenset("spokesman spokeswoman spokesperson boss bosses chairman shares shareholders profits "
                           "profit revenues revenue subsidiary Inc Corp Corporation plc Ltd manager striker "
                           "midfielder defender goalkeeper".split())
-PRODUCT_AFTER = frozenset("console consoles browser player players handset handsets phone phones technology "
-                          "software device devices chip chips jet plane".split())
+PRODUCT_AFTER = frozenset("console consoles handheld browser player players handset handsets phone phones "
+                          "technology software device devices chip chips jet plane".split())
 _AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")
 
 
