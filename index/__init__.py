@@ -14,9 +14,11 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Callable, Iterable
 
-from whoosh import query as wq
+# First: it hides Whoosh's compile-time warnings, and checks the installed Whoosh.
+from index.whoosh_internals import segment_list  # isort: skip
 
 import numpy as np
+from whoosh import query as wq
 
 from index import directory
 from index.base import CommitsOnSuccess
@@ -116,8 +118,14 @@ class SearchIndex:
 
     def searcher(self):
         """A searcher kept open between searches (opening segment files costs milliseconds),
-        refreshed when another commit has changed the index."""
-        self._searcher = self._searcher.refresh() if self._searcher else self.ix.searcher()
+        replaced by a new one when another commit has changed the index. (Not by
+        Searcher.refresh(): whoosh3's keeps the readers of segments that a merge has
+        removed, counting their documents twice; Whoosh 2.7's reuses no reader anyway.)"""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
         return self._searcher
 
     # writing ---------------------------------------------------------------------------
@@ -132,7 +140,7 @@ class SearchIndex:
         return before
 
     def segment_count(self) -> int:
-        return len(self.ix._segments())  # Whoosh has no public accessor for it
+        return len(segment_list(self.ix))
 
     def rebuild(self, batches: Iterable[list[Article]], procs: int = 1,
                 on_progress: Callable[[int], None] | None = None) -> int:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
@@ -28,6 +27,7 @@ from index.dates import PublishedBetween, docnums_between
 from index.query import Proximity
 from index.positions import adjacent, as_lists, decoded_positions, within_window
 from index.segment_cache import LENGTH_OF_CODE, deleted_documents, length_codes, segment_cache, segment_slices
+from index.whoosh_internals import bm25f_parameters, is_block_matcher, leaf_block_arrays, per_document_reader
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 EXACT_BYTES = EXACT_MARK.encode()
@@ -127,7 +127,7 @@ def every_matches(query: wq.Every, searcher) -> Matches | None:
     if query.fieldname in (None, "", "*"):
         ids = np.arange(count, dtype=np.int64)
     else:
-        codes = length_codes(reader._perdoc, query.fieldname, count)
+        codes = length_codes(per_document_reader(reader), query.fieldname, count)
         if codes is None:
             return None
         ids = np.flatnonzero(codes).astype(np.int64)
@@ -163,7 +163,7 @@ def expansion_matches(query: wq.MultiTerm, searcher, within: np.ndarray | None) 
     if fieldname not in searcher.schema:
         return Matches.empty()
     found = [np.empty(0, dtype=np.int64)]
-    for btext in query._btexts(reader):  # noqa: SLF001 (the words as Whoosh expands them)
+    for _, btext in query.expanded_terms(reader):  # (the words as Whoosh expands them)
         if isinstance(query, wq.FuzzyTerm) and btext[:1] in (EXACT_MARK, EXACT_BYTES):  # (str or bytes)
             continue  # a fuzzy word is compared with stems (the exact forms are one edit away)
         with suppress(TermNotFound):
@@ -232,7 +232,7 @@ def term_matches(searcher, fieldname: str, text, values: bool = False,
     # operation, so that scores are equal to the last bit.
     parent, weighting = searcher.get_parent(), searcher.weighting
     idf, avgfl = parent.idf(fieldname, btext), average_length(parent, fieldname)
-    b, k1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
+    b, k1 = bm25f_parameters(weighting, fieldname)
     lengths = field_lengths(reader, fieldname)[ids]
     scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
     return Matches(ids, scores), found_values
@@ -244,7 +244,7 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool, within: np
     matcher = reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):  # deletions: dropped by the caller, at the end
         matcher = matcher.child  # (possibly moved past deleted documents, never past others)
-    if type(matcher) is not W3LeafMatcher:  # a few postings, kept in the term's entry
+    if not is_block_matcher(matcher):  # a few postings, kept in the term's entry
         ids, weights, found = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
@@ -252,31 +252,7 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool, within: np
             found.append(matcher.value() if values else None)
             matcher.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), found
-    id_blocks, weight_blocks, found = [], [], []
-    lowest = 0  # the smallest document number the current block can hold
-    while not matcher._atend:  # Whoosh 2.7's block layout: (id deltas, weights, values)
-        if within is not None:
-            first_wanted = np.searchsorted(within, lowest)
-            if first_wanted == len(within):
-                break
-            if within[first_wanted] > matcher._maxid:  # from the block's header, read already
-                lowest = matcher._maxid + 1
-                matcher._next_block()
-                continue
-        matcher._read_data()
-        deltas, weights, block_values = matcher._data
-        id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
-        if weights is None or isinstance(weights, float):
-            weight_blocks.append(np.full(matcher._blocklength, 1.0 if weights is None else weights))
-        else:
-            weight_blocks.append(np.array(weights, dtype=np.float64))
-        if values:
-            found.extend(block_values)
-        lowest = matcher._maxid + 1
-        matcher._next_block()
-    if not id_blocks:
-        return np.empty(0, dtype=np.int64), np.empty(0), found
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks), found
+    return leaf_block_arrays(matcher, values, within)
 
 
 def average_length(top_searcher, fieldname: str) -> float:
@@ -293,7 +269,7 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     the scorer (1 for a document without the field)."""
     cache, key = segment_cache(reader), ("lengths", fieldname)
     if key not in cache:
-        codes = length_codes(reader._perdoc, fieldname, reader.doc_count_all())
+        codes = length_codes(per_document_reader(reader), fieldname, reader.doc_count_all())
         cache[key] = (np.ones(reader.doc_count_all()) if codes is None
                       else np.where(codes == 0, 1.0, _LENGTHS[codes]))
     return cache[key]

@@ -3,29 +3,21 @@ checked for words that follow one another (a phrase) or stand near each other
 (proximity)."""
 from __future__ import annotations
 
-import pickle
 from collections import Counter
-from itertools import chain, repeat
-from operator import getitem
+from itertools import chain
 
 import numpy as np
-from whoosh.formats import Positions
 
-# Whoosh 2.7 stores a document's positions of a word as a 4-byte count, then the pickle
-# (protocol 2) of the list of gaps between them. Unpickled one by one, with Whoosh's
-# decode_positions, they took a third of a phrase query's time.
-_COUNT_BYTES, _PROTOCOL_2, _STOP = 4, b"\x80\x02", b"."
-_LIST_PICKLE = slice(_COUNT_BYTES + len(_PROTOCOL_2), -len(_STOP))
+from index.whoosh_internals import positions_gap_lists
 
 
 def decoded_positions(field_format, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """The positions the stored `values` hold: how many each holds, and all of them,
     value after value (ascending within each). Whoosh's Positions values are read in
-    one unpickling, of a list made of their lists; others one by one."""
-    if (type(field_format) is Positions
-            and all(map(bytes.startswith, values, repeat(_PROTOCOL_2), repeat(_COUNT_BYTES)))
-            and all(map(bytes.endswith, values, repeat(_STOP)))):
-        gaps = pickle.loads(_PROTOCOL_2 + b"(" + b"".join(map(getitem, values, repeat(_LIST_PICKLE))) + b"l.")
+    one unpickling, of a list made of their lists (unpickled one by one, with Whoosh's
+    decode_positions, they took a third of a phrase query's time); others one by one."""
+    gaps = positions_gap_lists(field_format, values)
+    if gaps is not None:
         counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
         sums = np.cumsum(np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())))
         before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]  # sum of the values before

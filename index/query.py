@@ -282,7 +282,7 @@ def check_expansions(query: wq.Query, reader) -> None:
     """Refuse a wildcard, prefix or fuzzy term that stands for more than MAX_EXPANSIONS terms."""
     for node in query.leaves():
         if isinstance(node, wq.MultiTerm) and not isinstance(node, wq.NumericRange):
-            found = sum(1 for _ in islice(node._btexts(reader), MAX_EXPANSIONS + 1))
+            found = sum(1 for _ in islice(node.expanded_terms(reader), MAX_EXPANSIONS + 1))
             if found > MAX_EXPANSIONS:
                 raise QueryError(f"{node.text.removeprefix(EXACT_MARK)!r} matches more than {MAX_EXPANSIONS} "
                                  "different words: make it more specific")

@@ -4,10 +4,10 @@ searches keeps its readers, so each is worked out once per process and segment."
 from __future__ import annotations
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import NumericColumn
 from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import byte_to_length
+
+from index.whoosh_internals import column_file, column_reader_layout, length_column
 
 LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # Whoosh keeps a length in one byte
 _BIG_ENDIAN = {"B": ">u1", "H": ">u2", "I": ">u4", "Q": ">u8"}  # NumericColumn typecodes read raw
@@ -37,27 +37,27 @@ def deleted_documents(reader) -> np.ndarray:
 def numeric_array(column, count: int) -> np.ndarray:
     """The values of a numeric column for documents 0 to `count` - 1, as unsigned
     integers; documents past the column's end get its default."""
-    if isinstance(column, NumericColumn.Reader) and column._typecode in _BIG_ENDIAN:
-        # Whoosh 2.7's layout: fixed-width big-endian numbers, one per document.
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        values = np.frombuffer(raw, dtype=_BIG_ENDIAN[column._typecode]).astype(np.uint64)
-        return np.concatenate([values, np.full(count - len(values), column._default, dtype=np.uint64)])
+    layout = column_reader_layout(column)
+    if layout is not None and layout.typecode in _BIG_ENDIAN:
+        raw = layout.dbfile.get(layout.basepos, layout.count * layout.width)
+        values = np.frombuffer(raw, dtype=_BIG_ENDIAN[layout.typecode]).astype(np.uint64)
+        return np.concatenate([values, np.full(count - len(values), layout.default, dtype=np.uint64)])
     return np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
 
 
 def length_codes(per_document_reader, fieldname: str, count: int) -> np.ndarray | None:
     """The one-byte length codes of `fieldname` for documents 0 to `count` - 1 (0: no
     length), read whole from a segment's per-document reader; None if the field has none."""
-    column = per_document_reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    column = length_column(per_document_reader, fieldname)
     return None if column is None else numeric_array(column, count).astype(np.intp)
 
 
 def column_in_memory(reader, fieldname: str):
     """A reader of the segment's column `fieldname` over a copy of its bytes (a column is
     a small part of a segment; its values are then read without a system call each)."""
-    column_file, offset, length = reader._perdoc._get_column_file(fieldname)
+    file, offset, length = column_file(reader, fieldname)
     try:
-        data = column_file.get(offset, length)
+        data = file.get(offset, length)
     finally:
-        column_file.close()
+        file.close()
     return reader.schema[fieldname].column_type.reader(BufferFile(data), 0, length, reader.doc_count_all())

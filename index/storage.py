@@ -8,9 +8,11 @@ unpickling a postings block's header then took 19 small reads. Here sub-files of
 """
 from __future__ import annotations
 
-from whoosh.filedb.compound import SubFile
+import os
+
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
+
+from index.whoosh_internals import ReadAheadFile
 
 
 class IndexStorage(FileStorage):
@@ -20,20 +22,5 @@ class IndexStorage(FileStorage):
         super().__init__(path, supports_mmap=False)
 
     def open_file(self, name, **kwargs):
-        return _File(open(self._fpath(name), "rb"), name=name, **kwargs)
+        return ReadAheadFile(open(os.path.abspath(os.path.join(self.folder, name)), "rb"), name=name, **kwargs)
 
-
-class _File(StructFile):
-    """A segment's compound file, whose parts are _Parts."""
-
-    def subset(self, offset, length, name=None):
-        return StructFile(_Part(self.file, offset, length), name=name or self._name)
-
-
-class _Part(SubFile):
-    """Whoosh's sub-file (a part of a compound file), with look-ahead."""
-
-    def peek(self, size: int = 1) -> bytes:
-        """The bytes ahead, not consumed (pickle reads what it needs from them at once)."""
-        self._file.seek(self._offset + self._pos)
-        return self._file.peek(size)[:self._length - self._pos]

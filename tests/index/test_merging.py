@@ -5,6 +5,7 @@ import pytest
 
 from helpers import sliced
 from index import SearchIndex, SegmentBuilder, merging
+from index.whoosh_internals import segment_list
 from kb.models import Article, EntityCount
 
 
@@ -46,7 +47,7 @@ def test_a_builder_with_nothing_added_finishes_no_segment_and_a_cancelled_ones_f
     builder.cancel()
 
     def unlisted_segment_files():
-        listed = {segment.segment_id() for segment in index.ix._segments()}
+        listed = {segment.segment_id() for segment in segment_list(index.ix)}
         return {path for path in index.path.glob("MAIN_*.*") if path.name.split(".")[0] not in listed}
 
     assert unlisted_segment_files()  # Whoosh leaves them to the next commit
@@ -70,7 +71,7 @@ def test_small_imports_leave_at_most_one_segment_under_the_floor(index):
     for commit in range(6):
         index.writer().commit(segments=[built_segment(index, articles(f"c{commit}x", 3))])
         assert index.segment_count() == 2
-    assert sorted(s.doc_count_all() for s in index.ix._segments()) == [18, merging.FLOOR]
+    assert sorted(s.doc_count_all() for s in segment_list(index.ix)) == [18, merging.FLOOR]
 
 
 def test_articles_the_writer_indexes_itself_join_the_small_segment(index):

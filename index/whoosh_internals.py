@@ -1,0 +1,415 @@
+"""Every use of Whoosh's private internals, in one place, checked when it is imported.
+
+newskb reads a few things Whoosh keeps to itself: for speed (posting blocks read as
+arrays, length and date columns read whole, positions unpickled in bulk, the posting
+pool's runs pickled in chunks, files read ahead) or because Whoosh has no public way
+(the index's segment list, a writer without the lock). Each function and class here
+says what Whoosh behaviour it relies on; the rest of newskb reaches Whoosh's privates
+only through them (tests/index/test_whoosh_internals.py scans the sources for others).
+
+On import the installed Whoosh is checked once: its version must be one newskb was
+tested with (SUPPORTED_VERSIONS: Whoosh 2.7.4, and whoosh3, the maintained fork, whose
+storage is the same W3Codec), and every private attribute and stored layout relied on
+must be there. Otherwise importing `index` raises UnsupportedWhoosh naming the version
+and what is missing: never an AttributeError in the middle of a search, a silent slow
+path, or scores drifting from Whoosh's.
+"""
+from __future__ import annotations
+
+import inspect
+import pickle
+import warnings
+from itertools import repeat
+from operator import getitem
+from typing import NamedTuple
+
+import numpy as np
+
+# Whoosh 2.7.4 has invalid escape sequences and `is 0` comparisons that Python reports
+# as SyntaxWarnings (and DeprecationWarnings) whenever it compiles Whoosh's sources
+# (no cached bytecode: a read-only install, a new Python). They are Whoosh's, not the
+# user's business: hidden before the first `import whoosh`. Compile-time warnings name
+# the file (module=None), so the filter matches on the path.
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[\\/]whoosh[\\/]")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(.*[\\/])?whoosh([\\/.]|$)")
+
+import whoosh  # noqa: E402 (after the warning filters)
+from whoosh.codec import whoosh3 as w3codec  # noqa: E402
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader  # noqa: E402
+from whoosh.columns import NumericColumn  # noqa: E402
+from whoosh.filedb.structfile import StructFile  # noqa: E402
+from whoosh.formats import Positions  # noqa: E402
+from whoosh.index import FileIndex  # noqa: E402
+from whoosh.reading import SegmentReader  # noqa: E402
+from whoosh.scoring import BM25F  # noqa: E402
+from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
+
+SUPPORTED_VERSIONS = ("2.7.4", "3.54.0")  # Whoosh 2.7.4; whoosh3 3.54.0 (see README, Dependencies)
+
+
+class UnsupportedWhoosh(ImportError):
+    """The installed Whoosh is not one whose internals newskb was tested with."""
+
+
+# ------------------------------------------------------------------------------------
+# The index's segments
+
+
+def segment_list(ix) -> list:
+    """The segments of the index's latest generation, from its table of contents.
+
+    Relies on: FileIndex._segments() (reads the TOC; Whoosh has no public accessor)."""
+    return ix._segments()
+
+
+# ------------------------------------------------------------------------------------
+# Scoring
+
+
+def bm25f_parameters(weighting: BM25F, fieldname: str) -> tuple[float, float]:
+    """(B, K1) with which Whoosh's BM25F scores `fieldname`: its per-field B if one was
+    given (`title_B=...`), else B. (Whoosh's scorer would give them too, but looks the
+    term up again for a bound on its scores that is not used.)
+
+    Relies on: BM25F keeping per-field B values in the dict `_field_B`."""
+    return weighting._field_B.get(fieldname, weighting.B), weighting.K1
+
+
+# ------------------------------------------------------------------------------------
+# Postings
+
+
+def is_block_matcher(matcher) -> bool:
+    """Whether `matcher` reads a term's postings from Whoosh's block layout (W3Codec; a
+    term with only a few postings keeps them in its term-info entry instead)."""
+    return type(matcher) is W3LeafMatcher
+
+
+def leaf_block_arrays(matcher: W3LeafMatcher, values: bool,
+                      within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list]:
+    """A W3LeafMatcher's postings, from where it stands, read a block at a time into
+    arrays: (document numbers, weights, and with `values` every posting's value). With
+    `within` (sorted document numbers), blocks holding none of them are skipped unread,
+    from their headers alone.
+
+    Relies on: W3LeafMatcher's block state (`_atend`; `_maxid` and `_blocklength` from
+    the block header, read already), `_next_block()` moving to the next header, and
+    `_read_data()` filling `_data` with (id deltas, weights, values), the weights None
+    (all 1.0), one float (all alike) or one per posting."""
+    id_blocks, weight_blocks, found = [], [], []
+    lowest = 0  # the smallest document number the current block can hold
+    while not matcher._atend:
+        if within is not None:
+            first_wanted = np.searchsorted(within, lowest)
+            if first_wanted == len(within):
+                break
+            if within[first_wanted] > matcher._maxid:
+                lowest = matcher._maxid + 1
+                matcher._next_block()
+                continue
+        matcher._read_data()
+        deltas, weights, block_values = matcher._data
+        id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        if weights is None or isinstance(weights, float):
+            weight_blocks.append(np.full(matcher._blocklength, 1.0 if weights is None else weights))
+        else:
+            weight_blocks.append(np.array(weights, dtype=np.float64))
+        if values:
+            found.extend(block_values)
+        lowest = matcher._maxid + 1
+        matcher._next_block()
+    if not id_blocks:
+        return np.empty(0, dtype=np.int64), np.empty(0), found
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks), found
+
+
+# ------------------------------------------------------------------------------------
+# Per-document columns
+
+
+def per_document_reader(reader):
+    """The per-document reader (columns, lengths) of a segment reader.
+
+    Relies on: SegmentReader keeping it in `_perdoc`."""
+    return reader._perdoc
+
+
+def length_column(per_document_reader, fieldname: str):
+    """The column reader of `fieldname`'s one-byte length codes, kept by the
+    per-document reader; None if no document of the segment has the field.
+
+    Relies on: W3PerDocReader._cached_reader(), the column name `_lenfield(fieldname)`
+    and its type LENGTHS_COLUMN (W3Codec's length columns)."""
+    return per_document_reader._cached_reader(w3codec._lenfield(fieldname), w3codec.LENGTHS_COLUMN)
+
+
+class ColumnLayout(NamedTuple):
+    """Where a numeric column's values lie: `count` big-endian numbers of `width` bytes
+    (struct typecode `typecode`) from `basepos` in `dbfile`; documents past the end
+    have `default`."""
+    dbfile: object
+    basepos: int
+    count: int
+    width: int
+    typecode: str
+    default: int
+
+
+def column_reader_layout(column) -> ColumnLayout | None:
+    """The layout of a NumericColumn reader's values, to read them whole; None for a
+    column of another kind.
+
+    Relies on: NumericColumn.Reader storing fixed-width big-endian numbers, one per
+    document, its `_dbfile`, `_basepos`, `_count`, `_fixedlen`, `_typecode`, `_default`."""
+    if not isinstance(column, NumericColumn.Reader):
+        return None
+    return ColumnLayout(column._dbfile, column._basepos, column._count, column._fixedlen,
+                        column._typecode, column._default)
+
+
+def column_file(reader, fieldname: str) -> tuple[object, int, int]:
+    """(file, offset, length) of the segment's column `fieldname`, freshly opened (the
+    caller closes the file).
+
+    Relies on: W3PerDocReader._get_column_file()."""
+    return per_document_reader(reader)._get_column_file(fieldname)
+
+
+# ------------------------------------------------------------------------------------
+# Positions
+
+# A Positions value is a 4-byte count, then the pickle (protocol 2) of the list of gaps
+# between the positions: "\x80\x02" ... "." around the list.
+_COUNT_BYTES, _PROTOCOL_2, _STOP = 4, b"\x80\x02", b"."
+_LIST_PICKLE = slice(_COUNT_BYTES + len(_PROTOCOL_2), -len(_STOP))
+
+
+def positions_gap_lists(field_format, values: list[bytes]) -> list[list[int]] | None:
+    """The gaps between the positions each of `values` holds (first: the position), all
+    unpickled at once as one list of their lists; None unless they are Whoosh Positions
+    values (decode them one by one then).
+
+    Relies on: Positions.encode() giving a 4-byte count, then pickle.dumps(gaps, 2)."""
+    if not (type(field_format) is Positions
+            and all(map(bytes.startswith, values, repeat(_PROTOCOL_2), repeat(_COUNT_BYTES)))
+            and all(map(bytes.endswith, values, repeat(_STOP)))):
+        return None
+    return pickle.loads(_PROTOCOL_2 + b"(" + b"".join(map(getitem, values, repeat(_LIST_PICKLE))) + b"l.")
+
+
+# ------------------------------------------------------------------------------------
+# Writing segments outside the writer that holds the lock
+
+
+class UnlockedSegmentWriter(SegmentWriter):
+    """Whoosh's SegmentWriter without the index's lock (as Whoosh's MpWriter makes its
+    helpers' writers), its temporary files in a folder of its own (Whoosh's writers
+    share one, which each removes when it finishes or cancels, under the feet of the
+    others), its postings pool a ChunkedPostingPool, and the field lengths handed to
+    the postings writer made by `whole_lengths(per_document_reader)` (an object with
+    doc_field_length() and close()).
+
+    Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
+    replaceable after __init__ (nothing written yet), `_flush_segment()` writing the
+    postings through `perdocwriter`, `fieldwriter` and `pool.iter_postings()`."""
+
+    def __init__(self, ix, limitmb: int, whole_lengths):
+        super().__init__(ix, _lk=False, limitmb=limitmb)
+        self.whole_lengths = whole_lengths
+        self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
+        self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def _flush_segment(self):
+        """Whoosh's, with the field lengths read whole for the postings writer."""
+        self.perdocwriter.close()
+        lengths = self.whole_lengths(self.per_document_reader())
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        lengths.close()
+
+
+def finish_segment(writer: UnlockedSegmentWriter):
+    """Write out the writer's segment and return it (for IndexWriter.commit by the
+    process holding the lock), removing its temporary files.
+
+    Relies on: SegmentWriter._finalize_segment() (as Whoosh's MpWriter uses it)."""
+    segment = writer._finalize_segment()
+    writer.temp_storage().destroy()
+    return segment
+
+
+RUN_CHUNK = 512  # postings per pickle in the pool's runs (a run being merged holds one chunk)
+
+
+class ChunkedPostingPool(PostingPool):
+    """Whoosh's posting pool, its sorted runs written and read back RUN_CHUNK postings
+    per pickle: Whoosh pickles each posting alone, a fifth of the time of indexing.
+
+    Relies on: SortingPool writing each run through `_write_run(f, items)` (which closes
+    `f`) and reading it back through `_read_run(path)`, with `_open_run(path)` and
+    `_remove_run(path)`."""
+
+    def _write_run(self, f, items):
+        chunk = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) == RUN_CHUNK:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if chunk:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                yield from pickle.load(f)
+        except EOFError:
+            return
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+# ------------------------------------------------------------------------------------
+# Reading the parts of compound files ahead
+
+
+class ReadAheadFile(StructFile):
+    """A compound segment file whose parts (postings, terms, columns) offer look-ahead
+    (`peek`): Whoosh reads them through sub-files that offer none, so unpickling a
+    postings block's header took 19 small reads.
+
+    Relies on: StructFile keeping the file it wraps in `file`, and CompoundStorage
+    opening each part through the file's `subset(offset, length, name)`."""
+
+    def __init__(self, fileobj, name=None, **kwargs):
+        super().__init__(fileobj, name=name, **kwargs)
+        self.part_name = name
+
+    def subset(self, offset, length, name=None):
+        return StructFile(FilePart(self.file, offset, length), name=name or self.part_name)
+
+
+class FilePart:
+    """`length` bytes of an open binary file from `offset`, read as a file of their own
+    (what StructFile asks of a file), with look-ahead. Parts share the open file: each
+    read seeks first."""
+
+    def __init__(self, file, offset: int, length: int):
+        self.file, self.offset, self.length = file, offset, length
+        self.position = 0
+        self.closed = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = self.length - self.position
+        size = remaining if size is None or size < 0 else min(size, remaining)
+        if size <= 0:
+            return b""
+        self.file.seek(self.offset + self.position)
+        self.position += size
+        return self.file.read(size)
+
+    def readline(self) -> bytes:
+        self.file.seek(self.offset + self.position)
+        line = self.file.readline()[:self.length - self.position]
+        self.position += len(line)
+        return line
+
+    def peek(self, size: int = 1) -> bytes:
+        """The bytes ahead, not consumed (pickle reads what it needs from them at once)."""
+        self.file.seek(self.offset + self.position)
+        return self.file.peek(size)[:self.length - self.position]
+
+    def seek(self, where: int, whence: int = 0) -> int:
+        if whence == 0:
+            self.position = where
+        elif whence == 1:
+            self.position += where
+        elif whence == 2:
+            self.position = self.length - where  # (as Whoosh's SubFile counts from the end)
+        else:
+            raise ValueError(f"invalid whence {whence!r}")
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def close(self) -> None:
+        self.closed = True
+
+
+# ------------------------------------------------------------------------------------
+# The check
+
+
+# Each private relied on above: (class or module, attribute). An attribute a class sets
+# on its instances is looked for among the names its methods use.
+REQUIRED = (
+    (FileIndex, "_segments"),
+    (BM25F, "_field_B"),
+    (W3LeafMatcher, "_atend"), (W3LeafMatcher, "_maxid"), (W3LeafMatcher, "_blocklength"),
+    (W3LeafMatcher, "_next_block"), (W3LeafMatcher, "_read_data"), (W3LeafMatcher, "_data"),
+    (SegmentReader, "_perdoc"),
+    (W3PerDocReader, "_cached_reader"), (W3PerDocReader, "_get_column_file"),
+    (w3codec, "_lenfield"), (w3codec, "LENGTHS_COLUMN"),
+    (NumericColumn.Reader, "_dbfile"), (NumericColumn.Reader, "_basepos"), (NumericColumn.Reader, "_count"),
+    (NumericColumn.Reader, "_fixedlen"), (NumericColumn.Reader, "_typecode"), (NumericColumn.Reader, "_default"),
+    (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "perdocwriter"),
+    (SegmentWriter, "fieldwriter"), (SegmentWriter, "_flush_segment"), (SegmentWriter, "_finalize_segment"),
+    (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
+    (PostingPool, "_remove_run"),
+    (StructFile, "file"),
+)
+
+
+def whoosh_version() -> str:
+    """The installed Whoosh's version, as it gives it ("2.7.4", "3.54.0")."""
+    return whoosh.versionstring()
+
+
+def missing_internals() -> list[str]:
+    """The privates and layouts relied on that the installed Whoosh lacks, by name."""
+    missing = [f"{getattr(owner, '__qualname__', owner.__name__)}.{name}" for owner, name in REQUIRED
+               if not _has(owner, name)]
+    if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
+        missing.append("SegmentWriter(_lk=False)")
+    if not _positions_layout_holds():
+        missing.append("the Positions value layout (4-byte count, pickled gaps)")
+    return missing
+
+
+def check_whoosh(version: str | None = None) -> None:
+    """Raise UnsupportedWhoosh unless the installed Whoosh (or `version`) is one of
+    SUPPORTED_VERSIONS and has every internal this module relies on."""
+    version = whoosh_version() if version is None else version
+    if version not in SUPPORTED_VERSIONS:
+        raise UnsupportedWhoosh(
+            f"newskb needs Whoosh {' or whoosh3 '.join(SUPPORTED_VERSIONS)}, not {version}: it reads "
+            "internals of Whoosh that other versions may change (see index/whoosh_internals.py); "
+            "install a supported one, e.g. pip install whoosh==2.7.4")
+    if missing := missing_internals():
+        raise UnsupportedWhoosh(f"Whoosh {version} lacks internals newskb relies on: {', '.join(missing)}")
+
+
+def _has(owner, name: str) -> bool:
+    """Whether `owner` has the attribute, or sets it on its instances (a method of the
+    class or its bases uses the name)."""
+    if hasattr(owner, name):
+        return True
+    return inspect.isclass(owner) and any(
+        name in _names_used(member) for klass in owner.__mro__ for member in vars(klass).values())
+
+
+def _names_used(function) -> tuple[str, ...]:
+    code = getattr(function, "__code__", None)
+    return code.co_names if code is not None else ()
+
+
+def _positions_layout_holds() -> bool:
+    gaps = positions_gap_lists(Positions(), [Positions().encode([3, 9]), Positions().encode([4])])
+    return gaps == [[3, 6], [4]]
+
+
+check_whoosh()
