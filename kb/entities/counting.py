@@ -240,27 +240,42 @@ _AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")
 
 
 def context_cues(text: str, start: int, end: int) -> str | None:
-    """"org", "product" or "person" when the words around text[start:end] say so."""
+    """"org", "product", "person" or "it" (said it) when the words around text[start:end]
+    say so."""
     before = [w.strip(".,;:\"'“”‘’()").lower() for w in text[max(0, start - 40):start].split()[-3:]]
     after = _AFTER.match(text[end:end + 40])
     first, second = after.groups() if after else ("", "")
     if first in ("said", "says") and second in ("he", "she") or first == "who" and text[end:end + 1] == ",":
         return "person"
-    if first in ("said", "says") and second == "it" or first in COMPANY_AFTER or COMPANY_BEFORE & set(before[-2:]):
+    if first in COMPANY_AFTER or COMPANY_BEFORE & set(before[-2:]):
         return "org"
+    if first in ("said", "says") and second == "it":
+        return "it"  # a company's words; a place's, too, when it stands for a government
     return "product" if first in PRODUCT_AFTER else None
+
+
+# A name ending with one of these is an institution's, whatever the tagger made of it:
+# "High Court", "Home Office", "Metropolitan Police".
+INSTITUTION_HEADS = frozenset("Court Council Commission Committee Ministry Department University College Party "
+                              "Assembly Parliament Agency Association Federation Institute Corporation Authority "
+                              "Office Police Board".split())
 
 
 def retype_by_context(groups: dict, text: str) -> None:
     """A name tagged as a person that its article never speaks of as one, but as a
-    company (or a product) at least once, is an organisation (or dropped). Every place
-    the name is written counts, tagged or not."""
-    for key in [k for k in groups if k[0] == "person"]:
-        places = re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(key[1]), text)
-        cues = {context_cues(text, *found.span()) for found in places}
-        if "person" in cues:
+    company (or a product) at least once, is an organisation (or dropped); so is a
+    "place" spoken of as a company ("mobile phone maker Nokia": Nokia is a town too),
+    and a person or place named as an institution ("High Court"). Every place the name
+    is written counts, tagged or not."""
+    for key in [k for k in groups if k[0] in ("person", "place")]:
+        if key[1].rsplit(" ", 1)[-1] in INSTITUTION_HEADS and " " in key[1]:
+            cues = {"org"}
+        else:
+            places = re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(key[1]), text)
+            cues = {context_cues(text, *found.span()) for found in places}
+        if "person" in cues or key[0] == "place" and "product" in cues:
             continue
-        if "org" in cues:
+        if "org" in cues or key[0] == "person" and "it" in cues:
             groups.setdefault(("org", key[1]), []).extend(groups.pop(key))
             groups[("org", key[1])].sort()
         elif "product" in cues:
