@@ -15,9 +15,10 @@ from kb.store import content_hash
 ARTICLES = 400
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def articles_file(tmp_path_factory):
-    """400 real BBC articles as JSON Lines, and how many distinct ones they are."""
+    """400 real BBC articles as JSON Lines, and how many distinct ones they are (read only;
+    built once: four modules import it)."""
     folder = sliced("bbc-news")
     records, hashes = [], set()
     for path in sorted(folder.glob("*/*.txt"))[:ARTICLES]:
@@ -30,9 +31,10 @@ def articles_file(tmp_path_factory):
     return path, len(hashes)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def template(tmp_path_factory, articles_file):
-    """An empty knowledge base, and how long a whole import into it takes here."""
+    """An empty knowledge base, and how long a whole import into it takes here (built and
+    timed once; tests copy it before importing into it)."""
     path = tmp_path_factory.mktemp("template") / "kb"
     kb_command(path, "init", "--ner", "none")
     trial = path.with_name("trial")

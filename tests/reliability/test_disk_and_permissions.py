@@ -44,21 +44,23 @@ def test_read_only_knowledge_base_searches_and_refuses_imports_in_one_line(tmp_p
         assert json.loads(kb_command(kb_path, "check", "--json").stdout)["ok"]
 
 
-def test_a_full_disk_stops_the_import_cleanly_and_the_next_run_resumes(tmp_path, articles_file):
+def test_a_full_disk_stops_the_import_cleanly_and_the_next_run_resumes(tmp_path, articles_file, invoke):
+    """The import that fills the disk is a process; the commands before and after it run
+    the CLI in this process."""
     source, distinct = articles_file
     with tmpfs(tmp_path / "mnt", 3) as mount:
         kb_path = mount / "kb"
-        kb_command(kb_path, "init", "--ner", "none")
-        assert kb_command(kb_path, "import", SEED).returncode == 0
+        invoke("init", "--ner", "none", kb_path=kb_path)
+        assert invoke("import", SEED, kb_path=kb_path).exit_code == 0
         full = kb_command(kb_path, "import", source)
         assert full.returncode == 1, full.stdout
         assert full.stderr.startswith(f"Error: the disk holding {kb_path} is full: ")
         assert len(full.stderr.splitlines()) == 1 and "Traceback" not in full.stderr
         remount(mount, "size=64m")
-        stats = json.loads(kb_command(kb_path, "stats", "--json").stdout)
+        stats = json.loads(invoke("stats", "--json", kb_path=kb_path).stdout)
         assert stats["articles"] >= 1  # the seed and every batch committed before the disk filled
-        assert json.loads(kb_command(kb_path, "check", "--json").stdout)["ok"]
-        resumed = kb_command(kb_path, "import", source)
-        assert resumed.returncode == 0, resumed.stderr
-        final = json.loads(kb_command(kb_path, "check", "--json").stdout)
+        assert json.loads(invoke("check", "--json", kb_path=kb_path).stdout)["ok"]
+        resumed = invoke("import", source, kb_path=kb_path)
+        assert resumed.exit_code == 0, resumed.stderr
+        final = json.loads(invoke("check", "--json", kb_path=kb_path).stdout)
         assert final["ok"] and final["articles"] == distinct + 1

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from helpers import descendants, kb_command, running
+from helpers import descendants, running
 
 ARTICLES = 600
 TOPICS = ("budget", "schools", "flood", "election", "harbour", "railway", "hospital", "museum")
@@ -45,9 +45,10 @@ def stored(kb_path) -> int:
 
 
 @pytest.mark.parametrize("to_group", [True, False], ids=["ctrl-c-to-the-group", "kill-int-to-the-import"])
-def test_ctrl_c_commits_what_was_stored_and_exits_130(tmp_path, articles, to_group):
+def test_ctrl_c_commits_what_was_stored_and_exits_130(tmp_path, articles, to_group, invoke):
     """A terminal's Ctrl-C reaches the workers too (they printed two tracebacks, then
-    "Aborted!", no summary, exit 1); `kill -INT` reaches the import alone."""
+    "Aborted!", no summary, exit 1); `kill -INT` reaches the import alone. The interrupted
+    import is a process; the check and the import after it run the CLI in this process."""
     kb_path = tmp_path / "kb"
     process = subprocess.Popen([sys.executable, "-m", "kb", "--kb", str(kb_path), "import", str(articles),
                                 "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -72,8 +73,8 @@ def test_ctrl_c_commits_what_was_stored_and_exits_130(tmp_path, articles, to_gro
     assert err.splitlines()[-1].startswith("Interrupted: ")
     assert not [pid for pid in helpers if running(pid)]
 
-    report = json.loads(kb_command(kb_path, "check", "--json").stdout)
+    report = json.loads(invoke("check", "--json", kb_path=kb_path).stdout)
     assert report["ok"] and report["articles"] == report["indexed"] == imported and report["queued"] == 0, report
-    again = kb_command(kb_path, "import", articles)
-    assert again.returncode == 0, again.stderr
+    again = invoke("import", articles, kb_path=kb_path)
+    assert again.exit_code == 0, again.stderr
     assert again.stdout.startswith(f"Imported {ARTICLES - imported} articles, {imported} duplicates,")
