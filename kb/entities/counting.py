@@ -225,29 +225,38 @@ def fold_short_names(groups: dict) -> None:
                 target.sort()
 
 
-# What the words around a name say of it, in its article: "the search giant Google",
-# "a Sony spokesman", "Vodafone said it", "Chelsea striker" speak of a company or club; "the Xbox console" of a
-# product; "Blair said he", "Blunkett, who" of a person.
-COMPANY_BEFORE = frozenset("firm firms company companies giant group maker makers rival operator chain retailer "
-                           "carrier airline bank network provider manufacturer conglomerate producer publisher "
-                           "developer brand insurer broadcaster service website site band".split())
-COMPANY_AFTER = frozenset("spokesman spokeswoman spokesperson boss bosses chairman shares shareholders profits "
-                          "profit revenues revenue subsidiary Inc Corp Corporation plc Ltd manager striker "
-                          "midfielder defender goalkeeper".split())
+# What the words around a name say of it, in its article: "the Xbox console" speaks of a
+# product, "Blair said he" and "Blunkett, who" of a person, "Vodafone said it" of a
+# company (or of a government, where a capital speaks).
+# Words of business ("the mobile phone maker Nokia", "Vodafone shares") speak of a company,
+# whatever the tagger made of the name; the others of an organisation where the tagger
+# saw a person ("the band Franz Ferdinand", "a Sony spokesman", "Chelsea striker"), not
+# where it saw a place ("France striker" is the national team, "Iraq spokesman" its
+# government: a place in news).
+COMPANY_BEFORE = frozenset("firm firms company companies giant maker makers operator chain retailer carrier "
+                           "airline manufacturer conglomerate insurer".split())
+COMPANY_AFTER = frozenset("shares shareholders profits profit revenues revenue subsidiary Inc Corp Corporation "
+                          "plc Ltd".split())
+ORGANISATION_BEFORE = frozenset("group rival bank network provider producer publisher developer brand broadcaster "
+                                "service website site band".split())
+ORGANISATION_AFTER = frozenset("spokesman spokeswoman spokesperson boss bosses chairman manager striker midfielder "
+                               "defender goalkeeper".split())
 PRODUCT_AFTER = frozenset("console consoles handheld browser player players handset handsets phone phones "
                           "technology software device devices chip chips jet plane".split())
 _AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")
 
 
 def context_cues(text: str, start: int, end: int) -> str | None:
-    """"org", "product", "person" or "it" (said it) when the words around text[start:end]
-    say so."""
+    """"company", "org", "product", "person" or "it" (said it) when the words around
+    text[start:end] say so."""
     before = [w.strip(".,;:\"'“”‘’()").lower() for w in text[max(0, start - 40):start].split()[-3:]]
     after = _AFTER.match(text[end:end + 40])
     first, second = after.groups() if after else ("", "")
     if first in ("said", "says") and second in ("he", "she") or first == "who" and text[end:end + 1] == ",":
         return "person"
     if first in COMPANY_AFTER or COMPANY_BEFORE & set(before[-2:]):
+        return "company"
+    if first in ORGANISATION_AFTER or ORGANISATION_BEFORE & set(before[-2:]):
         return "org"
     if first in ("said", "says") and second == "it":
         return "it"  # a company's words; a place's, too, when it stands for a government
@@ -269,13 +278,13 @@ def retype_by_context(groups: dict, text: str) -> None:
     is written counts, tagged or not."""
     for key in [k for k in groups if k[0] in ("person", "place")]:
         if key[1].rsplit(" ", 1)[-1] in INSTITUTION_HEADS and " " in key[1]:
-            cues = {"org"}
+            cues = {"company"}
         else:
             places = re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(key[1]), text)
             cues = {context_cues(text, *found.span()) for found in places}
         if "person" in cues or key[0] == "place" and "product" in cues:
             continue
-        if "org" in cues or key[0] == "person" and "it" in cues:
+        if "company" in cues or key[0] == "person" and cues & {"org", "it"}:
             groups.setdefault(("org", key[1]), []).extend(groups.pop(key))
             groups[("org", key[1])].sort()
         elif "product" in cues:

@@ -305,12 +305,14 @@ def test_a_short_organisation_name_folds_into_the_one_longer_name_of_its_article
 
 def test_a_place_spoken_of_as_a_company_or_named_as_an_institution_is_an_organisation():
     """Nokia (a Finnish town too) was a place in 3 BBC lists, the High Court in 2; a
-    capital that "said it" stands for a government and stays a place."""
+    capital that "said it" stands for a government and a country's manager for its team:
+    they stay places (France, England, Japan became organisations in 10 lists when they
+    did not)."""
     text = ("The mobile phone maker Nokia grew. Nokia is big. The High Court ruled. He flew to Washington. "
-            "Washington said it would act. Liverpool manager Rafael Benitez spoke.")
+            "Washington said it would act. France manager Rafael Benitez spoke.")
     mentions = mentions_in(text, ("Nokia", "place"), ("Nokia", "place"), ("High Court", "place"),
-                           ("Washington", "place"), ("Washington", "place"), ("Liverpool", "place"),
+                           ("Washington", "place"), ("Washington", "place"), ("France", "place"),
                            ("Rafael Benitez", "person"))
     assert {(e.type, e.name) for e in count_entities(mentions, text)} == {
-        ("org", "Nokia"), ("org", "High Court"), ("place", "Washington"), ("org", "Liverpool"),
+        ("org", "Nokia"), ("org", "High Court"), ("place", "Washington"), ("place", "France"),
         ("person", "Rafael Benitez")}
