@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from contextlib import suppress
@@ -63,3 +64,12 @@ def running(pid: int) -> bool:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def stored(kb_path) -> int:
+    """Articles committed to the store so far, read beside a running import (0 before it exists)."""
+    try:
+        with sqlite3.connect(f"file:{kb_path / 'kb.db'}?mode=ro", uri=True) as db:
+            return db.execute("select count(*) from articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
