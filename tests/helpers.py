@@ -19,6 +19,9 @@ SLICES = DATA / "corpora"
 # The whole corpora, for the tests marked `corpora` (`pytest -m corpora`): next to the
 # project checkout, or where NEWSKB_CORPORA says.
 CORPORA = Path(os.environ.get("NEWSKB_CORPORA") or Path(__file__).resolve().parents[2] / "shared" / "corpora")
+# NEWSKB_THOROUGH=1: the randomised reliability tests (kills at random moments) run many
+# more times than their fast default.
+THOROUGH = os.environ.get("NEWSKB_THOROUGH") == "1"
 
 
 def sliced(*parts: str) -> Path:

@@ -103,6 +103,7 @@ def test_an_import_while_a_node_is_down_completes_and_checks_clean_when_it_retur
     if moment == "during":
         wait_for_stored_articles(kb_path, importing)
         cluster.stop_node(victim)
+        assert importing.poll() is None, "the import ended before the node had stopped"
     _, stderr = importing.communicate(timeout=300)
     assert importing.returncode == 0, stderr
     assert len(cluster.running()) == 1 and cluster.health()["status"] == "yellow"
