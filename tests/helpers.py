@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from contextlib import suppress
@@ -18,6 +19,9 @@ SLICES = DATA / "corpora"
 # The whole corpora, for the tests marked `corpora` (`pytest -m corpora`): next to the
 # project checkout, or where NEWSKB_CORPORA says.
 CORPORA = Path(os.environ.get("NEWSKB_CORPORA") or Path(__file__).resolve().parents[2] / "shared" / "corpora")
+# NEWSKB_THOROUGH=1: the randomised reliability tests (kills at random moments) run many
+# more times than their fast default.
+THOROUGH = os.environ.get("NEWSKB_THOROUGH") == "1"
 
 
 def sliced(*parts: str) -> Path:
@@ -63,3 +67,12 @@ def running(pid: int) -> bool:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def stored(kb_path) -> int:
+    """Articles committed to the store so far, read beside a running import (0 before it exists)."""
+    try:
+        with sqlite3.connect(f"file:{kb_path / 'kb.db'}?mode=ro", uri=True) as db:
+            return db.execute("select count(*) from articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0

@@ -42,3 +42,11 @@ def test_facet_eval_counts_right_rows_splits_and_overrides():
     counts = judge(["Tony Blair", "Mr Blair", "Sony", "Birmingham"], judgements, ["Tony Blair", "Gordon Brown"],
                    overrides={"Birmingham": {"ok": False, "entity": "Birmingham City"}})
     assert counts == {"right": 1, "judged": 3, "unjudged": ["Sony"], "split": 1, "found": 1, "gold": 2}
+
+
+def test_backends_smoke_run_finds_as_many_matches_on_whoosh_and_on_the_cluster(tmp_path, opensearch_cluster):
+    done = benchmark("backends.py", "--smoke", "--corpus", "reuters", "--url", ",".join(opensearch_cluster.urls),
+                     "--workdir", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "| queries with the same hit count | 20 of 20 |" in done.stdout
+    assert "| reindex, turn 1 |" in done.stdout and "| query p95 (20 queries x 1) |" in done.stdout

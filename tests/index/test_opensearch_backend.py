@@ -1,6 +1,7 @@
-"""The OpenSearch backend used as a cluster: shards and a replica, searches through the
-loss of a node, watches and moves between backends. (Search agreement with Whoosh:
-test_reference_search.py and test_acceptance.py, parametrised over both backends.)"""
+"""The OpenSearch backend used as a cluster: shards and a replica, watches and moves
+between backends. (Search agreement with Whoosh: test_reference_search.py and
+test_acceptance.py, parametrised over both backends; searches and imports through the
+loss of a node: reliability/test_node_loss.py.)"""
 from __future__ import annotations
 
 import pytest
@@ -42,24 +43,6 @@ def test_an_index_of_another_mapping_version_is_rebuilt_by_the_next_search(tmp_p
     with KnowledgeBase(tmp_path / "kb") as kb:
         remove_index(tmp_path / "kb")
         assert kb.search("IRS AND ICE").total == 1  # rebuilt from SQLite
-        kb.index.delete()
-
-
-def test_searches_go_on_when_a_node_is_lost(tmp_path, request, opensearch_cluster):
-    """Once every shard has its replica (green), losing a node loses no answer."""
-    settings = index_settings(request, "opensearch")
-    cluster = opensearch_cluster
-    with KnowledgeBase(tmp_path / "kb", index=settings) as kb:
-        kb.import_paths([SEED])
-        before = [hit.id for hit in kb.search("IRS AND ICE").hits]
-        cluster.wait_for("green")  # a new index's replicas are still being copied before
-        cluster.stop_node(1, kill=True)
-        try:
-            cluster.wait_for("yellow")
-            assert [hit.id for hit in kb.search("IRS AND ICE").hits] == before
-            assert kb.count("IRS", by="org")[0][1] == 1
-        finally:
-            cluster.start_stopped()
         kb.index.delete()
 
 

@@ -7,14 +7,13 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from helpers import descendants, running
+from helpers import descendants, kb_command, running, stored
 
 ARTICLES = 600
 TOPICS = ("budget", "schools", "flood", "election", "harbour", "railway", "hospital", "museum")
@@ -33,15 +32,6 @@ def articles(tmp_path_factory):
         rows.append({"title": f"Springfield {topic} report number {number}", "body": body})
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
     return path
-
-
-def stored(kb_path) -> int:
-    """Articles committed to the store so far (0 before it exists)."""
-    try:
-        with sqlite3.connect(f"file:{kb_path / 'kb.db'}?mode=ro", uri=True) as db:
-            return db.execute("select count(*) from articles").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 @pytest.mark.parametrize("to_group", [True, False], ids=["ctrl-c-to-the-group", "kill-int-to-the-import"])
