@@ -150,19 +150,28 @@ class EntityTable:
             row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
             if row is None:
                 continue
-            rivals = self.db.execute(
-                "select e.id, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
-                "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
-                "order by 3 desc, e.id", [row[0]]).fetchall()  # (the type first: the (type, key) index)
+            rivals = self.rivals(row[0])
+            heavy = next((rival for rival in rivals if self.outweighs(rival, row[0])), None)
+            if heavy is not None:
+                for loser, by_user, _ in rivals:
+                    if loser != heavy[0] and not by_user and self.gives_way(loser, row[0]):
+                        self.touched.update(self.articles_of(loser))  # indexed under the other type
+                        self.merge(loser, heavy[0])
+                rivals = self.rivals(row[0])
             if len(rivals) < 2:
                 continue
-            rivals = sorted(rivals, key=lambda rival: -self.outweighs(rival, row[0]))
             (winner, _, most), *others = rivals
             for loser, by_user, articles in others:
-                gives_way = self.outweighs(rivals[0], row[0]) and self.gives_way(loser, row[0])
-                if not by_user and (gives_way or most >= 3 and most >= 3 * articles):
-                    self.touched.update(self.articles_of(loser))  # indexed under the other type
+                if most >= 3 and most >= 3 * articles and not by_user:
+                    self.touched.update(self.articles_of(loser))
                     self.merge(loser, winner)
+
+    def rivals(self, key: str) -> list[tuple[int, int, int]]:
+        """(id, named_by_user, articles) of each entity of this name, most articles first."""
+        return self.db.execute(
+            "select e.id, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
+            "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
+            "order by 3 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)
 
     def outweighs(self, rival: tuple, key: str) -> bool:
         """Whether `rival` (id, named_by_user, articles) is an organisation of two or more

@@ -71,12 +71,20 @@ def merged(index, tmp_path_factory):
 WHOOSH_ANSWERS: dict[tuple, tuple[dict, list]] = {}
 
 
+def whoosh_hits(searcher, query, **options) -> list:
+    """Whoosh's own hits, all of them, but for deleted documents: Whoosh's root Not can
+    yield one (seen: "NOT oil" on one layout of this fixture's segments), and a deleted
+    document is no answer."""
+    return [hit for hit in searcher.search(query, limit=None, **options)
+            if not searcher.reader().is_deleted(hit.docnum)]
+
+
 def whoosh_answer(index: SearchIndex, text: str, filters: SearchFilters | None = None):
     key = (index.path, text, repr(filters))
     if key not in WHOOSH_ANSWERS:
         searcher = index.searcher()
-        results = searcher.search(index.parse(text, searcher), limit=None, filter=filter_for(filters, searcher))
-        WHOOSH_ANSWERS[key] = {hit.docnum: hit.score for hit in results}, [hit.docnum for hit in results[:10]]
+        live = whoosh_hits(searcher, index.parse(text, searcher), filter=filter_for(filters, searcher))
+        WHOOSH_ANSWERS[key] = {hit.docnum: hit.score for hit in live}, [hit.docnum for hit in live[:10]]
     scores, top = WHOOSH_ANSWERS[key]
     return dict(scores), list(top)  # copies: no test can change another's answer
 
@@ -162,7 +170,7 @@ def test_pages_sorted_by_date_follow_whooshs_order_and_keep_relevance_scores(ind
     searcher = index.searcher()
     query = index.parse(text, searcher)
     ordered = [searcher.stored_fields(hit.docnum)["id"]
-               for hit in searcher.search(query, limit=None, sortedby="published", reverse=sort == "newest")]
+               for hit in whoosh_hits(searcher, query, sortedby="published", reverse=sort == "newest")]
     scores = {searcher.stored_fields(docnum)["id"]: score for docnum, score in whoosh_answer(index, text)[0].items()}
     page = index.search(text, sort=sort, limit=20, offset=10)
     assert [hit.id for hit in page.hits] == ordered[10:30] and page.total == len(ordered)
@@ -177,7 +185,7 @@ def test_collapse_shows_the_first_match_of_each_story_with_its_copies(index, sor
         scores = whoosh_answer(index, "NOT zzzunknownword")[0]
         order = sorted(scores, key=lambda docnum: (-scores[docnum], docnum))
     else:
-        order = [hit.docnum for hit in searcher.search(query, limit=None, sortedby="published", reverse=True)]
+        order = [hit.docnum for hit in whoosh_hits(searcher, query, sortedby="published", reverse=True)]
     stories = [searcher.stored_fields(docnum)["story"] for docnum in order]
     first = {}
     for docnum, story in zip(order, stories):
