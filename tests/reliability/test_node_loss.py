@@ -50,6 +50,7 @@ def test_a_loop_of_searches_loses_none_while_the_cluster_manager_stops(tmp_path,
     stop; the loop runs on until the cluster reports yellow and for a while after."""
     settings = index_settings(request, "opensearch")
     path = put_on(shutil.copytree(reuters_path, tmp_path / "kb"), settings)
+    cluster.wait_for("green")  # the replicas copied: losing a node then loses no shard
     phase, done = ["both up"], threading.Event()
 
     def stop_the_manager():
@@ -95,6 +96,7 @@ def test_an_import_while_a_node_is_down_completes_and_checks_clean_when_it_retur
     settings = index_settings(request, "opensearch")
     kb_path = tmp_path / "kb"
     assert kb_command(kb_path, "init", "--ner", "none", *init_args(settings)).returncode == 0
+    cluster.wait_for("green")  # the new index's replicas placed: each shard has a copy on either node
     victim = cluster_manager(cluster)
     if moment == "before":
         cluster.stop_node(victim)
