@@ -40,6 +40,22 @@ def name_key(name: str) -> str:
     return " ".join(name.replace(",", " ").split()).lower()
 
 
+def outweighs(rival: tuple, key: str) -> bool:
+    """Whether `rival` (id, type, named_by_user, articles) is an organisation of two or
+    more articles named by one word, over which a person of that name gives way."""
+    _, kind, _, articles = rival
+    return kind == "org" and articles >= 2 and " " not in key
+
+
+def gives_way(kind: str, key: str) -> bool:
+    """Whether an entity of this type yields to an organisation of its name that
+    outweighs it: a person does, and a place that no gazetteer knows (Sony, tagged a
+    place in 23 BBC articles and an organisation in 28; Nokia, a Finnish town, stays)."""
+    from kb.entities.features import GAZ_LOC  # the tagger's data, loaded by an import anyway
+
+    return kind == "person" or kind == "place" and key not in GAZ_LOC
+
+
 class EntityTable:
     """Entity rows of one database (call the writing methods inside a transaction)."""
 
@@ -150,46 +166,29 @@ class EntityTable:
             row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
             if row is None:
                 continue
-            rivals = self.rivals(row[0])
-            heavy = next((rival for rival in rivals if self.outweighs(rival, row[0])), None)
+            key = row[0]
+            rivals = self.rivals(key)
+            heavy = next((rival for rival in rivals if outweighs(rival, key)), None)
             if heavy is not None:
-                for loser, by_user, _ in rivals:
-                    if loser != heavy[0] and not by_user and self.gives_way(loser, row[0]):
+                for loser, kind, by_user, _ in rivals:
+                    if loser != heavy[0] and not by_user and gives_way(kind, key):
                         self.touched.update(self.articles_of(loser))  # indexed under the other type
                         self.merge(loser, heavy[0])
-                rivals = self.rivals(row[0])
+                rivals = self.rivals(key)
             if len(rivals) < 2:
                 continue
-            (winner, _, most), *others = rivals
-            for loser, by_user, articles in others:
+            (winner, _, _, most), *others = rivals
+            for loser, _, by_user, articles in others:
                 if most >= 3 and most >= 3 * articles and not by_user:
                     self.touched.update(self.articles_of(loser))
                     self.merge(loser, winner)
 
-    def rivals(self, key: str) -> list[tuple[int, int, int]]:
-        """(id, named_by_user, articles) of each entity of this name, most articles first."""
+    def rivals(self, key: str) -> list[tuple[int, str, int, int]]:
+        """(id, type, named_by_user, articles) of each entity of this name, most articles first."""
         return self.db.execute(
-            "select e.id, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
+            "select e.id, e.type, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
             "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
-            "order by 3 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)
-
-    def outweighs(self, rival: tuple, key: str) -> bool:
-        """Whether `rival` (id, named_by_user, articles) is an organisation of two or more
-        articles named by one word, over which a person of that name gives way."""
-        entity_id, _, articles = rival
-        return articles >= 2 and " " not in key and self.type_by_id(entity_id) == "org"
-
-    def gives_way(self, loser: int, key: str) -> bool:
-        """Whether an entity yields to an organisation of its name that outweighs it: a
-        person does, and a place that no gazetteer knows (Sony, tagged a place in 23 BBC
-        articles and an organisation in 28; Nokia, a Finnish town, stays)."""
-        from kb.entities.features import GAZ_LOC  # the tagger's data, loaded by an import anyway
-
-        kind = self.type_by_id(loser)
-        return kind == "person" or kind == "place" and key not in GAZ_LOC
-
-    def type_by_id(self, entity_id: int) -> str:
-        return self.db.execute("select type from entities where id = ?", [entity_id]).fetchone()[0]
+            "order by 4 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)
 
     def link_surnames(self) -> None:
         """A person known by one word ("Blair", after "Mr Blair" in an article that names

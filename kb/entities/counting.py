@@ -85,7 +85,7 @@ _NUMBER_AFTER = re.compile(r"^ (\d{1,2}|One|Two|Three|Four|Five Live|Five)(?![\w
 
 
 def with_number(mention: Mention, text: str) -> Mention:
-    """An organisation's mention ending in "Radio" or "Channel" with the number after it
+    """An organisation's mention ending in a word of NUMBERED with the number after it
     that the tagger left out: "BBC Radio" + " 4" -> "BBC Radio 4"."""
     number = _NUMBER_AFTER.match(text[mention.end:mention.end + 12])
     if mention.type != "org" or not number or mention.text.rsplit(" ", 1)[-1] not in NUMBERED:

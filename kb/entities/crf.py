@@ -9,7 +9,6 @@ result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested), just 
 from __future__ import annotations
 
 import re
-
 import threading
 from importlib import resources
 from pathlib import Path
