@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 from index.counting import period_key, periods_between
 from index.filters import with_entity_names
-from index.opensearch.client import cluster_errors, make_client, opensearchpy
+from index.opensearch.client import cluster_errors, make_client, opensearchpy, patiently
 from index.opensearch.mapping import ENTITY_FIELDS, MAPPING_VERSION, TEXT_FIELDS, index_body
 from index.opensearch.marks import marks_of, needs_words
 from index.opensearch.translate import MATCH_ALL, filter_clauses, translate
@@ -62,13 +62,24 @@ class OpenSearchIndex:
             self._client = make_client(self.settings)
         return self._client
 
-    def _call(self, method: str, **arguments):
-        """One request (`indices.create`, `search`...), its failure a one-line error."""
+    def _method(self, method: str) -> Callable:
+        """The client's `method` (`search`, `indices.create`...)."""
         target = self.client
         for name in method.split("."):
             target = getattr(target, name)
+        return target
+
+    def _call(self, method: str, **arguments):
+        """One request, its failure a one-line error."""
         with cluster_errors(self.settings):
-            return target(**arguments)
+            return self._method(method)(**arguments)
+
+    def _read(self, method: str, **arguments):
+        """A request that changes nothing (`search`, `count`, `exists`), retried through a
+        node's loss; a search never answers with what only some shards found."""
+        if method == "search":
+            arguments["allow_partial_search_results"] = False
+        return patiently(lambda: self._method(method)(**arguments), self.settings)
 
     # the index itself -----------------------------------------------------------------
     def is_current(self) -> bool:
@@ -171,7 +182,7 @@ class OpenSearchIndex:
                 "_source": ["story", *(TEXT_FIELDS if needs_words(tree) else ())]}
         if collapse:
             body["collapse"] = {"field": "story"}
-        found = self._call("search", index=self.alias, body=body)
+        found = self._read("search", index=self.alias, body=body)
         hits = found["hits"]["hits"]
         marks = marks_of(tree, [hit["_source"] for hit in hits])
         copies = self._story_sizes(query, [hit["_source"]["story"] for hit in hits]) if collapse else {}
@@ -188,7 +199,7 @@ class OpenSearchIndex:
             return {}
         body = {"query": query, "size": 0,
                 "aggs": {"stories": {"terms": {"field": "story", "include": stories, "size": len(stories)}}}}
-        found = self._call("search", index=self.alias, body=body)
+        found = self._read("search", index=self.alias, body=body)
         return {bucket["key"]: bucket["doc_count"] for bucket in found["aggregations"]["stories"]["buckets"]}
 
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
@@ -202,7 +213,7 @@ class OpenSearchIndex:
             field = "source_name" if by == "source" else by
             aggregations = {"values": {"terms": {"field": field, "size": ALL_VALUES}},
                             "without": {"missing": {"field": field}}}
-        found = self._call("search", index=self.alias, body={"query": query, "size": 0, "aggs": aggregations})
+        found = self._read("search", index=self.alias, body={"query": query, "size": 0, "aggs": aggregations})
         buckets, empty = found["aggregations"]["values"]["buckets"], found["aggregations"]["without"]["doc_count"]
         if by in PERIODS:
             counts = Counter({period_key(from_millis(bucket["key"]), by): bucket["doc_count"] for bucket in buckets})
@@ -214,11 +225,11 @@ class OpenSearchIndex:
         without = UNKNOWN_SOURCE if by == "source" else NO_ENTITY
         return counts + ([(without, empty)] if empty else [])
 
-    def _scan(self, query: dict, source) -> Iterable[dict]:
+    def _scan(self, query: dict, source) -> list[dict]:
+        """Every matching document (a scroll, begun again if a node's loss cuts it off)."""
         helpers = opensearchpy().helpers
-        with cluster_errors(self.settings):
-            yield from helpers.scan(self.client, index=self.alias, size=SCAN_PAGE,
-                                    query={"query": query, "_source": source})
+        return patiently(lambda: list(helpers.scan(self.client, index=self.alias, size=SCAN_PAGE,
+                                                   query={"query": query, "_source": source})), self.settings)
 
     def matching_ids(self, text: str, filters: SearchFilters | None = None) -> list[str]:
         """The ids of every article matching `text` (unranked)."""
@@ -228,7 +239,7 @@ class OpenSearchIndex:
         """What of query `text` to mark in article `article_id` (nothing if it does not match)."""
         tree = self.parse(text)
         query = {"bool": {"must": [translate(tree)], "filter": [{"ids": {"values": [article_id]}}]}}
-        found = self._call("search", index=self.alias, body={"query": query, "size": 1, "_source": list(TEXT_FIELDS)})
+        found = self._read("search", index=self.alias, body={"query": query, "size": 1, "_source": list(TEXT_FIELDS)})
         hits = found["hits"]["hits"]
         if not hits:
             return IndexHit(article_id, 0.0)
@@ -236,11 +247,11 @@ class OpenSearchIndex:
 
     def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
         """Articles most like this one: OpenSearch's more_like_this over its body stems."""
-        if not self._call("exists", index=self.alias, id=article_id):
+        if not self._read("exists", index=self.alias, id=article_id):
             raise NotFoundError(f"no article with id {article_id!r} in the index")
         like = {"more_like_this": {"fields": ["body"], "like": [{"_id": article_id}], "min_term_freq": 1,
                                    "min_doc_freq": 1, "max_query_terms": SIMILAR_TERMS}}
-        found = self._call("search", index=self.alias, body={"query": like, "size": limit, "_source": False})
+        found = self._read("search", index=self.alias, body={"query": like, "size": limit, "_source": False})
         return [IndexHit(hit["_id"], float(hit["_score"] or 0.0)) for hit in found["hits"]["hits"]]
 
     def suggest(self, text: str) -> list[str]:
@@ -287,7 +298,7 @@ class Vocabulary:
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         field, text = (f"{fieldname}.exact", term[1:]) if term.startswith("=") else (fieldname, term)
-        found = self.index._call("count", index=self.index.alias, body={"query": {"term": {field: text}}})
+        found = self.index._read("count", index=self.index.alias, body={"query": {"term": {field: text}}})
         return int(found["count"])
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
@@ -295,5 +306,5 @@ class Vocabulary:
         suggest = {"words": {"text": word, "term": {
             "field": f"{fieldname}.exact", "suggest_mode": "always", "max_edits": min(maxdist, 2),
             "prefix_length": max(0, prefix - 1), "min_word_length": 3, "size": 50, "max_term_freq": 1.0}}}
-        found = self.index._call("search", index=self.index.alias, body={"size": 0, "suggest": suggest})
+        found = self.index._read("search", index=self.index.alias, body={"size": 0, "suggest": suggest})
         return ["=" + option["text"] for entry in found["suggest"]["words"] for option in entry["options"]]

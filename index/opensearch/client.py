@@ -9,8 +9,9 @@ names the CA bundle to verify them with.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from index.settings import IndexSettings
 from kb.errors import StoreError
@@ -20,6 +21,8 @@ PASSWORD_VARIABLE = "NEWSKB_OPENSEARCH_PASSWORD"
 API_KEY_VARIABLE = "NEWSKB_OPENSEARCH_API_KEY"
 TIMEOUT_SECONDS = 60
 POOL_SIZE = 16  # connections a node keeps (a rebuild sends one bulk request per core at a time)
+PATIENCE_SECONDS = 30  # how long a read retries while the cluster recovers from a node's loss
+Answer = TypeVar("Answer")
 
 
 class ClusterUnavailable(StoreError):
@@ -72,6 +75,44 @@ def cluster_errors(settings: IndexSettings) -> Iterator[None]:
     except package.TransportError as error:
         raise ClusterUnavailable(f"the OpenSearch cluster at {where} failed a request: "
                                  f"{error.status_code} {short(reason_of(error))}") from None
+    except (package.helpers.ScanError, ShardsFailed) as error:
+        raise ClusterUnavailable(f"the OpenSearch cluster at {where} failed a read: {short(error)}") from None
+
+
+class ShardsFailed(Exception):
+    """An answer that some shard copies could not give (it would be a partial answer)."""
+
+
+def patiently(read: Callable[[], Answer], settings: IndexSettings, seconds: float = PATIENCE_SECONDS) -> Answer:
+    """The answer of `read` (a search, a count, a scan), retried while the cluster fails it
+    the way a node's loss does: a 5xx (the node of a shard copy has gone between the query
+    and fetch phases), a partial answer, a scroll cut off. After `seconds`, or at once
+    for any other failure (a bad query, no cluster at all), the one-line error of
+    `cluster_errors`. A read changes nothing, so trying it again is always safe."""
+    package = opensearchpy()
+    deadline, pause = time.monotonic() + seconds, 0.1
+    with cluster_errors(settings):
+        while True:
+            try:
+                answer = read()
+                if isinstance(answer, dict) and (answer.get("_shards") or {}).get("failed"):
+                    raise ShardsFailed(f"{answer['_shards']['failed']} shard copies failed")
+                return answer
+            except (package.TransportError, package.helpers.ScanError, ShardsFailed) as error:
+                if not recoverable(error, package) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(2.0, pause * 2)
+
+
+def recoverable(error, package) -> bool:
+    """True for the failures a node's loss causes and its recovery ends (not for a lost
+    connection to every node: that is no cluster, and waiting would only delay the error)."""
+    if isinstance(error, package.ConnectionError):
+        return False
+    if isinstance(error, package.TransportError):
+        return isinstance(error.status_code, int) and error.status_code >= 500
+    return True
 
 
 def reason_of(error) -> str:
