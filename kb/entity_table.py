@@ -41,19 +41,34 @@ def name_key(name: str) -> str:
 
 
 def outweighs(rival: tuple, key: str) -> bool:
-    """Whether `rival` (id, type, named_by_user, articles) is an organisation of two or
+    """Whether `rival` (id, type, named_by_user, articles, cued) is an organisation of two or
     more articles named by one word, over which a person of that name gives way."""
-    _, kind, _, articles = rival
+    _, kind, _, articles, _ = rival
     return kind == "org" and articles >= 2 and " " not in key
 
 
 def gives_way(kind: str, key: str) -> bool:
     """Whether an entity of this type yields to an organisation of its name that
     outweighs it: a person does, and a place that no gazetteer knows (Sony, tagged a
-    place in 23 BBC articles and an organisation in 28; Nokia, a Finnish town, stays)."""
+    place in 23 BBC articles and an organisation in 28)."""
     from kb.entities.features import GAZ_LOC  # the tagger's data, loaded by an import anyway
 
     return kind == "person" or kind == "place" and key not in GAZ_LOC
+
+
+def yields_to_words(kind: str, key: str, said: int) -> bool:
+    """Whether an entity of this type, which only the tagger's guesses speak for, yields
+    to what the words of `said` articles say of its name ("handset giant Nokia": an
+    organisation): a person whose name starts with no first name does (Yahoo, Hewlett
+    Packard; not Tony Blair, whose "spokesman" speaks of his office), a place that no
+    gazetteer knows does, and a small one where two articles or more speak (Nokia, a
+    Finnish town too); a country or big city never does ("foreign companies, China's
+    ministry": China)."""
+    from kb.entities.features import GAZ_FIRST, GAZ_LOC, GAZ_MAJOR
+
+    if kind == "person":
+        return key.split(" ", 1)[0] not in GAZ_FIRST
+    return kind == "place" and key not in GAZ_MAJOR and (key not in GAZ_LOC or said >= 2)
 
 
 class EntityTable:
@@ -157,36 +172,62 @@ class EntityTable:
         person in some, an organisation in most) is of the type most articles give it:
         an entity with three times the articles (and at least 3) of another of the same
         name and other type takes it in, and that name, tagged as the other type, stands
-        for it from then on. A one-word "person" that articles in two or more speak of as
-        a company ("Google said it", kb.entities.counting.context_cues) is that company,
-        however many articles took it for a person: no first name, no title, only the
-        tagger's guess spoke for the person; so is such a "place" that no gazetteer knows.
-        Looked at for the entities counted since the last call."""
+        for it from then on. A one-word "person" that articles in two or more take for
+        an organisation is that organisation, however many took it for a person: no
+        first name, no title, only the tagger's guess spoke for the person; so is such a
+        "place" that no gazetteer knows. Stronger than any count of guesses is what the
+        words around a name say (`cued`, kb.entities.counting.context_cues): no entity
+        they typed gives way to guesses, and guesses give way to them where
+        `yields_to_words`. Looked at for the entities counted since the last call."""
         for entity_id in sorted(self.named):
             row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
             if row is None:
                 continue
             key = row[0]
+            self.follow_the_words(key)
             rivals = self.rivals(key)
             heavy = next((rival for rival in rivals if outweighs(rival, key)), None)
             if heavy is not None:
-                for loser, kind, by_user, _ in rivals:
-                    if loser != heavy[0] and not by_user and gives_way(kind, key):
+                for loser, kind, by_user, _, cued in rivals:
+                    if loser != heavy[0] and not by_user and not cued and gives_way(kind, key):
                         self.touched.update(self.articles_of(loser))  # indexed under the other type
                         self.merge(loser, heavy[0])
                 rivals = self.rivals(key)
             if len(rivals) < 2:
                 continue
-            (winner, _, _, most), *others = rivals
-            for loser, _, by_user, articles in others:
-                if most >= 3 and most >= 3 * articles and not by_user:
+            (winner, _, _, most, _), *others = rivals
+            for loser, _, by_user, articles, cued in others:
+                if most >= 3 and most >= 3 * articles and not by_user and not cued:
                     self.touched.update(self.articles_of(loser))
                     self.merge(loser, winner)
 
-    def rivals(self, key: str) -> list[tuple[int, str, int, int]]:
-        """(id, type, named_by_user, articles) of each entity of this name, most articles first."""
+    def follow_the_words(self, key: str) -> None:
+        """Where the words of some articles give this name one type (and of none another),
+        each entity of the name that only guesses typed otherwise, and that yields to
+        them, takes that type (merged into its entity, if there is one). The words are
+        read on every row, also where a vote already merged them into another type."""
+        said = self.db.execute(
+            "select ae.cued_type, count(*) from article_entities ae join entities e on e.id = ae.entity_id "
+            "where e.type in ('person', 'org', 'place') and e.key = ? and ae.cued_type is not null "
+            "group by ae.cued_type", [key]).fetchall()
+        if len(said) != 1:
+            return
+        (kind, articles), = said
+        for loser, loser_kind, by_user, _, cued in self.rivals(key):
+            if loser_kind != kind and not by_user and not cued and yields_to_words(loser_kind, key, articles):
+                target = self.retype_target(loser, kind)
+                self.touched.update(self.articles_of(loser))  # indexed under the other type
+                if target == loser:
+                    self.retype(loser, kind, by_user=False)
+                else:
+                    self.merge(loser, target)  # the name, tagged as the other type, stands for it
+
+    def rivals(self, key: str) -> list[tuple[int, str, int, int, int]]:
+        """(id, type, named_by_user, articles, cued) of each entity of this name, most
+        articles first; `cued`: in how many its type is what the words say."""
         return self.db.execute(
-            "select e.id, e.type, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id) "
+            "select e.id, e.type, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id), "
+            "(select count(*) from article_entities ae where ae.entity_id = e.id and ae.cued_type = e.type) "
             "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
             "order by 4 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)
 
@@ -222,15 +263,17 @@ class EntityTable:
         articles touched. The target keeps its name when a user merged (else it is named
         by usage again)."""
         articles = self.articles_of(source)
-        for article_id, count, spans in self.db.execute(
-                "select article_id, count, spans from article_entities where entity_id = ?", [source]).fetchall():
+        for article_id, count, spans, cued_type in self.db.execute(
+                "select article_id, count, spans, cued_type from article_entities where entity_id = ?",
+                [source]).fetchall():
             row = self.db.execute("select count, spans from article_entities where article_id = ? and entity_id = ?",
                                   [article_id, target]).fetchone()
             if row:
                 self.touched.add(article_id)
                 merged = sorted(json.loads(row[1]) + json.loads(spans))
-                self.db.execute("update article_entities set count = ?, spans = ? where article_id = ? and "
-                                "entity_id = ?", [row[0] + count, json.dumps(merged), article_id, target])
+                self.db.execute("update article_entities set count = ?, spans = ?, cued_type = coalesce(cued_type, ?) "
+                                "where article_id = ? and entity_id = ?",
+                                [row[0] + count, json.dumps(merged), cued_type, article_id, target])
                 self.db.execute("delete from article_entities where article_id = ? and entity_id = ?",
                                 [article_id, source])
             else:
@@ -269,17 +312,18 @@ class EntityTable:
         found = self.find(new_type, self.name_of(entity_id))
         return entity_id if found is None else found
 
-    def retype(self, entity_id: int, new_type: str) -> list[str]:
+    def retype(self, entity_id: int, new_type: str, by_user: bool = True) -> list[str]:
         """Make the entity one of type `new_type` (an extractor's mistake: "Tony Blair" as an
         org), with its other names; an entity of that type that has its name already takes
-        it in (a merge). Each of its names is recorded as retyped, so that extracting them
+        it in (a merge). A user's retype records each of its names, so that extracting them
         again (`kb reextract`, a new import) gives the new type. Returns the articles touched."""
         old_type, name = self.db.execute("select type, name from entities where id = ?", [entity_id]).fetchone()
         if old_type == new_type:
             raise KBError(f"{name!r} is of type {new_type} already")
         keys = [name_key(name)] + [row[0] for row in self.db.execute(
             "select key from entity_aliases where entity_id = ?", [entity_id])]
-        self._record_retype(old_type, keys, new_type)
+        if by_user:
+            self._record_retype(old_type, keys, new_type)
         target = self.retype_target(entity_id, new_type)
         # Its other names go with it, but for those the new type gives another entity already.
         self.db.execute("update or ignore entity_aliases set type = ? where entity_id = ?", [new_type, entity_id])
@@ -288,7 +332,7 @@ class EntityTable:
         if target == entity_id:
             self.db.execute("update entities set type = ? where id = ?", [new_type, entity_id])
             return self.articles_of(entity_id)
-        articles = self.merge(entity_id, target, by_user=True)
+        articles = self.merge(entity_id, target, by_user=by_user)
         # The merge kept the old name as an alias of the old type: it is one of the new type now.
         self.db.execute("delete from entity_aliases where entity_id = ? and type != ?", [target, new_type])
         self.db.execute("insert or ignore into entity_aliases (type, key, alias, entity_id) select ?, ?, ?, ? "

@@ -123,8 +123,14 @@ def add_entity_retypes(db: sqlite_utils.Database) -> None:
     db["entity_retypes"].create({"type": str, "key": str, "new_type": str}, pk=("type", "key"))
 
 
+def add_cued_types(db: sqlite_utils.Database) -> None:
+    """v10: the type an article's own words gave an entity, where they did ("handset
+    giant Nokia": an organisation); it outweighs the tagger's guesses elsewhere."""
+    db["article_entities"].add_column("cued_type", str)
+
+
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
-              add_entity_forms, add_surnames, language_tags, add_entity_retypes]
+              add_entity_forms, add_surnames, language_tags, add_entity_retypes, add_cued_types]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

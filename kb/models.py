@@ -63,6 +63,7 @@ class EntityCount:
     count: int
     spans: list[tuple[int, int]] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # other names of it: "DHS", "Homeland Security"
+    cued: bool = False  # its type is what the words around it say ("handset giant Nokia"), not a guess
 
 
 @dataclass

