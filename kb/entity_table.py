@@ -95,11 +95,8 @@ class EntityTable:
 
     def type_of(self, entity_type: str, name: str) -> str:
         """The type an extracted (type, name) is stored under: `entity_type`, unless a user
-        retyped the entity of that name (`retype`).
-
-        >>> table.type_of("org", "Tony Blair")  # after table.retype(<Tony Blair>, "person")
-        'person'
-        """
+        retyped the entity of that name (after `retype(<the org Tony Blair>, "person")`,
+        `type_of("org", "Tony Blair")` is "person")."""
         if self._retyped is None:
             self._retyped = {(t, k): new for t, k, new in self.db.execute(
                 "select type, key, new_type from entity_retypes").fetchall()}

@@ -4,7 +4,8 @@ An extractor turns text into `Mention`s (character offsets, type person|org|plac
 `count_entities` folds the mentions of one article into one `EntityCount` per entity.
 
 >>> extractor = get_extractor("crf")
->>> count_entities(extractor.extract("Scott Bessent met Kristi Noem."))
+>>> [(e.type, e.name, e.count) for e in count_entities(extractor.extract("Scott Bessent met Kristi Noem."))]
+[('person', 'Kristi Noem', 1), ('person', 'Scott Bessent', 1)]
 """
 from __future__ import annotations
 
