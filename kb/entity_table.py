@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from kb.errors import KBError, NotFoundError
 from kb.vocabulary import ENTITY_TYPES
+
+WORK_HIDDEN = 2  # `ignored` of an entity hidden as a work of art by a vote (1: by a user)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -82,6 +84,7 @@ class EntityTable:
         self.touched: set[str] = set()
         self.named: set[int] = set()  # entities whose forms were counted: to be named by usage
         self.surnames: set[str] = set()  # of persons new since the last link_surnames
+        self.works: set[str] = set()  # keys of the works of art read since the last vote_types
         self._retyped: dict[tuple[str, str], str] | None = None  # (type, key) -> the type a user gave it
 
     # resolving and creating ---------------------------------------------------------------
@@ -150,16 +153,19 @@ class EntityTable:
     def name_by_usage(self) -> None:
         """Give each entity counted since the last call its most used full form as its
         name: a name of several words seen in two articles or more before a single word,
-        then the one in most articles (ties: the longer, then the first in alphabetical
-        order); a name a user chose stays. The name it had stays one of its names."""
+        a word before its clipped start ("Yuganskneftegas" before "Yugansk"), then the
+        one in most articles (ties: the longer, then the first in alphabetical order); a
+        name a user chose stays. The name it had stays one of its names."""
         for entity_id in sorted(self.named):
             row = self.db.execute("select type, name, named_by_user from entities where id = ?", [entity_id]).fetchone()
             if row is None or row[2]:
                 continue
             entity_type, name = row[0], row[1]
             best = self.db.execute(  # a full name seen in two articles or more first ("Blair" is a surname)
-                "select form from entity_forms where entity_id = ? order by (instr(form, ' ') > 0 and articles > 1) "
-                "desc, articles desc, length(form) desc, form limit 1", [entity_id]).fetchone()
+                "select form from entity_forms f where entity_id = ? order by (instr(form, ' ') > 0 and articles > 1) "
+                "desc, exists (select 1 from entity_forms longer where longer.entity_id = f.entity_id and "
+                "length(longer.form) > length(f.form) and substr(longer.form, 1, length(f.form)) = f.form), "
+                "articles desc, length(form) desc, form limit 1", [entity_id]).fetchone()
             if best and best[0] != name:
                 self._rename(entity_id, entity_type, name, best[0])
         self.named = set()
@@ -176,11 +182,13 @@ class EntityTable:
         words around a name say (`cued`, kb.entities.counting.context_cues): no entity
         they typed gives way to guesses, and guesses give way to them where
         `yields_to_words`. Looked at for the entities counted since the last call."""
+        keys = set(self.works)
         for entity_id in sorted(self.named):
             row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
             if row is None:
                 continue
             key = row[0]
+            keys.add(key)
             self.follow_the_words(key)
             rivals = self.rivals(key)
             heavy = next((rival for rival in rivals if outweighs(rival, key)), None)
@@ -197,6 +205,48 @@ class EntityTable:
                 if most >= 3 and most >= 3 * articles and not by_user and not cued:
                     self.touched.update(self.articles_of(loser))
                     self.merge(loser, winner)
+        self.link_clipped_names(keys)
+        self.drop_works(keys)
+
+    def link_clipped_names(self, keys: Iterable[str]) -> None:
+        """An organisation known by the start of a one-word name ("Yugansk", 11 BBC
+        articles, for Yuganskneftegas) joins the organisation whose first word it begins,
+        when that one is in two articles or more and three times as many as any other;
+        five letters at least (not "Man" for Manchester United)."""
+        for key in sorted(k for k in keys if " " not in k and len(k) >= 5):
+            short = self.db.execute("select id from entities where type = 'org' and key = ? and named_by_user = 0 "
+                                    "and ignored = 0", [key]).fetchone()
+            if short is None:
+                continue
+            full = self.db.execute(
+                "select e.id, (select count(*) from article_entities ae where ae.entity_id = e.id) n from entities e "
+                "where e.type = 'org' and e.key > ? and e.key < ? and substr(e.key, ?, 1) != ' ' and e.ignored = 0 "
+                "order by n desc, e.id limit 2", [key, key + "\U0010ffff", len(key) + 1]).fetchall()
+            if full and full[0][1] >= 2 and (len(full) == 1 or full[0][1] >= 3 * full[1][1]):
+                self.touched.update(self.articles_of(short[0]))
+                self.merge(short[0], full[0][0])
+
+    def drop_works(self, keys: Iterable[str]) -> None:
+        """A name whose words show it a work of art or an award ("the movie The Aviator",
+        "Vera Drake" in quotes: kb.entities.counting.titles_of_works) in two articles or
+        more, and in at least half as many as an entity of it was guessed in, is no
+        person, organisation or place in any of them: the entity is hidden (ignored =
+        WORK_HIDDEN) until a user shows it again. So is an organisation that three
+        articles show a work and none an organisation (the tagger's guess for an unknown
+        name: The Aviator in 29 BBC articles, a film by the words of 6). Gazetteer places
+        stay."""
+        from kb.entities.features import GAZ_LOC
+
+        for key in sorted(keys):
+            works = self.db.execute("select count(*) from article_works where key = ?", [key]).fetchone()[0]
+            if works < 2:
+                continue
+            for entity_id, kind, by_user, articles, cued in self.rivals(key):
+                outweighed = 2 * works >= articles or kind == "org" and works >= 3 and not cued
+                if outweighed and not by_user and not (kind == "place" and key in GAZ_LOC):
+                    self.db.execute("update entities set ignored = ? where id = ?", [WORK_HIDDEN, entity_id])
+                    self.touched.update(self.articles_of(entity_id))
+        self.works = set()
 
     def follow_the_words(self, key: str) -> None:
         """Where the words of some articles give this name one type (and of none another),
@@ -349,8 +399,10 @@ class EntityTable:
         self._retyped = None
 
     def set_ignored(self, entity_id: int, ignored: bool = True) -> list[str]:
-        """Hide (or show again) an entity everywhere: a stop-entity."""
-        self.db.execute("update entities set ignored = ? where id = ?", [int(ignored), entity_id])
+        """Hide (or show again) an entity everywhere: a stop-entity. One a user shows
+        again stays shown: no vote hides it (as a work) again."""
+        self.db.execute("update entities set ignored = ?, named_by_user = named_by_user or ? where id = ?",
+                        [int(ignored), int(not ignored), entity_id])
         return self.articles_of(entity_id)
 
     def articles_of(self, entity_id: int) -> list[str]:

@@ -125,8 +125,12 @@ def add_entity_retypes(db: sqlite_utils.Database) -> None:
 
 def add_cued_types(db: sqlite_utils.Database) -> None:
     """v10: the type an article's own words gave an entity, where they did ("handset
-    giant Nokia": an organisation); it outweighs the tagger's guesses elsewhere."""
+    giant Nokia": an organisation), and the names its words show to be works ("the film
+    The Aviator"); both outweigh the tagger's guesses elsewhere."""
     db["article_entities"].add_column("cued_type", str)
+    db["article_works"].create({"article_id": str, "key": str}, pk=("article_id", "key"),
+                               foreign_keys=[("article_id", "articles", "id")])
+    db["article_works"].create_index(["key"])
 
 
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,

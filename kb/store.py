@@ -23,6 +23,7 @@ from kb.entity_table import EntityTable, name_key
 from kb.errors import NotFoundError, StoreError
 from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
 from kb.models import Article, EntityCount
+from kb.vocabulary import WORK
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -156,6 +157,7 @@ class Store:
     def replace_entities(self, article_id: str, entities: list[EntityCount], extractor: str) -> None:
         """Swap an article's entities for a new extraction and queue it (call in a transaction)."""
         self.db.execute("delete from article_entities where article_id = ?", [article_id])
+        self.db.execute("delete from article_works where article_id = ?", [article_id])
         self.db.execute("update articles set extractor = ? where id = ?", [extractor, article_id])
         self._insert_entities(article_id, entities)
         self.queue([article_id])
@@ -163,8 +165,12 @@ class Store:
     def _insert_entities(self, article_id: str, entities: list[EntityCount]) -> list[EntityCount]:
         """Store an article's entities; returns them as the store resolved them: one per
         entity, under its name (names differing only in case, and aliases, are one)."""
+        works = {name_key(entity.name) for entity in entities if entity.type == WORK}
+        self.conn.executemany("insert or ignore into article_works (article_id, key) values (?, ?)",
+                              [(article_id, key) for key in works])
+        self.entities.works.update(works)
         rows: dict[int, list] = {}
-        for entity in entities:
+        for entity in (entity for entity in entities if entity.type != WORK):
             entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
             self.entities.count_form(entity_id, entity.name)
             row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], None])

@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 ENTITY_TYPES = ("person", "org", "place")
+WORK = "work"  # a work of art or an award ("the film Vera Drake"): read by the extractor, never an entity
 PERIODS = ("day", "week", "month", "year")
 SORTS = ("relevance", "newest", "oldest")
 BUCKETS = PERIODS + ("source",) + ENTITY_TYPES

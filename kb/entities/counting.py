@@ -5,6 +5,7 @@ import re
 from importlib import resources
 
 from kb.models import EntityCount, Mention
+from kb.vocabulary import WORK
 
 _SPACE = re.compile(r"\s+")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -305,12 +306,13 @@ def retype_by_context(groups: dict, text: str) -> set[tuple[str, str]]:
 # mention of that name in the article. Awards are dropped by name. (Dropped: newskb has no
 # type for works.)
 WORK_WORDS = frozenset("film films movie biopic album albums single song songs book books novel novels memoir "
-                       "play musical show series sitcom documentary opera game video track drama comedy "
+                       "musical show series sitcom documentary opera game video track drama comedy "
                        "thriller cartoon programme soap".split())
 AWARDS = frozenset(name.lower() for name in (
     "Oscar", "Oscars", "Academy Award", "Academy Awards", "Bafta", "Baftas", "Grammy", "Grammys", "Golden Globe",
     "Golden Globes", "Emmy", "Emmys", "Brit Award", "Brit Awards", "Brits", "Booker", "Booker Prize",
     "Mercury Prize", "Turner Prize", "Palme d'Or", "Golden Bear", "Olivier Award", "Olivier Awards"))
+ROLE_WORDS = frozenset("role roles starring starred stars appeared appears cameo".split())
 _QUOTES = "\"'“”‘’«»"
 
 
@@ -326,12 +328,44 @@ def titles_of_works(mentions: list[Mention], text: str) -> set[str]:
     for mention in mentions:
         if mention.type == "place":
             continue
-        before = text[max(0, mention.start - 30):mention.start].split()
-        quoted = (0 < mention.start and mention.end < len(text) and text[mention.start - 1] in _QUOTES
-                  and text[mention.end] in _QUOTES)
-        if canonical(mention.text).lower() in AWARDS or quoted or (
-                before and before[-1].lower().strip(_QUOTES + ",") in WORK_WORDS):
+        before = [word.lower().strip(_QUOTES + ",") for word in text[max(0, mention.start - 30):mention.start].split()]
+        if before and before[-1] == "the":  # "the film The Aviator", the mention without its "The"
+            before.pop()
+        if before[-2:-1] and before[-1] == "in" and before[-2] in ROLE_WORDS:  # "her lead role in Finding Neverland"
+            before = ["film"]
+        closing = text[mention.end:mention.end + 2]
+        quoted = (0 < mention.start and text[mention.start - 1] in _QUOTES and closing[:1] in _QUOTES
+                  and not closing[1:].isalpha())  # not "Steve's"
+        if canonical(mention.text).lower() in AWARDS or quoted or before and before[-1] in WORK_WORDS:
             works.add(canonical(mention.text))
+    return with_listed_works(works, mentions, text)
+
+
+_LISTED = re.compile(r"(?:,\s*|,?\s+and\s+|,?\s+or\s+|\s+of\s+)(?:the\s+)?", re.IGNORECASE)
+
+
+def with_listed_works(works: set[str], mentions: list[Mention], text: str) -> set[str]:
+    """`works` and the names listed with one of them ("The Aviator, Sideways and Million
+    Dollar Baby"): a list holds things of one kind; and the rest of a title the tagger
+    cut at "of the" (Eternal Sunshine / Spotless Mind). (Not a person's name: "Vera
+    Drake and Mike Leigh" lists a film and its director.)
+
+    >>> text = "the film Ray, Sideways and The Aviator with Mike Leigh"
+    >>> sorted(with_listed_works({"Ray"}, [Mention(9, 12, "person", "Ray"), Mention(14, 22, "org", "Sideways"),
+    ...                                    Mention(31, 38, "org", "Aviator"), Mention(44, 54, "person", "Mike Leigh")],
+    ...                          text))
+    ['Aviator', 'Ray', 'Sideways']
+    """
+    ordered = sorted((m for m in mentions if m.type != "place"), key=lambda m: m.start)
+    pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if _LISTED.fullmatch(text[a.end:b.start])]
+    grown = True
+    while grown and works:
+        before = len(works)
+        for a, b in pairs:
+            for one, other in ((a, b), (b, a)):
+                if canonical(one.text) in works and other.type != "person":
+                    works.add(canonical(other.text))
+        grown = len(works) > before
     return works
 
 
@@ -362,7 +396,9 @@ def known_entity(kind: str, name: str) -> tuple[str, str] | None:
 
 def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]:
     """One EntityCount per (type, canonical name), count desc then name; `text` (what the
-    mentions' offsets point into) shows the titles just before a name."""
+    mentions' offsets point into) shows the titles just before a name. Then one of type
+    WORK per title of a work its words show (the store counts them, to drop the name
+    where other articles only guessed it: kb.entity_table)."""
     groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
     aliases: dict[tuple[str, str], list[str]] = {}
     org_names = {m.text for m in mentions if m.type == "org"}
@@ -392,4 +428,4 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
     counts = [EntityCount(kind, name, len(spans), spans, sorted(set(aliases.get((kind, name), []))),
                           cued=(kind, name) in cued) for (kind, name), spans in groups.items()]
     counts.sort(key=lambda e: (-e.count, e.name, e.type))
-    return counts
+    return counts + [EntityCount(WORK, title, 1) for title in sorted({_LEADING_THE.sub("", work) for work in works})]

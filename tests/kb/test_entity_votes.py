@@ -1,0 +1,66 @@
+"""Votes across the knowledge base that a single article cannot make: works of art that
+most articles only guessed were organisations, and clipped names. (A spaCy pipeline of
+rules tags exactly what each test says, so the votes are what is tested.)"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kb import KnowledgeBase
+
+
+def import_tagged(tmp_path, patterns: list[dict], bodies: list[str]) -> KnowledgeBase:
+    """A knowledge base of `bodies`, tagged by an EntityRuler of `patterns` (open: close it)."""
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(patterns)
+    nlp.to_disk(tmp_path / "rules")
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps({"title": f"Article {n}", "body": body}) for n, body in enumerate(bodies)))
+    kb = KnowledgeBase(tmp_path / "kb", extractor=f"spacy:{tmp_path / 'rules'}")
+    kb.import_paths([path])
+    return kb
+
+
+def rows(kb: KnowledgeBase, kind: str) -> list[tuple[str, int]]:
+    return [(value.value, value.count) for value in kb.search("*").facets[kind]]
+
+
+def test_a_film_that_three_articles_call_one_is_no_organisation_anywhere_until_a_user_says_so(tmp_path):
+    """The Aviator was an organisation in 29 BBC articles and a film by the words of 6."""
+    bodies = (["Scorsese's movie The Aviator won.", "Roles in The Aviator went to stars.",
+               "The film Sideways and The Aviator opened."]  # a list holds things of one kind
+              + [f"The Aviator took {n} prizes." for n in range(6)] + ["Acme rose.", "Acme fell."])
+    patterns = [{"label": "ORG", "pattern": name} for name in ("Aviator", "Sideways", "Acme")]
+    with import_tagged(tmp_path, patterns, bodies) as kb:
+        assert rows(kb, "org") == [("Acme", 2)]
+        assert kb.search("org:Aviator").total == 0 and kb.check()["ok"]
+        kb.ignore_entity("Aviator", type="org", ignored=False)  # a user says it is one
+        more = [f"The film The Aviator won {n} more." for n in range(3)] + ["The Aviator sold well."]
+        kb.import_paths([write(tmp_path / "more.jsonl", more)])
+        assert rows(kb, "org")[0] == ("Aviator", 7) and kb.check()["ok"]  # shown, by the guesses
+
+
+def test_a_person_named_by_a_film_title_in_few_articles_stays_a_person(tmp_path):
+    """Works in half as many articles as the guesses hide a name; fewer do not (Mike
+    Leigh, listed with his film Vera Drake, stays a person)."""
+    bodies = ["The film Vera Drake, by Mike Leigh, won."] + [f"Mike Leigh spoke {n} times." for n in range(4)]
+    patterns = [{"label": "PERSON", "pattern": name} for name in ("Vera Drake", "Mike Leigh")]
+    with import_tagged(tmp_path, patterns, bodies) as kb:
+        assert rows(kb, "person") == [("Mike Leigh", 5)]
+
+
+def test_a_clipped_name_joins_the_organisation_it_begins(tmp_path):
+    """Yugansk, in 11 BBC articles, is Yuganskneftegas (in 12): one row, the full name."""
+    bodies = ([f"Yuganskneftegas pumped {n} barrels." for n in range(3)]
+              + [f"Yugansk was sold {n} times." for n in range(2)] + ["Manchester United won.", "Man won."])
+    patterns = [{"label": "ORG", "pattern": name} for name in ("Yuganskneftegas", "Yugansk", "Manchester United", "Man")]
+    with import_tagged(tmp_path, patterns, bodies) as kb:
+        assert rows(kb, "org") == [("Yuganskneftegas", 5), ("Man", 1), ("Manchester United", 1)]
+        assert kb.search("org:Yugansk").total == 5
+
+
+def write(path, bodies: list[str]):
+    path.write_text("\n".join(json.dumps({"title": f"More {n}", "body": body}) for n, body in enumerate(bodies)))
+    return path
