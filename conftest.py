@@ -7,6 +7,6 @@ from _pytest.doctest import DoctestItem
 
 
 @pytest.fixture(autouse=True)
-def _doctest_in_tmp_path(request, tmp_path, monkeypatch):
-    if isinstance(request.node, DoctestItem):
-        monkeypatch.chdir(tmp_path)
+def _doctest_in_tmp_path(request):
+    if isinstance(request.node, DoctestItem):  # other tests get no tmp_path they did not ask for
+        request.getfixturevalue("monkeypatch").chdir(request.getfixturevalue("tmp_path"))
