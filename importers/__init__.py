@@ -6,9 +6,10 @@ no network, no database. Each built-in module in `BUILTIN_MODULES` offers an
 `IMPORTER` (or several as `IMPORTERS`); third parties publish an `Importer` under the
 `newskb.importers` entry-point group, and the registry loads both alike.
 
->>> for source in iter_sources(["news/"]):
-...     for record in parse_file(source):
-...         print(record.title)
+>>> Path("news").mkdir()
+>>> _ = Path("news/a.jsonl").write_text('{"title": "IRS shares data", "body": "The IRS shared data with ICE."}')
+>>> [record.title for source in iter_sources(["news/"]) for record in parse_file(source)]
+['IRS shares data']
 """
 from __future__ import annotations
 
@@ -127,7 +128,10 @@ def parse_file(path: Path | str | Source, format: str | None = None, mapping: Ma
     reason; every article passes through `importers.finish` (size limit; `source` and
     `language` for the articles that give none).
 
-    >>> list(parse_file("feeds.tar.gz", format="feed"))
+    >>> import gzip
+    >>> with gzip.open("news.jsonl.gz", "wt") as f: _ = f.write('{"title": "IRS shares data", "body": "IRS data."}')
+    >>> [article.title for article in parse_file("news.jsonl.gz")]
+    ['IRS shares data']
     """
     from importers.containers import Source
     from importers.finish import finished

@@ -9,6 +9,8 @@ Zip bombs: a member may decompress to `MAX_MEMBER_BYTES` at most, and a member (
 compressed stream) that expands more than `MAX_RATIO` times is refused once it passes
 `RATIO_FLOOR`; both become a `Skipped` record with the reason.
 
+>>> import zipfile
+>>> with zipfile.ZipFile("news.zip", "w") as archive: archive.writestr("a.jsonl", "{}"); archive.writestr("b/c.json", "[]")
 >>> [m.origin for m in members(Source.from_path("news.zip"), "zip")]
 ['news.zip:a.jsonl', 'news.zip:b/c.json']
 """
@@ -45,7 +47,10 @@ class OversizeError(InputError):
 class Source:
     """Something to parse: `origin` to show, `name` to choose a format by, `open` for its bytes.
 
-    >>> Source("feed.jsonl.gz", "feed.jsonl", lambda: gzip.open("feed.jsonl.gz"))
+    >>> with gzip.open("feed.jsonl.gz", "wt") as f: _ = f.write('{"title": "IRS"}')
+    >>> source = Source("feed.jsonl.gz", "feed.jsonl", lambda: gzip.open("feed.jsonl.gz"))
+    >>> str(source), source.name, source.open().read()
+    ('feed.jsonl.gz', 'feed.jsonl', b'{"title": "IRS"}')
     """
 
     origin: str

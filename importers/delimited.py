@@ -117,7 +117,10 @@ def with_mapping(mapping: Mapping[str, str], *, delimiter: str = ",") -> Importe
     """A CSV (or, with delimiter="\\t", TSV) importer reading each named field from the given column.
 
     Fields not in the mapping are still found by their common names.
-    >>> with_mapping({"body": "text", "published": "date"}).parse(open("a.csv", "rb"), origin="a.csv")
+    >>> _ = open("a.csv", "w").write("title,text,date\\nIRS shares data,The IRS shared data.,2025-01-15\\n")
+    >>> importer = with_mapping({"body": "text", "published": "date"})
+    >>> [(a.title, a.body, a.published) for a in importer.parse(open("a.csv", "rb"), origin="a.csv")]
+    [('IRS shares data', 'The IRS shared data.', '2025-01-15T00:00:00Z')]
     """
     mapping = check_mapping(mapping)
     base = TSV_IMPORTER if delimiter == "\t" else IMPORTER

@@ -3,9 +3,11 @@
 The index is derived data: SQLite is the source of truth and the index can always be
 rebuilt from it. `SearchIndex` is the one seam the core uses.
 
->>> index = SearchIndex(Path("kb/index"))
->>> index.rebuild([articles])
->>> page = index.search("IRS AND ICE", limit=10)
+>>> index = SearchIndex(Path("index"))
+>>> index.rebuild([[Article("IRS shares data", "The IRS shared data with ICE.", id="a1")]])
+1
+>>> [hit.id for hit in index.search("IRS AND ICE", limit=10).hits]
+['a1']
 """
 from __future__ import annotations
 

@@ -264,7 +264,9 @@ def rewrite_hyphenated(text: str) -> str:
 def parse_query(text: str, schema) -> wq.Query:
     """Parse `text` into a Whoosh query, or raise QueryError with where and why.
 
+    >>> from index.schema import build_schema
     >>> parse_query("IRS AND ICE", build_schema())
+    And([Or([Term('title', 'ir'), Term('body', 'ir')]), Or([Term('title', 'ic'), Term('body', 'ic')])])
     """
     searchable = {name for name in schema.names() if name != "id"}
     check_syntax(text, searchable)

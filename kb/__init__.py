@@ -1,9 +1,10 @@
 """newskb: a searchable full-text news knowledge base.
 
->>> from kb import KnowledgeBase
+>>> from kb import Article, KnowledgeBase
 >>> kb = KnowledgeBase("my-kb")
->>> kb.import_paths(["news/"])
+>>> article_id = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE."))
 >>> kb.search("IRS AND ICE").total
+1
 """
 from kb.errors import ImportInterrupted, InputError, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, EntityCount, FacetValue, Hit, ImportSummary, SearchResults, Snippet, Span

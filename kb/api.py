@@ -1,10 +1,11 @@
 """`KnowledgeBase`: the Python API. The CLI is a thin layer over it.
 
->>> from kb import KnowledgeBase
+>>> _ = open("news.jsonl", "w").write('{"title": "IRS shares data", "body": "The IRS shared data with ICE."}')
 >>> kb = KnowledgeBase("my-kb")
->>> kb.import_paths(["articles/"]).imported
->>> results = kb.search("IRS AND ICE", limit=5)
->>> [hit.title for hit in results.hits]
+>>> kb.import_paths(["news.jsonl"]).imported
+1
+>>> [hit.title for hit in kb.search("IRS AND ICE", limit=5).hits]
+['IRS shares data']
 """
 from __future__ import annotations
 
@@ -135,7 +136,10 @@ class KnowledgeBase:
         """How many days from a story's first article a near-copy may join it, for
         articles imported from now on (3 unless set).
 
+        >>> kb = KnowledgeBase("my-kb")
         >>> kb.set_story_days(7)
+        >>> kb.store.stories.days
+        7.0
         """
         self._require_writable()
         if not days > 0:
@@ -166,8 +170,10 @@ class KnowledgeBase:
         stored; `jobs` is the number of helper processes (default: one per core).
         Ctrl-C stops the import, keeping what was stored: ImportInterrupted (a
         KeyboardInterrupt) then carries the summary.
-        >>> kb.import_paths(["stories.tsv"], mapping={"body": "story", "published": "date"})
-        >>> kb.import_paths(["corpus/"], exclude=["*.md", "raw/*"], source="Reuters", language="en")
+        >>> _ = open("stories.tsv", "w").write("title\\tstory\\tdate\\nIRS shares data\\tThe IRS shared data.\\t2025-01-15\\n")
+        >>> summary = KnowledgeBase("my-kb").import_paths(["stories.tsv"], mapping={"body": "story", "published": "date"})
+        >>> summary.imported
+        1
         """
         from importers import parse_file
         from importers.selection import Selection
@@ -211,7 +217,10 @@ class KnowledgeBase:
         or the current one, for the articles another extractor did (or `everything`).
         Returns how many articles were re-extracted; the index follows.
 
-        >>> kb.reextract(extractor="spacy:en_core_web_sm")
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE."))
+        >>> kb.reextract(extractor="none")  # or "spacy:en_core_web_sm", ...
+        1
         """
         if extractor:
             self.set_extractor(extractor)
@@ -256,6 +265,8 @@ class KnowledgeBase:
         """Compare the store with the index: ids on one side only, ids indexed twice,
         queued work, schema and index versions. `ok` is True when they agree.
 
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE."))
         >>> kb.check()["ok"]
         True
         """
@@ -316,9 +327,13 @@ class KnowledgeBase:
         """Rebuild the index from SQLite alone; returns the number of articles indexed.
         With `index`, the knowledge base moves to that index (another backend, cluster or
         index name): it is built first, then becomes this knowledge base's, and the old
-        one is removed. `on_progress` is called with the count of articles indexed so far.
+        one is removed (to a cluster: `index=IndexSettings("opensearch", url="https://localhost:9200")`).
+        `on_progress` is called with the count of articles indexed so far.
 
-        >>> kb.reindex(index=IndexSettings("opensearch", url="https://localhost:9200"))
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE."))
+        >>> kb.reindex()
+        1
         """
         self._require_writable()
         large = self.store.count_articles() >= LARGE_REINDEX
@@ -350,7 +365,10 @@ class KnowledgeBase:
         `since`/`until` take 2025, 2025-01 or 2025-01-31; `entities` are (type, name) pairs;
         `facets` is how many entities each facet of `facet_types` lists (0: none);
         `collapse` folds copies of the same text into one hit (`hit.more`).
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("IRS shares data", "The IRS shared data with ICE.", published="2025-01-15"))
         >>> kb.search("IRS AND ICE", since="2025-01", entities=[("org", "ICE")]).total
+        1
         """
         if sort not in SORTS:
             raise QueryError(f"cannot sort by {sort!r} (use {', '.join(SORTS)})")
@@ -378,7 +396,10 @@ class KnowledgeBase:
     def iter_hits(self, query: str, *, batch: int = 100, **options) -> Iterator[Hit]:
         """Every hit of `query`, fetched lazily `batch` at a time (options as for `search`).
 
-        >>> ids = [hit.id for hit in kb.iter_hits("ICE", facets=0)]
+        >>> kb = KnowledgeBase("my-kb")
+        >>> for title in ("IRS data", "More IRS data"): _ = kb.add(Article(title, "The IRS shared data with ICE."))
+        >>> sorted(hit.title for hit in kb.iter_hits("ICE", batch=1))
+        ['IRS data', 'More IRS data']
         """
         offset = 0
         while True:
@@ -411,8 +432,10 @@ class KnowledgeBase:
         source, person, org or place; the matches without a value are counted last, as
         "undated", "(unknown)" (no source) or "(none)" (no entity of the type).
 
+        >>> kb = KnowledgeBase("my-kb")
+        >>> for day in ("2025-01-15", "2025-03-02"): _ = kb.add(Article("IRS", f"The IRS on {day}.", published=day))
         >>> kb.count("IRS", by="month")
-        [('2025-01', 3), ('2025-02', 0), ('2025-03', 5)]
+        [('2025-01', 1), ('2025-02', 0), ('2025-03', 1)]
         """
         if by not in BUCKETS:
             raise QueryError(f"cannot count by {by!r} (use {', '.join(BUCKETS)})")
@@ -423,7 +446,11 @@ class KnowledgeBase:
     def similar(self, article_id: str, *, limit: int = 10) -> list[Hit]:
         """The articles most like this one ("more like this").
 
-        >>> [hit.title for hit in kb.similar("3f2a9c01d4e5b6a7", limit=3)]
+        >>> kb = KnowledgeBase("my-kb")
+        >>> first = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE."))
+        >>> _ = kb.add(Article("Data for ICE", "ICE got taxpayer data from the IRS."))
+        >>> [hit.title for hit in kb.similar(first, limit=3)]
+        ['Data for ICE']
         """
         article = self.get(article_id)
         self.sync_index()
@@ -465,8 +492,11 @@ class KnowledgeBase:
         """Matching articles per period, one series per query, or per top source / entity of
         one query (`by_source`, `by_entity="org"`); every period from first to last, gaps as zero.
 
+        >>> kb = KnowledgeBase("my-kb")
+        >>> _ = kb.add(Article("IRS", "The IRS shared data with ICE.", published="2025-01-15"))
+        >>> _ = kb.add(Article("ICE", "ICE raided farms.", published="2025-03-02"))
         >>> kb.timeline(["IRS", "ICE"], by="month").rows()
-        [{'period': '2025-01', 'IRS': 3, 'ICE': 1}, ...]
+        [{'period': '2025-01', 'IRS': 1, 'ICE': 1}, {'period': '2025-02', 'IRS': 0, 'ICE': 0}, {'period': '2025-03', 'IRS': 0, 'ICE': 1}]
         """
         queries = [queries] if isinstance(queries, str) else list(queries)
         if by not in PERIODS:
@@ -490,8 +520,10 @@ class KnowledgeBase:
         """Entity pairs that appear together in the matching articles (all without `query`),
         strongest first, as {"pairs": [...], "nodes": [...], "edges": [...]}.
 
-        >>> kb.network("IRS", types=["person", "org"], min_count=2)["pairs"][0]
-        {'source': {'id': 1, 'type': 'org', 'name': 'IRS'}, 'target': {...}, 'articles': 5}
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE."))
+        >>> kb.network("IRS", types=["person", "org"], min_count=1)["pairs"]
+        [{'source': {'id': 1, 'type': 'org', 'name': 'ICE'}, 'target': {'id': 2, 'type': 'org', 'name': 'IRS'}, 'articles': 1}]
         """
         types = self._facet_fields(types)
         scope = None
@@ -510,8 +542,10 @@ class KnowledgeBase:
     def stories(self, *, limit: int = 20, min_size: int = 2) -> list[dict]:
         """The biggest stories (groups of near-copies), with their first article's title.
 
+        >>> kb, body = KnowledgeBase("my-kb"), "The Bank of England has held interest rates at 4.75% for the sixth month."
+        >>> ids = [kb.add(Article("Bank holds rates", body + end, source=by)) for by, end in [("AP", ""), ("Reuters", " More.")]]
         >>> kb.stories(limit=5)
-        [{'story_id': '3f2a...', 'articles': 4, 'title': 'Bank holds rates', 'sources': ['AP', 'Reuters']}]
+        [{'story_id': '...', 'articles': 2, 'title': 'Bank holds rates', 'sources': ['AP', 'Reuters']}]
         """
         found = []
         for story_id, size in self.store.stories.largest(limit, min_size):
@@ -523,8 +557,10 @@ class KnowledgeBase:
     def story(self, story_or_article_id: str) -> dict:
         """A story's articles, each with what differs from the first one.
 
-        >>> kb.story("3f2a9c01d4e5b6a7")["articles"][1]["differences"]
-        ['only in B, paragraph 7: "Share this article"']
+        >>> kb, body = KnowledgeBase("my-kb"), "The Bank of England has held interest rates at 4.75% for the sixth month."
+        >>> ids = [kb.add(Article("Bank holds rates", body + end)) for end in ("", "\\n\\nShare this article")]
+        >>> kb.story(ids[0])["articles"][1]["differences"]
+        ['only in B, paragraph 3: "Share this article"']
         """
         from kb.stories import differences  # numpy loads only for story views
 
@@ -542,8 +578,10 @@ class KnowledgeBase:
     def entities(self, *, type: str | None = None, query: str | None = None, limit: int = 20) -> list[dict]:
         """The most-mentioned entities (by articles), overall or among the matches of `query`.
 
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("IRS shares data", "The IRS shared taxpayer data with ICE. The IRS said so."))
         >>> kb.entities(type="org", limit=5)
-        [{'type': 'org', 'name': 'IRS', 'articles': 12, 'mentions': 40}, ...]
+        [{'type': 'org', 'name': 'IRS', 'articles': 1, 'mentions': 2}, {'type': 'org', 'name': 'ICE', 'articles': 1, 'mentions': 1}]
         """
         if query is None:
             return self.store.entities.top(type, limit)
@@ -554,6 +592,8 @@ class KnowledgeBase:
     def entity(self, name: str, *, type: str | None = None) -> dict:
         """One entity: type, aliases, article count, first/last seen, who appears with it, latest articles.
 
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("DHS gets data", "The Department of Homeland Security (DHS) got IRS data."))
         >>> kb.entity("DHS")["name"]
         'Department of Homeland Security'
         """
@@ -567,7 +607,10 @@ class KnowledgeBase:
     def merge_entities(self, keep: str, other: str, *, type: str | None = None) -> dict:
         """Fold entity `other` into `keep` (its name becomes an alias); facets follow at once.
 
-        >>> kb.merge_entities("Department of Homeland Security", "Homeland Security", type="org")
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("Treasury", "The Treasury and the US Treasury Department agreed."))
+        >>> kb.merge_entities("US Treasury Department", "Treasury", type="org")["aliases"]
+        ['Treasury']
         """
         table = self.store.entities
         target, source = table.resolve(keep, type), table.resolve(other, type)
@@ -596,7 +639,9 @@ class KnowledgeBase:
         names keep the new type when extracted again (new imports, `reextract`). An entity
         of the new type with its name already takes it in.
 
-        >>> kb.retype_entity("Tony Blair", "person")["type"]
+        >>> kb = KnowledgeBase("my-kb")
+        >>> article_id = kb.add(Article("Jordan scores", "Jordan scored 30 points."))  # Jordan: a place
+        >>> kb.retype_entity("Jordan", "person")["type"]
         'person'
         """
         if new_type not in ENTITY_TYPES:

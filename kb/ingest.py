@@ -41,9 +41,12 @@ COMMIT_EVERY = 20_000
 class Ingest:
     """Feeds articles through the pipeline; use as a context manager around `add` calls.
 
-    >>> with Ingest(store, index, extractor, summary) as ingest:
-    ...     for article in articles:
-    ...         ingest.add(article)
+    >>> from kb import KnowledgeBase
+    >>> kb = KnowledgeBase("my-kb")
+    >>> with Ingest(kb.store, kb.index, kb.extractor, ImportSummary(run_id=None)) as ingest:
+    ...     ingest.add(Article("IRS shares data", "The IRS shared data with ICE."))
+    >>> ingest.summary.imported
+    1
     """
 
     def __init__(self, store, index, extractor, summary: ImportSummary, *, jobs: int = 1,

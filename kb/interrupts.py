@@ -4,12 +4,12 @@ While records are read (a file parsed, standard input waited on) Ctrl-C ends the
 at once; while a batch is stored or the index committed it only asks the import to stop,
 so nothing is left half-written, and the import then commits what it stored. A second
 Ctrl-C raises KeyboardInterrupt wherever it lands (the store's transactions and the
-index's queue keep that safe too).
+index's queue keep that safe too). As KnowledgeBase uses it around an import:
 
->>> with Interrupts() as interrupts:
-...     interrupts.call_on_interrupt(ingest.stop)
-...     for article in interrupts.until_interrupted(articles):
-...         ingest.add(article)
+    with Interrupts() as interrupts:
+        interrupts.call_on_interrupt(ingest.stop)
+        for article in interrupts.until_interrupted(articles):
+            ingest.add(article)
 """
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ class Article:
     """One news article as an importer produced it or the store returned it.
 
     >>> Article(title="IRS shares data", body="The IRS shared data with ICE.")
+    Article(title='IRS shares data', body='The IRS shared data with ICE.', url=None, published=None, ...)
     """
 
     title: str
@@ -85,6 +86,7 @@ class SearchFilters:
     """Restrictions on a search that do not change its ranking (the CLI's friendly flags).
 
     >>> SearchFilters(since="2025-01", entities=[("org", "ICE")])
+    SearchFilters(since='2025-01', until=None, sources=[], languages=[], entities=[('org', 'ICE')])
     """
 
     since: str | None = None  # a year, month or day: 2025, 2025-01, 2025-01-31

@@ -46,8 +46,9 @@ def content_hash(article: Article) -> str:
 class Store:
     """One knowledge base's `kb.db`.
 
-    >>> store = Store(Path("newskb/kb.db"))
+    >>> store = Store(Path("kb.db"))
     >>> store.count_articles()
+    0
     """
 
     def __init__(self, path: Path, *, create: bool = True):

@@ -9,8 +9,12 @@ from kb.store import utc_now
 class Watches:
     """The saved searches of a knowledge base (`kb.watches`).
 
-    >>> kb.watches.add("irs-ice", "IRS AND ICE")
-    >>> new = kb.watches.run()          # {"irs-ice": [Article, ...]}
+    >>> from kb import Article, KnowledgeBase
+    >>> kb = KnowledgeBase("my-kb")
+    >>> _ = kb.watches.add("irs-ice", "IRS AND ICE")
+    >>> _ = kb.add(Article("IRS shares data", "The IRS shared data with ICE."))
+    >>> [article.title for article in kb.watches.run()["irs-ice"]]
+    ['IRS shares data']
     """
 
     def __init__(self, kb):

@@ -4,10 +4,11 @@ The knowledge base searches an alias (its index name); behind it is one concrete
 of this mapping version (`NAME-v1-...`), several shards with a replica. A rebuild fills
 a new concrete index with bulk requests and then moves the alias in one step, so
 searches never see a half-built index; an alias over an index of another mapping
-version is not current, and the next command rebuilds it from SQLite.
+version is not current, and the next command rebuilds it from SQLite. With a cluster
+running (tests/opensearch_cluster.py starts one):
 
->>> index = OpenSearchIndex(IndexSettings("opensearch", url="https://localhost:9200", index_name="news"))
->>> index.search("IRS AND ICE", limit=10).total
+    index = OpenSearchIndex(IndexSettings("opensearch", url="https://localhost:9200", index_name="news"))
+    index.search("IRS AND ICE", limit=10).total
 """
 from __future__ import annotations
 
