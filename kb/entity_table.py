@@ -62,7 +62,8 @@ def yields_to_words(kind: str, key: str, said: int) -> bool:
     """Whether an entity of this type, which only the tagger's guesses speak for, yields
     to what the words of `said` articles say of its name ("handset giant Nokia": an
     organisation): a person whose name starts with no first name does (Yahoo, Hewlett
-    Packard; not Tony Blair, whose "spokesman" speaks of his office), a place that no
+    Packard; not Tony Blair, whose "spokesman" speaks of his office), an organisation
+    named by a first name and more does (Keanu Reeves: "Reeves said he"), a place that no
     gazetteer knows does, and a small one where two articles or more speak (Nokia, a
     Finnish town too); a country or big city never does ("foreign companies, China's
     ministry": China)."""
@@ -70,6 +71,8 @@ def yields_to_words(kind: str, key: str, said: int) -> bool:
 
     if kind == "person":
         return key.split(" ", 1)[0] not in GAZ_FIRST
+    if kind == "org":
+        return " " in key and key.split(" ", 1)[0] in GAZ_FIRST
     return kind == "place" and key not in GAZ_MAJOR and (key not in GAZ_LOC or said >= 2)
 
 
@@ -190,6 +193,7 @@ class EntityTable:
             key = row[0]
             keys.add(key)
             self.follow_the_words(key)
+            self.first_name_decides(key)
             rivals = self.rivals(key)
             heavy = next((rival for rival in rivals if outweighs(rival, key)), None)
             if heavy is not None:
@@ -209,20 +213,22 @@ class EntityTable:
         self.drop_works(keys)
 
     def link_clipped_names(self, keys: Iterable[str]) -> None:
-        """An organisation known by the start of a one-word name ("Yugansk", 11 BBC
-        articles, for Yuganskneftegas) joins the organisation whose first word it begins,
-        when that one is in two articles or more and three times as many as any other;
-        five letters at least (not "Man" for Manchester United)."""
+        """A one-word organisation that begins the name of another ("Yugansk", 11 BBC
+        articles, for Yuganskneftegas; "Baikal" for Baikal Finance Group) joins it, when
+        that one is in two articles or more, in as many as the short name and three times
+        as many as any other it begins; five letters at least ("Man" stays). Not Sony,
+        in more articles than Sony Ericsson."""
         for key in sorted(k for k in keys if " " not in k and len(k) >= 5):
-            short = self.db.execute("select id from entities where type = 'org' and key = ? and named_by_user = 0 "
-                                    "and ignored = 0", [key]).fetchone()
+            short = self.db.execute(
+                "select e.id, (select count(*) from article_entities ae where ae.entity_id = e.id) from entities e "
+                "where e.type = 'org' and e.key = ? and e.named_by_user = 0 and e.ignored = 0", [key]).fetchone()
             if short is None:
                 continue
             full = self.db.execute(
                 "select e.id, (select count(*) from article_entities ae where ae.entity_id = e.id) n from entities e "
-                "where e.type = 'org' and e.key > ? and e.key < ? and substr(e.key, ?, 1) != ' ' and e.ignored = 0 "
-                "order by n desc, e.id limit 2", [key, key + "\U0010ffff", len(key) + 1]).fetchall()
-            if full and full[0][1] >= 2 and (len(full) == 1 or full[0][1] >= 3 * full[1][1]):
+                "where e.type = 'org' and e.key > ? and e.key < ? and e.ignored = 0 order by n desc, e.id limit 2",
+                [key, key + "\U0010ffff"]).fetchall()
+            if full and full[0][1] >= max(2, short[1]) and (len(full) == 1 or full[0][1] >= 3 * full[1][1]):
                 self.touched.update(self.articles_of(short[0]))
                 self.merge(short[0], full[0][0])
 
@@ -231,10 +237,10 @@ class EntityTable:
         "Vera Drake" in quotes: kb.entities.counting.titles_of_works) in two articles or
         more, and in at least half as many as an entity of it was guessed in, is no
         person, organisation or place in any of them: the entity is hidden (ignored =
-        WORK_HIDDEN) until a user shows it again. So is an organisation that three
-        articles show a work and none an organisation (the tagger's guess for an unknown
-        name: The Aviator in 29 BBC articles, a film by the words of 6). Gazetteer places
-        stay."""
+        WORK_HIDDEN) until a user shows it again. So is an organisation that none shows
+        an organisation, and three articles, or a quarter as many as guessed it, show a
+        work (the tagger's guess for an unknown name: The Aviator in 29 BBC articles, a
+        film by the words of 6). Gazetteer places stay."""
         from kb.entities.features import GAZ_LOC
 
         for key in sorted(keys):
@@ -242,7 +248,7 @@ class EntityTable:
             if works < 2:
                 continue
             for entity_id, kind, by_user, articles, cued in self.rivals(key):
-                outweighed = 2 * works >= articles or kind == "org" and works >= 3 and not cued
+                outweighed = 2 * works >= articles or kind == "org" and not cued and (works >= 3 or 4 * works >= articles)
                 if outweighed and not by_user and not (kind == "place" and key in GAZ_LOC):
                     self.db.execute("update entities set ignored = ? where id = ?", [WORK_HIDDEN, entity_id])
                     self.touched.update(self.articles_of(entity_id))
@@ -268,6 +274,22 @@ class EntityTable:
                     self.retype(loser, kind, by_user=False)
                 else:
                     self.merge(loser, target)  # the name, tagged as the other type, stands for it
+
+    def first_name_decides(self, key: str) -> None:
+        """A name of several words that starts with a first name, guessed a person in some
+        articles and an organisation in at most twice as many, none of whose words speak
+        of an organisation, is a person (Howard Hughes: 6 and 10 BBC articles; not Morgan
+        Stanley, a person in one article of fifty)."""
+        from kb.entities.features import GAZ_FIRST
+
+        if " " not in key or key.split(" ", 1)[0] not in GAZ_FIRST:
+            return
+        found = {kind: (entity_id, by_user, articles, cued) for entity_id, kind, by_user, articles, cued
+                 in self.rivals(key)}
+        person, org = found.get("person"), found.get("org")
+        if person and org and not org[1] and not org[3] and 2 * person[2] >= org[2]:
+            self.touched.update(self.articles_of(org[0]))
+            self.merge(org[0], person[0])
 
     def rivals(self, key: str) -> list[tuple[int, str, int, int, int]]:
         """(id, type, named_by_user, articles, cued) of each entity of this name, most

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
+from kb.entities.features import GAZ_FIRST
 from kb.models import EntityCount, Mention
 from kb.vocabulary import WORK
 
@@ -280,25 +281,41 @@ def retype_by_context(groups: dict, text: str) -> set[tuple[str, str]]:
     company (or a product) at least once, is an organisation (or dropped); so is a
     "place" spoken of as a company, even where it is spoken of as a product too ("handset
     giant Nokia", "Nokia handsets": Nokia is a town too), and a person or place named as
-    an institution ("High Court"). Every place the name is written counts, tagged or not.
-    Returns the organisations it made: their type is what the words say, not the tagger's
-    guess (kb.entity_table weighs the two)."""
+    an institution ("High Court"). The other way, an "organisation" named by a first name
+    and more ("Keanu Reeves") that its article speaks of as a person ("Reeves said he"),
+    never as an organisation, is a person. Every place the name (or that one's last word)
+    is written counts, tagged or not. Returns what it retyped: that type is what the
+    words say, not the tagger's guess (kb.entity_table weighs the two)."""
     made = set()
     for key in [k for k in groups if k[0] in ("person", "place")]:
         if key[1].rsplit(" ", 1)[-1] in INSTITUTION_HEADS and " " in key[1]:
             cues = {"company"}
         else:
-            places = re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(key[1]), text)
-            cues = {context_cues(text, *found.span()) for found in places}
+            cues = cues_of(text, key[1])
         if "person" in cues:
             continue
         if "company" in cues or key[0] == "person" and cues & {"org", "it"}:
-            groups.setdefault(("org", key[1]), []).extend(groups.pop(key))
-            groups[("org", key[1])].sort()
-            made.add(("org", key[1]))
+            made.add(moved(groups, key, "org"))
         elif "product" in cues and key[0] == "person":
             del groups[key]
+    for key in [k for k in groups if k[0] == "org" and " " in k[1] and k[1].split(" ", 1)[0].lower() in GAZ_FIRST]:
+        cues = cues_of(text, key[1]) | cues_of(text, key[1].rsplit(" ", 1)[1])
+        if "person" in cues and not cues & {"company", "org", "it", "product"}:
+            made.add(moved(groups, key, "person"))
     return made
+
+
+def cues_of(text: str, name: str) -> set[str | None]:
+    """What the words around each place `name` is written in `text` say of it."""
+    return {context_cues(text, *found.span()) for found in re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(name), text)}
+
+
+def moved(groups: dict, key: tuple[str, str], kind: str) -> tuple[str, str]:
+    """Move the mentions of `key` to the same name of type `kind`; returns that key."""
+    target = groups.setdefault((kind, key[1]), [])
+    target.extend(groups.pop(key))
+    target.sort()
+    return kind, key[1]
 
 
 # Works of art are neither people nor organisations: a name right after one of these words
