@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from kb.errors import KBError
+
 # Whoosh 2.7.4 has invalid escape sequences and `is 0` comparisons that Python reports
 # as SyntaxWarnings (and DeprecationWarnings) whenever it compiles Whoosh's sources
 # (no cached bytecode: a read-only install, a new Python). They are Whoosh's, not the
@@ -47,8 +49,9 @@ from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
 SUPPORTED_VERSIONS = ("2.7.4", "3.54.0")  # Whoosh 2.7.4; whoosh3 3.54.0 (see README, Dependencies)
 
 
-class UnsupportedWhoosh(ImportError):
-    """The installed Whoosh is not one whose internals newskb was tested with."""
+class UnsupportedWhoosh(KBError, ImportError):
+    """The installed Whoosh is not one whose internals newskb was tested with (a KBError:
+    the `kb` command says so in one line)."""
 
 
 # ------------------------------------------------------------------------------------

@@ -164,6 +164,15 @@ def test_importing_the_index_with_an_unsupported_whoosh_fails_with_one_clear_mes
     assert "UnsupportedWhoosh: newskb needs Whoosh 2.7.4 or whoosh3 3.54.0, not 3.99.0" in done.stderr
 
 
+def test_the_kb_command_with_an_unsupported_whoosh_says_so_in_one_line(seeded_path):
+    code = ("import runpy, sys, whoosh; whoosh.versionstring = lambda *a, **k: '3.99.0'; "
+            f"sys.argv = ['kb', '--kb', {str(seeded_path)!r}, 'search', 'IRS']; runpy.run_module('kb', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("Error: newskb needs Whoosh 2.7.4 or whoosh3 3.54.0, not 3.99.0")
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
 def test_the_kb_command_shows_no_warning_from_compiling_whoosh(seeded_path, tmp_path):
     """Every module compiled anew (no cached bytecode: a read-only install, a new Python):
     Whoosh 2.7.4's `is 0` and escape sequences would print SyntaxWarnings."""
