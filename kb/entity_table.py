@@ -88,6 +88,7 @@ class EntityTable:
         self.named: set[int] = set()  # entities whose forms were counted: to be named by usage
         self.surnames: set[str] = set()  # of persons new since the last link_surnames
         self.works: set[str] = set()  # keys of the works of art read since the last vote_types
+        self.cued: set[str] = set()  # keys of the names typed by their words since then
         self._retyped: dict[tuple[str, str], str] | None = None  # (type, key) -> the type a user gave it
 
     # resolving and creating ---------------------------------------------------------------
@@ -192,9 +193,11 @@ class EntityTable:
                 continue
             key = row[0]
             keys.add(key)
-            self.follow_the_words(key)
-            self.first_name_decides(key)
             rivals = self.rivals(key)
+            if len(rivals) > 1 or key in self.cued:  # (else nothing to weigh: most names)
+                self.follow_the_words(key)
+                self.first_name_decides(key)
+                rivals = self.rivals(key)
             heavy = next((rival for rival in rivals if outweighs(rival, key)), None)
             if heavy is not None:
                 for loser, kind, by_user, _, cued in rivals:
@@ -211,6 +214,7 @@ class EntityTable:
                     self.merge(loser, winner)
         self.link_clipped_names(keys)
         self.drop_works(keys)
+        self.cued = set()
 
     def link_clipped_names(self, keys: Iterable[str]) -> None:
         """A one-word organisation that begins the name of another ("Yugansk", 11 BBC

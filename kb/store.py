@@ -177,7 +177,9 @@ class Store:
             row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], None])
             row[2] += entity.count
             row[3] += entity.spans
-            row[4] = entity.type if entity.cued else row[4]
+            if entity.cued:
+                row[4] = entity.type
+                self.entities.cued.add(name_key(entity.name))
         self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans, cued_type) values (?, ?, ?, ?, ?)",
             [(a, e, n, json.dumps(sorted(spans)), cued) for a, e, n, spans, cued in rows.values()])
