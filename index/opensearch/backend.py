@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from index.counting import period_key, periods_between
 from index.filters import with_entity_names
 from index.opensearch.client import cluster_errors, make_client, opensearchpy, patiently
-from index.opensearch.mapping import ENTITY_FIELDS, MAPPING_VERSION, TEXT_FIELDS, index_body
+from index.opensearch.mapping import ENTITY_FIELDS, MAPPING_VERSION, SHARDS, TEXT_FIELDS, index_body
 from index.opensearch.marks import marks_of, needs_words
 from index.opensearch.translate import MATCH_ALL, filter_clauses, translate
 from index.opensearch.writing import OpenSearchWriter, bulk_index
@@ -101,7 +101,8 @@ class OpenSearchIndex:
 
     def _new_concrete(self, replicas: int | None = None) -> str:
         name = f"{self.alias}-v{MAPPING_VERSION}-{time.time_ns()}"
-        body = index_body() if replicas is None else index_body(replicas=replicas)
+        shards = self.settings.shards or SHARDS
+        body = index_body(shards) if replicas is None else index_body(shards, replicas=replicas)
         self._call("indices.create", index=name, body=body)
         return name
 

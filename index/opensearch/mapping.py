@@ -20,6 +20,7 @@ import re
 
 from index.analysis import WORD_PATTERN, fold, stem_word
 from index.documents import parse_published
+from index.settings import DEFAULT_SHARDS
 from kb.entity_table import name_key
 from kb.models import Article
 from kb.vocabulary import ENTITY_TYPES
@@ -27,7 +28,7 @@ from kb.vocabulary import ENTITY_TYPES
 # Bump when the mapping, the analyzers or the documents change: an index of another
 # version is rebuilt (as index.schema.INDEX_VERSION for Whoosh).
 MAPPING_VERSION = 1
-SHARDS = 3
+SHARDS = DEFAULT_SHARDS  # unless the knowledge base's settings say otherwise (kb init --shards)
 REPLICAS = 1
 TITLE_BOOST = 2.0  # as index.schema
 PAIR = "|"  # between a word's stem and the word (never inside a word: see WORD_PATTERN)

@@ -139,17 +139,18 @@ def filter_options(command):
 
 
 def index_options(command):
-    """--index/--url/--index-name/--ca-file/--insecure, shared by init and reindex; the
-    command receives them as `index`: IndexSettings, or None without --index."""
+    """--index/--url/--index-name/--ca-file/--insecure/--shards, shared by init and reindex;
+    the command receives them as `index`: IndexSettings, or None without --index."""
     @functools.wraps(command)
-    def with_settings(*args, index, url, index_name, ca_file, insecure, **kwargs):
-        if index is None and (url or index_name or ca_file or insecure):
-            raise click.UsageError("--url, --index-name, --ca-file and --insecure go with --index opensearch")
+    def with_settings(*args, index, url, index_name, ca_file, insecure, shards, **kwargs):
+        if index is None and (url or index_name or ca_file or insecure or shards):
+            raise click.UsageError("--url, --index-name, --ca-file, --insecure and --shards go with --index opensearch")
         settings = None
         if index is not None:
             from index.settings import IndexSettings
 
-            settings = IndexSettings(index, url=url, index_name=index_name, ca_file=ca_file, verify=not insecure)
+            settings = IndexSettings(index, url=url, index_name=index_name, ca_file=ca_file, verify=not insecure,
+                                     shards=shards)
         return command(*args, index=settings, **kwargs)
 
     options = [
@@ -163,6 +164,9 @@ def index_options(command):
         click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
                      help="CA bundle to verify the cluster's TLS certificate with."),
         click.option("--insecure", is_flag=True, help="Do not verify the cluster's TLS certificate."),
+        click.option("--shards", type=click.IntRange(1, 1024), metavar="N",
+                     help="Primary shards of the OpenSearch index, each with a replica [default: 2]; "
+                          "about one per machine the index is to spread over."),
     ]
     for option in reversed(options):
         with_settings = option(with_settings)

@@ -27,7 +27,19 @@ def test_the_index_has_shards_a_replica_and_a_versioned_mapping(tmp_path, settin
         assert concrete.startswith(f"{alias}-v{MAPPING_VERSION}-")
         assert (found["settings"]["index"]["number_of_shards"], found["settings"]["index"]["number_of_replicas"]) == (
             str(SHARDS), str(REPLICAS))
-        assert kb.index_settings == settings and kb.search("IRS AND ICE").total == 1
+        assert kb.index_settings == settings.checked() and kb.search("IRS AND ICE").total == 1
+        kb.index.delete()
+
+
+def test_init_makes_as_many_shards_as_asked(invoke, tmp_path, settings):
+    """`kb init --shards 3`: one shard per machine of a bigger cluster."""
+    assert invoke("init", "--index", "opensearch", "--url", settings.url, "--index-name", settings.index_name,
+                  "--shards", "3", kb_path=tmp_path / "kb").exit_code == 0
+    with KnowledgeBase(tmp_path / "kb") as kb:
+        kb.import_paths([SEED])
+        (_, found), = kb.index.client.indices.get_settings(index=settings.index_name).items()
+        assert found["settings"]["index"]["number_of_shards"] == "3" and kb.index_settings.shards == 3
+        assert kb.search("IRS AND ICE").total == 1
         kb.index.delete()
 
 

@@ -1,4 +1,4 @@
-"""An OpenSearch-backed knowledge base losing one of the test cluster's two nodes (3 shards,
+"""An OpenSearch-backed knowledge base losing one of the test cluster's two nodes (2 shards,
 1 replica each): searches go on, and imports too.
 
 With one replica, every shard still has a copy on the node left, and OpenSearch promotes
@@ -20,6 +20,7 @@ import pytest
 
 from backends import index_settings, init_args, put_on, remove_index
 from helpers import kb_command, stored
+from index.opensearch.mapping import SHARDS
 from kb import KnowledgeBase
 from opensearch_cluster import request
 
@@ -116,7 +117,7 @@ def test_an_import_while_a_node_is_down_completes_and_checks_clean_when_it_retur
     report = json.loads(kb_command(kb_path, "check", "--json").stdout)
     assert report["ok"] and report["articles"] == report["indexed"] == distinct, report
     copies = shard_documents(cluster, settings.index_name)
-    assert len(copies) == 6 and all(copies[shard, "r"] == copies[shard, "p"] for shard, _ in copies)
+    assert len(copies) == 2 * SHARDS and all(copies[shard, "r"] == copies[shard, "p"] for shard, _ in copies)
     assert sum(copies[shard, kind] for shard, kind in copies if kind == "p") == distinct
     remove_index(kb_path)
 
