@@ -447,16 +447,17 @@ class EntityTable:
         return next(iter(found.values()))
 
     def describe(self, entity_id: int) -> dict:
-        """Type, name, aliases, article and mention counts, first and last publication date."""
+        """Type, name, aliases, article and mention counts, first and last publication date;
+        `ignored` by a user, or `work`: hidden as a work of art (drop_works)."""
         entity_type, name, ignored = self.db.execute(
             "select type, name, ignored from entities where id = ?", [entity_id]).fetchone()
         articles, mentions, first, last = self.db.execute(
             "select count(*), sum(ae.count), min(a.published), max(a.published) from article_entities ae "
             "join articles a on a.id = ae.article_id where ae.entity_id = ?", [entity_id]).fetchone()
         aliases = [r[0] for r in self.db.execute(
-            "select alias from entity_aliases where entity_id = ? order by alias", [entity_id])]
+            "select distinct alias from entity_aliases where entity_id = ? order by alias", [entity_id])]
         return {"id": entity_id, "type": entity_type, "name": name, "aliases": aliases, "ignored": bool(ignored),
-                "articles": articles, "mentions": mentions or 0, "first_seen": first, "last_seen": last}
+                "work": ignored == WORK_HIDDEN, "articles": articles, "mentions": mentions or 0, "first_seen": first, "last_seen": last}
 
     def top(self, entity_type: str | None = None, limit: int = 20) -> list[dict]:
         """The entities in most articles (stop-entities left out)."""

@@ -316,7 +316,9 @@ def entities_text(rows: list[dict]) -> str:
 
 def entity_text(profile: dict) -> str:
     """An entity's profile: what it is, its other names, where and with whom it appears."""
-    lines = [f"{safe(profile['name'])} ({profile['type']}{', ignored' if profile['ignored'] else ''})",
+    hidden = (f", hidden as a work of art; kb entities ignore {profile['name']!r} --undo shows it"
+              if profile.get("work") else ", ignored" if profile["ignored"] else "")
+    lines = [f"{safe(profile['name'])} ({profile['type']}{hidden})",
              f"   aliases: {', '.join(safe(a) for a in profile['aliases']) or '-'}",
              f"  articles: {profile['articles']} ({plural(profile['mentions'], 'mention')})",
              f"first seen: {(profile['first_seen'] or 'undated')[:10]}",

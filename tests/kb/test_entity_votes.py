@@ -36,6 +36,7 @@ def test_a_film_that_three_articles_call_one_is_no_organisation_anywhere_until_a
     with import_tagged(tmp_path, patterns, bodies) as kb:
         assert rows(kb, "org") == [("Acme", 2)]
         assert kb.search("org:Aviator").total == 0 and kb.check()["ok"]
+        assert kb.entity("Aviator", type="org")["work"]  # `kb entities show` says why it is hidden
         kb.ignore_entity("Aviator", type="org", ignored=False)  # a user says it is one
         more = [f"The film The Aviator won {n} more." for n in range(3)] + ["The Aviator sold well."]
         kb.import_paths([write(tmp_path / "more.jsonl", more)])
