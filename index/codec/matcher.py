@@ -8,6 +8,7 @@ blocks by their highest weight and shortest field length, as Whoosh's own matche
 """
 from __future__ import annotations
 
+import struct
 import zlib
 from bisect import bisect_left
 
@@ -17,10 +18,11 @@ from whoosh.util.numeric import byte_to_length
 
 from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, VERSION, WEIGHT_DTYPES, unpack_ids, unpack_weights
 from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, value_kind
-from index.codec.varints import decode_varints, encode_varints
+from index.codec.varints import read_varint
 
-_ID_SIZES = np.array([dtype.itemsize for dtype in ID_DTYPES])
-_WEIGHT_SIZES = np.array([0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES])
+_ID_SIZES = [dtype.itemsize for dtype in ID_DTYPES]
+_WEIGHT_SIZES = [0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES]
+_RECORD = struct.Struct("<" + "".join(BLOCK[name].char for name in BLOCK.names))
 _LONGEST_HEADER = 1 + 2 * 5  # version, and two varints of up to 32 bits
 
 
@@ -54,27 +56,23 @@ class PackedMatcher(LeafMatcher):
         head = postfile.get(offset, _LONGEST_HEADER)  # fewer bytes at the file's end
         if head[0] != VERSION:
             raise CorruptPostings(f"term {term!r}: postings version {head[0]}, not {VERSION}")
-        blocks, data_size = decode_varints(head[1:], count=2).tolist()
-        header_size = 1 + len(encode_varints([blocks, data_size]))
+        blocks, at = read_varint(head, 1)
+        data_size, header_size = read_varint(head, at)
         table_size = blocks * BLOCK.itemsize
         self.body = postfile.get(offset + header_size, table_size + data_size)
-        table = np.frombuffer(self.body, dtype=BLOCK, count=blocks)
+        # the table through struct, not numpy: most terms have one block, read in a microsecond
+        (self.max_ids, self.max_weights, self.values_sizes, self.counts, self.min_lengths, self.max_lengths,
+         self.layouts) = map(list, zip(*_RECORD.iter_unpack(self.body[:table_size]))) if blocks else [[]] * 7
         self.blocks = blocks
-        self.max_ids = table["max_id"].tolist()
-        self.max_weights = table["max_weight"].tolist()
-        self.min_lengths = table["min_length"].tolist()
-        self.max_lengths = table["max_length"].tolist()
-        self.counts = table["count"].tolist()
-        self.layouts = table["layout"].tolist()
-        layouts = table["layout"].astype(np.int64)
-        id_sizes = _ID_SIZES[layouts & 3] * table["count"]
-        data_sizes = id_sizes + _WEIGHT_SIZES[(layouts >> 2) & 3] * table["count"]
-        data_ends = table_size + np.cumsum(data_sizes)
-        self.id_starts = (data_ends - data_sizes).tolist()
-        self.weight_starts = (data_ends - data_sizes + id_sizes).tolist()
-        self.values_sizes = table["values_size"].tolist()
-        values_ends = offset + header_size + table_size + data_size + np.cumsum(table["values_size"], dtype=np.int64)
-        self.values_starts = (values_ends - table["values_size"]).tolist()
+        self.id_starts, self.weight_starts, self.values_starts = [], [], []
+        data_at, values_at = table_size, offset + header_size + table_size + data_size
+        for count, layout, values_size in zip(self.counts, self.layouts, self.values_sizes):
+            self.id_starts.append(data_at)
+            data_at += _ID_SIZES[layout & 3] * count
+            self.weight_starts.append(data_at)
+            data_at += _WEIGHT_SIZES[(layout >> 2) & 3] * count
+            self.values_starts.append(values_at)
+            values_at += values_size
         self.reset()
 
     # -- moving
@@ -87,7 +85,9 @@ class PackedMatcher(LeafMatcher):
         self.block, self.i = block, 0
         self.ids = self.weights = self.block_values = None
         if block == self.blocks:
-            self.atend = True
+            self.atend, self.count = True, 0
+        else:
+            self.count = self.counts[block]
 
     def is_active(self) -> bool:
         return not self.atend
@@ -97,7 +97,7 @@ class PackedMatcher(LeafMatcher):
         if self.atend:
             raise ReadTooFar
         self.i += 1
-        if self.i == self.counts[self.block]:
+        if self.i == self.count:
             self.go_to_block(self.block + 1)
             return True
         return False
@@ -136,7 +136,9 @@ class PackedMatcher(LeafMatcher):
         return self.term_key
 
     def id(self) -> int:
-        return self.block_ids()[self.i]
+        if self.ids is None:
+            return self.block_ids()[self.i]
+        return self.ids[self.i]
 
     def weight(self) -> float:
         if self.weights is None:

@@ -55,3 +55,20 @@ def decode_varints(data, count: int | None = None) -> np.ndarray:
     parts = np.cumsum((raw & 0x7F).astype(np.int64) << shifts)
     before = np.where(first_bytes > 0, parts[first_bytes - 1], 0)
     return parts[last_bytes] - before
+
+
+def read_varint(data, at: int = 0) -> tuple[int, int]:
+    """The number of the varint at `at` in `data`, and where the next begins (one number:
+    a header, where numpy's set-up would cost more than the reading).
+
+    >>> read_varint(bytes([0x07, 0xc8, 0x01]), 1)
+    (200, 3)
+    """
+    number = shift = 0
+    while True:
+        byte = data[at]
+        number |= (byte & 0x7F) << shift
+        at += 1
+        if byte < 0x80:
+            return number, at
+        shift += 7

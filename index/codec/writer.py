@@ -19,6 +19,8 @@ add_posting() for each posting, finish_postings() returning the term's W3TermInf
 """
 from __future__ import annotations
 
+from array import array
+
 from whoosh.codec.base import PostingsWriter
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
@@ -80,7 +82,8 @@ class PackedPostingsWriter(PostingsWriter):
         ids = self.ids
         previous = self.records[-1][0] if self.records else 0
         id_bytes, id_code = pack_ids(ids, previous)
-        weight_bytes, weight_kind = pack_weights(self.weights)
+        singles = array("f", self.weights)  # as Whoosh keeps them
+        weight_bytes, weight_kind = pack_weights(singles)
         values = pack_values(self.kind, self.field_format, self.vbytes)
         compressed = False
         if self.kind == POSITIONS and self.compress_positions:
@@ -91,7 +94,7 @@ class PackedPostingsWriter(PostingsWriter):
         self.data += (id_bytes, weight_bytes)
         self.values.append(values)
         # the term's statistics, gathered as Whoosh's W3TermInfo.add_block() does
-        self.total_weight += sum(np.array(self.weights, dtype=np.float32).tolist())
+        self.total_weight += sum(singles)
         self.max_weight = max(self.max_weight, self.block_max_weight)
         if self.first_id is None:
             self.first_id = ids[0]
