@@ -1,0 +1,240 @@
+"""Reading a term's packed postings (blocks.py) as a Whoosh matcher.
+
+The matcher reads the term's header, block table, document numbers and weights (two
+reads), decodes a block's numbers with numpy when it first needs them, and reads a
+block's values (positions) only when asked for a value, positions or spans. skip_to()
+finds the block by bisecting the table's last document numbers; skip_to_quality() skips
+blocks by their highest weight and shortest field length, as Whoosh's own matcher does.
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+from bisect import bisect_left
+
+import numpy as np
+from whoosh.matching import LeafMatcher, ReadTooFar
+from whoosh.util.numeric import byte_to_length
+
+from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, VERSION, WEIGHT_DTYPES, unpack_ids, unpack_weights
+from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, value_kind
+from index.codec.varints import read_varint
+
+_ID_SIZES = [dtype.itemsize for dtype in ID_DTYPES]
+_WEIGHT_SIZES = [0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES]
+_RECORD = struct.Struct("<" + "".join(BLOCK[name].char for name in BLOCK.names))
+_LONGEST_HEADER = 1 + 2 * 5  # version, and two varints of up to 32 bits
+
+
+class CorruptPostings(Exception):
+    """A term's postings do not begin as packed postings do (not written by PackedCodec)."""
+
+
+class PackedMatcher(LeafMatcher):
+    """The postings of one term, from `offset` in the postings file (`length`, their size,
+    is only handed on: Whoosh 2.7's W3TermInfo reads it back as a 1-tuple; the header says
+    where everything lies).
+
+    >>> from index.codec.packed import PackedCodec
+    >>> from whoosh.fields import Schema, TEXT
+    >>> from whoosh.filedb.filestore import RamStorage
+    >>> ix = RamStorage().create_index(Schema(body=TEXT(phrase=True)))
+    >>> with ix.writer(codec=PackedCodec()) as writer:
+    ...     for text in ("oil prices rose", "oil output fell", "gold rose"):
+    ...         writer.add_document(body=text)
+    >>> matcher = ix.reader().postings("body", "oil")
+    >>> matcher.id(), matcher.value_as("positions")
+    (0, [0])
+    >>> matcher.skip_to(1); matcher.id(), matcher.weight()
+    (1, 1.0)
+    """
+
+    def __init__(self, postfile, offset: int, length: int, format_, term=None, scorer=None):
+        self.postfile, self.offset, self.length = postfile, offset, length
+        self.format, self.scorer, self.term_key = format_, scorer, term
+        self.kind = value_kind(format_)
+        head = postfile.get(offset, _LONGEST_HEADER)  # fewer bytes at the file's end
+        if head[0] != VERSION:
+            raise CorruptPostings(f"term {term!r}: postings version {head[0]}, not {VERSION}")
+        blocks, at = read_varint(head, 1)
+        data_size, header_size = read_varint(head, at)
+        table_size = blocks * BLOCK.itemsize
+        self.body = postfile.get(offset + header_size, table_size + data_size)
+        # the table through struct, not numpy: most terms have one block, read in a microsecond
+        (self.max_ids, self.max_weights, self.values_sizes, self.counts, self.min_lengths, self.max_lengths,
+         self.layouts) = map(list, zip(*_RECORD.iter_unpack(self.body[:table_size]))) if blocks else [[]] * 7
+        self.blocks = blocks
+        self.id_starts, self.weight_starts, self.values_starts = [], [], []
+        data_at, values_at = table_size, offset + header_size + table_size + data_size
+        for count, layout, values_size in zip(self.counts, self.layouts, self.values_sizes):
+            self.id_starts.append(data_at)
+            data_at += _ID_SIZES[layout & 3] * count
+            self.weight_starts.append(data_at)
+            data_at += _WEIGHT_SIZES[(layout >> 2) & 3] * count
+            self.values_starts.append(values_at)
+            values_at += values_size
+        self.reset()
+
+    # -- moving
+
+    def reset(self) -> None:
+        self.atend = not self.blocks
+        self.go_to_block(0)
+
+    def go_to_block(self, block: int) -> None:
+        self.block, self.i = block, 0
+        self.ids = self.weights = self.block_values = None
+        if block == self.blocks:
+            self.atend, self.count = True, 0
+        else:
+            self.count = self.counts[block]
+
+    def is_active(self) -> bool:
+        return not self.atend
+
+    def next(self) -> bool:
+        """Move to the next posting; True if that began another block."""
+        if self.atend:
+            raise ReadTooFar
+        self.i += 1
+        if self.i == self.count:
+            self.go_to_block(self.block + 1)
+            return True
+        return False
+
+    def skip_to(self, targetid: int) -> None:
+        if self.atend:
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self.max_ids[self.block]:
+            self.go_to_block(bisect_left(self.max_ids, targetid, self.block + 1))
+            if self.atend:
+                return
+        self.i = bisect_left(self.block_ids(), targetid, self.i)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        """Skip the blocks whose best possible score is not above `minquality`; how many."""
+        skipped = 0
+        while not self.atend and self.block_quality() <= minquality:
+            self.go_to_block(self.block + 1)
+            skipped += 1
+        return skipped
+
+    def copy(self) -> "PackedMatcher":
+        twin = PackedMatcher(self.postfile, self.offset, self.length, self.format, self.term_key, self.scorer)
+        if self.atend:
+            twin.atend = True
+        else:
+            twin.go_to_block(self.block)
+            twin.i = self.i
+        return twin
+
+    # -- the current posting
+
+    def term(self):
+        return self.term_key
+
+    def id(self) -> int:
+        if self.ids is None:
+            return self.block_ids()[self.i]
+        return self.ids[self.i]
+
+    def weight(self) -> float:
+        if self.weights is None:
+            block = self.block
+            self.weights = unpack_weights(self.body, (self.layouts[block] >> 2) & 3, self.counts[block],
+                                          offset=self.weight_starts[block]).tolist()
+        return self.weights[self.i]
+
+    def value(self):
+        return self.values_of_block().value(self.i)
+
+    def value_as(self, astype: str):
+        if astype == "positions" and self.kind == POSITIONS:
+            return self.values_of_block().positions(self.i)
+        if astype == "frequency" and self.kind in (POSITIONS, FREQUENCIES):
+            return self.values_of_block().frequency(self.i)
+        return super().value_as(astype)
+
+    def all_ids(self):
+        while not self.atend:
+            yield from self.block_ids()[self.i:]
+            self.go_to_block(self.block + 1)
+
+    # -- the current block
+
+    def block_ids(self) -> list[int]:
+        if self.ids is None:
+            block = self.block
+            previous = self.max_ids[block - 1] if block else 0
+            self.ids = unpack_ids(self.body, self.layouts[block] & 3, self.counts[block], previous,
+                                  offset=self.id_starts[block]).tolist()
+        return self.ids
+
+    def values_of_block(self) -> BlockValues:
+        if self.block_values is None:
+            block = self.block
+            data = self.postfile.get(self.values_starts[block], self.values_sizes[block])
+            if self.layouts[block] & COMPRESSED:
+                data = zlib.decompress(data)
+            self.block_values = BlockValues(self.kind, self.format, data, self.counts[block])
+        return self.block_values
+
+    def block_min_id(self) -> int:
+        return self.block_ids()[0]
+
+    def block_max_id(self) -> int:
+        return self.max_ids[self.block]
+
+    def block_min_length(self) -> int:
+        return byte_to_length(self.min_lengths[self.block])
+
+    def block_max_length(self) -> int:
+        return byte_to_length(self.max_lengths[self.block])
+
+    def block_max_weight(self) -> float:
+        return self.max_weights[self.block]
+
+    # -- whole arrays, for array-at-a-time search
+
+    def postings_arrays(self, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The document numbers (int64) and weights (float64) of the postings from the
+        current block's first on, as arrays; with `within` (sorted document numbers),
+        blocks that can hold none of them are left unread. The matcher ends inactive.
+
+        >>> from index.codec.packed import PackedCodec
+        >>> from whoosh.fields import Schema, TEXT
+        >>> from whoosh.filedb.filestore import RamStorage
+        >>> ix = RamStorage().create_index(Schema(body=TEXT))
+        >>> with ix.writer(codec=PackedCodec(block_size=2)) as writer:
+        ...     for text in ("oil gas", "oil", "gas", "oil oil", "oil"):
+        ...         writer.add_document(body=text)
+        >>> ids, weights = ix.reader().postings("body", "oil").postings_arrays()
+        >>> ids.tolist(), weights.tolist()
+        ([0, 1, 3, 4], [1.0, 1.0, 2.0, 1.0])
+        >>> ix.reader().postings("body", "oil").postings_arrays(within=np.array([4]))[0].tolist()
+        [3, 4]
+        """
+        id_parts, weight_parts = [], []
+        block, lowest = self.block, (self.max_ids[self.block - 1] + 1 if self.block else 0)
+        while block < self.blocks:
+            if within is not None:
+                wanted = np.searchsorted(within, lowest)
+                if wanted == len(within):
+                    break
+                if within[wanted] > self.max_ids[block]:
+                    lowest = self.max_ids[block] + 1
+                    block += 1
+                    continue
+            layout, count = self.layouts[block], self.counts[block]
+            id_parts.append(unpack_ids(self.body, layout & 3, count, lowest - 1 if block else 0,
+                                       offset=self.id_starts[block]))
+            weight_parts.append(unpack_weights(self.body, (layout >> 2) & 3, count,
+                                               offset=self.weight_starts[block]))
+            lowest = self.max_ids[block] + 1
+            block += 1
+        self.go_to_block(self.blocks)
+        if not id_parts:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
