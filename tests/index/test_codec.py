@@ -72,10 +72,9 @@ def documents():
 
 @pytest.fixture(scope="module", params=["one segment", "three segments", "merged", "deletions"])
 def pair(request, documents, tmp_path_factory):
-    """The Reuters slice indexed with each codec, the same way (split or merged: its first
-    300 articles, for time)."""
-    if request.param != "one segment":
-        documents = documents[:300]
+    """The Reuters slice indexed with each codec, the same way (its first 500 articles in
+    one segment, 300 split or merged, for time)."""
+    documents = documents[:500 if request.param == "one segment" else 300]
     options = {"one segment": {}, "three segments": {"batches": 3}, "merged": {"batches": 3, "optimize": True},
                "deletions": {"batches": 2, "delete": [f"r{n}" for n in range(0, len(documents), 7)]}}[request.param]
     indexes = {}
