@@ -72,9 +72,8 @@ def documents():
 
 @pytest.fixture(scope="module", params=["one segment", "three segments", "merged", "deletions"])
 def pair(request, documents, tmp_path_factory):
-    """The Reuters slice indexed with each codec, the same way (its first 500 articles in
-    one segment, 300 split or merged, for time)."""
-    documents = documents[:500 if request.param == "one segment" else 300]
+    """The Reuters slice indexed with each codec, the same way."""
+    documents = indexed(documents, request.param)
     options = {"one segment": {}, "three segments": {"batches": 3}, "merged": {"batches": 3, "optimize": True},
                "deletions": {"batches": 2, "delete": [f"r{n}" for n in range(0, len(documents), 7)]}}[request.param]
     indexes = {}
@@ -82,6 +81,12 @@ def pair(request, documents, tmp_path_factory):
         folder = tmp_path_factory.mktemp(f"{name}-{request.param.replace(' ', '-')}")
         indexes[name] = build(FileStorage(str(folder)), codec(), documents, build_schema(), **options)
     return indexes
+
+
+def indexed(documents: list[dict], setup: str) -> list[dict]:
+    """The articles a set-up indexes: the slice's first 500 in one segment, 300 split or
+    merged (for time)."""
+    return documents[:500 if setup == "one segment" else 300]
 
 
 def parser(schema):
@@ -176,8 +181,7 @@ def test_a_filter_restricts_both_alike(pair):
 
 
 def test_deleted_documents_are_not_matched(pair, documents, request):
-    if request.node.callspec.params["pair"] != "one segment":
-        documents = documents[:300]
+    documents = indexed(documents, request.node.callspec.params["pair"])
     deleted = set()
     if request.node.callspec.params["pair"] == "deletions":
         deleted = {f"r{n}" for n in range(0, len(documents), 7)}
