@@ -67,7 +67,6 @@ class CRFModel:
         self.eos = self._attrs_vector(["eos"])
         self.doc_tc = self._attrs_vector(["doc:tc"])
         self.doc_lc = self._attrs_vector(["doc:lc"])
-        self._shared: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
         self._forget_words()
         # Label id -> (entity type or None, begins a span?)
@@ -80,13 +79,6 @@ class CRFModel:
         """The summed weights of the attributes the model knows."""
         get = self.attr_ids.get
         return self.weights[[i for i in map(get, attrs) if i is not None]].sum(axis=0)
-
-    def _shared_vector(self, flags: tuple[str, ...]) -> np.ndarray:
-        """The summed weights of a set of sentence flags (few sets: kept)."""
-        vector = self._shared.get(flags)
-        if vector is None:
-            vector = self._shared[flags] = self._attrs_vector(list(flags))
-        return vector
 
     def _forget_words(self) -> None:
         """Empty the per-word table (row r holds the six slot vectors of one word; row 0 is PAD)."""
@@ -200,13 +192,6 @@ class CRFModel:
                 emit[flag_tc] += self.doc_tc
             if flag_lc:
                 emit[flag_lc] += self.doc_lc
-        # Sentence flags (a headline in capitals, a row of a table): one vector a sentence.
-        r = 0
-        for words in sentences:
-            shared = F.sentence_flags(words)
-            if shared:
-                emit[r:r + len(words)] += self._shared_vector(tuple(shared))
-            r += len(words)
         if extra:
             r = 0
             vector = self._attrs_vector

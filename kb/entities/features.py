@@ -5,8 +5,6 @@ Every attribute of a token comes from one of a few *slots*, each a function of o
 * ``local(w)``      - the token itself (identity, shape, affixes, gazetteer flags);
 * ``context(w, k)`` - a neighbour at offset k in (-2, -1, +1, +2);
 * ``initial(w)``    - added when the token starts its sentence;
-* ``sentence flags`` - shared by every token of a sentence: a headline in capitals
-                      ("MILWAUKEE AT ST LOUIS"), a row of a table of results;
 * ``doc flags``     - whether the word is seen title-cased mid-sentence / lower-cased
                       elsewhere in the same document (document-level consistency).
 
@@ -173,25 +171,9 @@ def doc_flags(word: str, titled: set[str], lowered: set[str]) -> list[str]:
     return feats
 
 
-def sentence_flags(words: list[str]) -> list[str]:
-    """Attributes every token of a sentence shares: "s:caps" when its words are all in
-    capitals (a headline, where case says nothing of names), "s:num" when a third of its
-    tokens or more are numbers (a row of sports results or prices: a city there is often
-    a team, an organisation)."""
-    flags = []
-    long_words = [w for w in words if len(w) > 1 and w[:1].isalpha()]
-    if long_words and len([w for w in words if w[:1].isalpha()]) >= 2 and all(w.isupper() for w in long_words):
-        flags.append("s:caps")
-    digits = sum(1 for w in words if w[:1].isdigit())
-    if digits and digits * 3 >= len(words):
-        flags.append("s:num")
-    return flags
-
-
 def sentence_attributes(words: list[str], titled: set[str], lowered: set[str]) -> list[list[str]]:
     """All attributes of every token of one sentence (the trainer's view)."""
     n = len(words)
-    shared = sentence_flags(words)
     padded = [PAD, PAD] + words + [PAD, PAD]
     out = []
     for i, w in enumerate(words):
@@ -202,6 +184,6 @@ def sentence_attributes(words: list[str], titled: set[str], lowered: set[str]) -
             feats = feats + initial(w)
         if i == n - 1:
             feats = feats + ["eos"]
-        feats = feats + doc_flags(w, titled, lowered) + shared
+        feats = feats + doc_flags(w, titled, lowered)
         out.append(feats)
     return out
