@@ -4,7 +4,9 @@ cluster manager: reliability/test_node_loss.py and opensearch/test_cluster.py.""
 from __future__ import annotations
 
 import pytest
-from opensearchpy import ConnectionError, TransportError
+
+opensearchpy = pytest.importorskip("opensearchpy", reason="the OpenSearch client (newskb[opensearch]) is not installed")
+ConnectionError, TransportError = opensearchpy.ConnectionError, opensearchpy.TransportError
 
 from index.opensearch.client import ClusterUnavailable, patiently
 from index.settings import IndexSettings
