@@ -252,7 +252,8 @@ class EntityTable:
             if works < 2:
                 continue
             for entity_id, kind, by_user, articles, cued in self.rivals(key):
-                outweighed = 2 * works >= articles or kind == "org" and not cued and (works >= 3 or 4 * works >= articles)
+                outweighed = 2 * works >= articles or (kind == "org" and not cued
+                                                       and (works >= 3 or 4 * works >= articles))
                 if outweighed and not by_user and not (kind == "place" and key in GAZ_LOC):
                     self.db.execute("update entities set ignored = ? where id = ?", [WORK_HIDDEN, entity_id])
                     self.touched.update(self.articles_of(entity_id))
@@ -299,7 +300,8 @@ class EntityTable:
         """(id, type, named_by_user, articles, cued) of each entity of this name, most
         articles first; `cued`: in how many its type is what the words say."""
         return self.db.execute(
-            "select e.id, e.type, e.named_by_user, (select count(*) from article_entities ae where ae.entity_id = e.id), "
+            "select e.id, e.type, e.named_by_user, "
+            "(select count(*) from article_entities ae where ae.entity_id = e.id), "
             "(select count(*) from article_entities ae where ae.entity_id = e.id and ae.cued_type = e.type) "
             "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
             "order by 4 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)

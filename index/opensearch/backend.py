@@ -75,7 +75,7 @@ class OpenSearchIndex:
         with cluster_errors(self.settings):
             return self._method(method)(**arguments)
 
-    def _read(self, method: str, **arguments):
+    def _patient_read(self, method: str, **arguments):
         """A request that changes nothing (`search`, `count`, `exists`), retried through a
         node's loss; a search never answers with what only some shards found."""
         if method == "search":
@@ -184,7 +184,7 @@ class OpenSearchIndex:
                 "_source": ["story", *(TEXT_FIELDS if needs_words(tree) else ())]}
         if collapse:
             body["collapse"] = {"field": "story"}
-        found = self._read("search", index=self.alias, body=body)
+        found = self._patient_read("search", index=self.alias, body=body)
         hits = found["hits"]["hits"]
         marks = marks_of(tree, [hit["_source"] for hit in hits])
         copies = self._story_sizes(query, [hit["_source"]["story"] for hit in hits]) if collapse else {}
@@ -201,7 +201,7 @@ class OpenSearchIndex:
             return {}
         body = {"query": query, "size": 0,
                 "aggs": {"stories": {"terms": {"field": "story", "include": stories, "size": len(stories)}}}}
-        found = self._read("search", index=self.alias, body=body)
+        found = self._patient_read("search", index=self.alias, body=body)
         return {bucket["key"]: bucket["doc_count"] for bucket in found["aggregations"]["stories"]["buckets"]}
 
     def count(self, text: str, by: str, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
@@ -215,7 +215,7 @@ class OpenSearchIndex:
             field = "source_name" if by == "source" else by
             aggregations = {"values": {"terms": {"field": field, "size": ALL_VALUES}},
                             "without": {"missing": {"field": field}}}
-        found = self._read("search", index=self.alias, body={"query": query, "size": 0, "aggs": aggregations})
+        found = self._patient_read("search", index=self.alias, body={"query": query, "size": 0, "aggs": aggregations})
         buckets, empty = found["aggregations"]["values"]["buckets"], found["aggregations"]["without"]["doc_count"]
         if by in PERIODS:
             counts = Counter({period_key(from_millis(bucket["key"]), by): bucket["doc_count"] for bucket in buckets})
@@ -241,7 +241,8 @@ class OpenSearchIndex:
         """What of query `text` to mark in article `article_id` (nothing if it does not match)."""
         tree = self.parse(text)
         query = {"bool": {"must": [translate(tree)], "filter": [{"ids": {"values": [article_id]}}]}}
-        found = self._read("search", index=self.alias, body={"query": query, "size": 1, "_source": list(TEXT_FIELDS)})
+        found = self._patient_read("search", index=self.alias,
+                                   body={"query": query, "size": 1, "_source": list(TEXT_FIELDS)})
         hits = found["hits"]["hits"]
         if not hits:
             return IndexHit(article_id, 0.0)
@@ -249,11 +250,11 @@ class OpenSearchIndex:
 
     def similar(self, article_id: str, body: str, limit: int = 10) -> list[IndexHit]:
         """Articles most like this one: OpenSearch's more_like_this over its body stems."""
-        if not self._read("exists", index=self.alias, id=article_id):
+        if not self._patient_read("exists", index=self.alias, id=article_id):
             raise NotFoundError(f"no article with id {article_id!r} in the index")
         like = {"more_like_this": {"fields": ["body"], "like": [{"_id": article_id}], "min_term_freq": 1,
                                    "min_doc_freq": 1, "max_query_terms": SIMILAR_TERMS}}
-        found = self._read("search", index=self.alias, body={"query": like, "size": limit, "_source": False})
+        found = self._patient_read("search", index=self.alias, body={"query": like, "size": limit, "_source": False})
         return [IndexHit(hit["_id"], float(hit["_score"] or 0.0)) for hit in found["hits"]["hits"]]
 
     def suggest(self, text: str) -> list[str]:
@@ -300,7 +301,7 @@ class Vocabulary:
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         field, text = (f"{fieldname}.exact", term[1:]) if term.startswith("=") else (fieldname, term)
-        found = self.index._read("count", index=self.index.alias, body={"query": {"term": {field: text}}})
+        found = self.index._patient_read("count", index=self.index.alias, body={"query": {"term": {field: text}}})
         return int(found["count"])
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
@@ -308,5 +309,5 @@ class Vocabulary:
         suggest = {"words": {"text": word, "term": {
             "field": f"{fieldname}.exact", "suggest_mode": "always", "max_edits": min(maxdist, 2),
             "prefix_length": max(0, prefix - 1), "min_word_length": 3, "size": 50, "max_term_freq": 1.0}}}
-        found = self.index._read("search", index=self.index.alias, body={"size": 0, "suggest": suggest})
+        found = self.index._patient_read("search", index=self.index.alias, body={"size": 0, "suggest": suggest})
         return ["=" + option["text"] for entry in found["suggest"]["words"] for option in entry["options"]]

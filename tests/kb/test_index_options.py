@@ -9,12 +9,14 @@ import pytest
 @pytest.mark.parametrize("args, code, says", [
     (["--url", "http://127.0.0.1:9"], 2, "--url, --index-name, --ca-file, --insecure and --shards go with --index"),
     (["--shards", "3"], 2, "go with --index opensearch"),
-    (["--index", "whoosh", "--shards", "3"], 1, "--url, --index-name, --ca-file and --shards are for --index opensearch"),
+    (["--index", "whoosh", "--shards", "3"], 1,
+     "--url, --index-name, --ca-file and --shards are for --index opensearch"),
     (["--index", "opensearch"], 1, "an OpenSearch index needs the cluster's address: --url"),
     (["--index", "opensearch", "--url", "http://127.0.0.1:9", "--shards", "0"], 2, "0 is not in the range 1<=x<=1024"),
     (["--index", "opensearch", "--url", "http://127.0.0.1:9", "--index-name", "News"], 1,
      "cannot name an OpenSearch index 'News'"),
-    (["--index", "opensearch", "--url", "http://127.0.0.1:9"], 1, "cannot reach the OpenSearch cluster at http://127.0.0.1:9"),
+    (["--index", "opensearch", "--url", "http://127.0.0.1:9"], 1,
+     "cannot reach the OpenSearch cluster at http://127.0.0.1:9"),
 ])
 def test_init_refuses_in_one_line_and_leaves_nothing(invoke, tmp_path, args, code, says):
     done = invoke("init", *args, kb_path=tmp_path / "kb")
