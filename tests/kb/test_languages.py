@@ -69,7 +69,9 @@ def test_an_older_knowledge_base_has_its_languages_migrated(invoke, pages_path, 
     with sqlite3.connect(path / "kb.db") as old:  # the languages as the pages declare them, at schema 7
         for parts, declared, _ in PAGES:
             old.execute("update articles set language = ? where origin = ?", [declared, str(corpus(*parts))])
-        old.execute("drop table entity_retypes")
+        old.execute("drop table entity_retypes")  # what versions 9 and 10 added
+        old.execute("drop table article_works")
+        old.execute("alter table article_entities drop column cued_type")
         old.execute("update meta set value = '7' where key = 'schema_version'")
     assert invoke("search", "*", "--lang", "en-GB", "--format", "ids", kb_path=path).exit_code == 0
     assert stored_languages(path) == {str(corpus(*parts)): stored for parts, _, stored in PAGES}
