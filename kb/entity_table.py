@@ -17,6 +17,7 @@ from kb.errors import KBError, NotFoundError
 from kb.vocabulary import ENTITY_TYPES
 
 WORK_HIDDEN = 2  # `ignored` of an entity hidden as a work of art by a vote (1: by a user)
+ARTICLES = "(select count(*) from article_entities ae where ae.entity_id = e.id)"  # of entity `e`, in SQL
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -56,6 +57,18 @@ def gives_way(kind: str, key: str) -> bool:
     from kb.entities.features import GAZ_LOC  # the tagger's data, loaded by an import anyway
 
     return kind == "person" or kind == "place" and key not in GAZ_LOC
+
+
+def dominant(found: list[tuple[int, int]], at_least: int = 2) -> int | None:
+    """The id of the first of `found` ((id, articles), most articles first) if it is in
+    `at_least` articles and three times as many as the next.
+
+    >>> dominant([(7, 6), (8, 2)]), dominant([(7, 6), (8, 3)]), dominant([(7, 1)])
+    (7, None, None)
+    """
+    if found and found[0][1] >= at_least and (len(found) == 1 or found[0][1] >= 3 * found[1][1]):
+        return found[0][0]
+    return None
 
 
 def yields_to_words(kind: str, key: str, said: int) -> bool:
@@ -223,18 +236,17 @@ class EntityTable:
         as many as any other it begins; five letters at least ("Man" stays). Not Sony,
         in more articles than Sony Ericsson."""
         for key in sorted(k for k in keys if " " not in k and len(k) >= 5):
-            short = self.db.execute(
-                "select e.id, (select count(*) from article_entities ae where ae.entity_id = e.id) from entities e "
-                "where e.type = 'org' and e.key = ? and e.named_by_user = 0 and e.ignored = 0", [key]).fetchone()
+            short = next(((entity_id, articles) for entity_id, kind, by_user, articles, _ in self.rivals(key)
+                          if kind == "org" and not by_user), None)
             if short is None:
                 continue
-            full = self.db.execute(
-                "select e.id, (select count(*) from article_entities ae where ae.entity_id = e.id) n from entities e "
-                "where e.type = 'org' and e.key > ? and e.key < ? and e.ignored = 0 order by n desc, e.id limit 2",
-                [key, key + "\U0010ffff"]).fetchall()
-            if full and full[0][1] >= max(2, short[1]) and (len(full) == 1 or full[0][1] >= 3 * full[1][1]):
+            full = dominant(self.db.execute(
+                f"select e.id, {ARTICLES} n from entities e where e.type = 'org' and e.key > ? and e.key < ? "
+                "and e.ignored = 0 order by n desc, e.id limit 2", [key, key + "\U0010ffff"]).fetchall(),
+                at_least=max(2, short[1]))
+            if full is not None:
                 self.touched.update(self.articles_of(short[0]))
-                self.merge(short[0], full[0][0])
+                self.merge(short[0], full)
 
     def drop_works(self, keys: Iterable[str]) -> None:
         """A name whose words show it a work of art or an award ("the movie The Aviator",
@@ -300,8 +312,7 @@ class EntityTable:
         """(id, type, named_by_user, articles, cued) of each entity of this name, most
         articles first; `cued`: in how many its type is what the words say."""
         return self.db.execute(
-            "select e.id, e.type, e.named_by_user, "
-            "(select count(*) from article_entities ae where ae.entity_id = e.id), "
+            f"select e.id, e.type, e.named_by_user, {ARTICLES}, "
             "(select count(*) from article_entities ae where ae.entity_id = e.id and ae.cued_type = e.type) "
             "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
             "order by 4 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)
@@ -316,12 +327,11 @@ class EntityTable:
                                     [surname]).fetchone()
             if alone is None:
                 continue
-            full = self.db.execute(
-                "select e.id, (select count(*) from article_entities ae where ae.entity_id = e.id) n from entities e "
-                "where e.type = 'person' and e.surname = ? and e.ignored = 0 order by n desc, e.id limit 2",
-                [surname]).fetchall()
-            if full and full[0][1] >= 2 and (len(full) == 1 or full[0][1] >= 3 * full[1][1]):
-                self.merge(alone[0], full[0][0])
+            full = dominant(self.db.execute(
+                f"select e.id, {ARTICLES} n from entities e where e.type = 'person' and e.surname = ? "
+                "and e.ignored = 0 order by n desc, e.id limit 2", [surname]).fetchall())
+            if full is not None:
+                self.merge(alone[0], full)
         self.surnames = set()
 
     def _rename(self, entity_id: int, entity_type: str, old: str, new: str) -> None:

@@ -317,7 +317,7 @@ def entities_text(rows: list[dict]) -> str:
 def entity_text(profile: dict) -> str:
     """An entity's profile: what it is, its other names, where and with whom it appears."""
     hidden = (f", hidden as a work of art; kb entities ignore {profile['name']!r} --undo shows it"
-              if profile.get("work") else ", ignored" if profile["ignored"] else "")
+              if profile["work"] else ", ignored" if profile["ignored"] else "")
     lines = [f"{safe(profile['name'])} ({profile['type']}{hidden})",
              f"   aliases: {', '.join(safe(a) for a in profile['aliases']) or '-'}",
              f"  articles: {profile['articles']} ({plural(profile['mentions'], 'mention')})",
