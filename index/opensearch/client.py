@@ -64,6 +64,10 @@ def cluster_errors(settings: IndexSettings) -> Iterator[None]:
     where = settings.url
     try:
         yield
+    except package.SSLError as error:
+        raise ClusterUnavailable(f"cannot verify the certificate of the OpenSearch cluster at {where}: "
+                                 f"{short(getattr(error, 'info', None) or error)} (give its CA with --ca-file, "
+                                 "or skip the check with --insecure)") from None
     except package.ConnectionError as error:
         reason = getattr(error, "info", None) or error
         raise ClusterUnavailable(f"cannot reach the OpenSearch cluster at {where}: {short(reason)}") from None
