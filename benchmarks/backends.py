@@ -1,19 +1,20 @@
 """Whoosh against the OpenSearch backend on the same knowledge base, in turns.
 
     python benchmarks/backends.py                            # Reuters, then BBC; a 2-node cluster started here
-    python benchmarks/backends.py --corpus bbc --scale 100000
+    python benchmarks/backends.py --corpus bbc --scale 100000 --turns 0 --workdir DIR
     python benchmarks/backends.py --url http://HOST:9200     # a cluster of your own
     python benchmarks/backends.py --smoke --url URL          # 200 articles: fails if hit counts differ
 
 Builds each corpus's knowledge base once (`kb import`, into SQLite and Whoosh; --scale as
-benchmarks/growth.py: re-dated, lightly varied copies), copies its database and moves the
-copy onto the cluster. Then, in turns: the full reindex of each from SQLite (articles a
-second; Whoosh writes with one process per core, OpenSearch receives parallel bulk
-requests and copies each shard to its replica), and the corpus's query set
-(benchmarks/queries.py: 10 hits with snippets, facets over all matches) on each, the
-runs of Whoosh and of the cluster alternating, so that a machine whose speed drifts
-slows both alike. Prints one table per corpus: the rates per turn, query median and p95,
-and how many queries found as many matches on both.
+benchmarks/growth.py: re-dated, lightly varied copies; made once in a --workdir),
+copies its database and moves the copy onto the cluster (timed: the first bulk
+reindex). Then, in turns (none with --turns 0, for a large corpus): the full reindex of
+each from SQLite (articles a second; Whoosh writes with one process per core,
+OpenSearch receives parallel bulk requests and copies each shard to its replica), and
+the corpus's query set (benchmarks/queries.py: 10 hits with snippets, facets over all
+matches) on each, the runs of Whoosh and of the cluster alternating, so that a machine
+whose speed drifts slows both alike. Prints one table per corpus: the rates per turn,
+query median and p95, and how many queries found as many matches on both.
 
 Without --url the cluster is the tests' own (tests/opensearch_cluster.py: two nodes on
 this machine, built with `mvn -q -f tests/opensearch/pom.xml package`).
@@ -47,6 +48,23 @@ def timed_reindex(kb: KnowledgeBase) -> float:
     return count / (time.perf_counter() - start)
 
 
+def imported(corpus: str, path: Path, args) -> float:
+    """Seconds that `kb import` of the corpus (as args scale and limit it) into a new
+    knowledge base at `path` took. A knowledge base an earlier run imported into the same
+    work folder is kept (its time is in CORPUS.imported beside it), so that a long import
+    is made once."""
+    done = path.with_name(f"{corpus}-{args.scale}-{args.limit}-{args.ner}.imported")
+    if done.exists() and path.exists():
+        return float(done.read_text())
+    shutil.rmtree(path, ignore_errors=True)
+    jsonl = path.with_name(f"{corpus}.jsonl")
+    write_jsonl(corpus, jsonl, scale=args.scale, limit=args.limit)
+    run_kb("--kb", str(path), "init", "--ner", args.ner)
+    seconds, _ = run_kb("--kb", str(path), "import", str(jsonl))
+    done.write_text(f"{seconds:.1f}")
+    return seconds
+
+
 def same_totals(whoosh: KnowledgeBase, cluster: KnowledgeBase, queries) -> int:
     """How many queries match as many articles on both backends."""
     return sum(whoosh.search(q.text, since=q.since, until=q.until, entities=q.entities, limit=1).total
@@ -57,18 +75,18 @@ def same_totals(whoosh: KnowledgeBase, cluster: KnowledgeBase, queries) -> int:
 def compare(corpus: str, url: str, work: Path, args) -> bool:
     """Build, reindex and query one corpus on both backends; print its table. True if
     every query matched as many articles on both."""
-    jsonl = work / f"{corpus}.jsonl"
-    write_jsonl(corpus, jsonl, scale=args.scale, limit=args.limit)
     whoosh_path, cluster_path = work / f"{corpus}-whoosh", work / f"{corpus}-opensearch"
-    run_kb("--kb", str(whoosh_path), "init", "--ner", args.ner)
-    import_seconds, _ = run_kb("--kb", str(whoosh_path), "import", str(jsonl))
+    import_seconds = imported(corpus, whoosh_path, args)
+    shutil.rmtree(cluster_path, ignore_errors=True)
     copy_knowledge_base(whoosh_path, cluster_path)
     settings = IndexSettings("opensearch", url=url, index_name=f"bench-{corpus}-{uuid.uuid4().hex[:8]}")
     queries = QUERY_SETS[corpus]
     with ExitStack() as stack:
         whoosh = stack.enter_context(KnowledgeBase(whoosh_path, create=False))
         cluster = stack.enter_context(KnowledgeBase(cluster_path, create=False))
+        start = time.perf_counter()
         cluster.reindex(index=settings)
+        move_rate = whoosh.store.count_articles() / (time.perf_counter() - start)
         stack.callback(cluster.index.delete)
         articles = whoosh.store.count_articles()
         rates = [(timed_reindex(whoosh), timed_reindex(cluster)) for _ in range(args.turns)]
@@ -79,6 +97,7 @@ def compare(corpus: str, url: str, work: Path, args) -> bool:
           f"work folder {work}")
     print("| measure | Whoosh | OpenSearch, 2 nodes | OpenSearch/Whoosh |")
     print("|---|---|---|---|")
+    print(f"| first bulk reindex, onto the cluster | | {move_rate:.0f} art/s | |")
     for turn, (whoosh_rate, cluster_rate) in enumerate(rates, 1):
         print(f"| reindex, turn {turn} | {whoosh_rate:.0f} art/s | {cluster_rate:.0f} art/s | "
               f"{cluster_rate / whoosh_rate:.2f} (rate) |")
@@ -96,14 +115,15 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="Only the first N real articles.")
     parser.add_argument("--url", help="An OpenSearch cluster (several nodes comma-separated); default: start 2 nodes.")
     parser.add_argument("--heap", default="1g", help="Java heap of each node started here.")
-    parser.add_argument("--turns", type=int, default=2, help="Reindex turns (each: Whoosh, then OpenSearch).")
+    parser.add_argument("--turns", type=int, default=2, help="Reindex turns (each: Whoosh, then OpenSearch); 0: none.")
     parser.add_argument("--runs", type=int, default=5, help="Runs of the query set on each backend.")
     parser.add_argument("--ner", default="crf", help="Entity extractor of the import (crf or none).")
-    parser.add_argument("--workdir", type=Path, help="Keep the knowledge bases (and started nodes' data) here.")
-    parser.add_argument("--smoke", action="store_true", help="200 articles, 1 turn, 1 run; exit 1 if hit counts differ.")
+    parser.add_argument("--workdir", type=Path, help="Keep the knowledge bases (and started nodes' data) here; "
+                        "a knowledge base imported there by an earlier run is used again.")
+    parser.add_argument("--smoke", action="store_true", help="200 articles, 1 turn (or none), 1 run; exit 1 if hit counts differ.")
     args = parser.parse_args()
     if args.smoke:
-        args.limit, args.turns, args.runs = args.limit or 200, 1, 1
+        args.limit, args.turns, args.runs = args.limit or 200, min(args.turns, 1), 1
     work = args.workdir or Path(tempfile.mkdtemp(prefix="newskb-backends-"))
     work.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:

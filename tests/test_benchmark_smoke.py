@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,11 @@ def test_backends_smoke_run_finds_as_many_matches_on_whoosh_and_on_the_cluster(t
     assert done.returncode == 0, done.stderr
     assert "| queries with the same hit count | 20 of 20 |" in done.stdout
     assert "| reindex, turn 1 |" in done.stdout and "| query p95 (20 queries x 1) |" in done.stdout
+    assert "| first bulk reindex, onto the cluster | |" in done.stdout
+    # Run again in the same folder with no reindex turns: the knowledge base imported once.
+    again = benchmark("backends.py", "--smoke", "--corpus", "reuters", "--url", ",".join(opensearch_cluster.urls),
+                      "--workdir", tmp_path, "--turns", "0")
+    assert again.returncode == 0, again.stderr
+    imported = re.compile(r"imported once in \d+ s")
+    assert imported.findall(again.stdout) == imported.findall(done.stdout) != []
+    assert "| reindex, turn" not in again.stdout and "| queries with the same hit count | 20 of 20 |" in again.stdout
