@@ -210,14 +210,14 @@ class UnlockedSegmentWriter(SegmentWriter):
     share one, which each removes when it finishes or cancels, under the feet of the
     others), its postings pool a ChunkedPostingPool, and the field lengths handed to
     the postings writer made by `whole_lengths(per_document_reader)` (an object with
-    doc_field_length() and close()).
+    doc_field_length() and close()), its segment written with `codec`.
 
     Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
     replaceable after __init__ (nothing written yet), `_flush_segment()` writing the
     postings through `perdocwriter`, `fieldwriter` and `pool.iter_postings()`."""
 
-    def __init__(self, ix, limitmb: int, whole_lengths):
-        super().__init__(ix, _lk=False, limitmb=limitmb)
+    def __init__(self, ix, limitmb: int, whole_lengths, codec):
+        super().__init__(ix, _lk=False, limitmb=limitmb, codec=codec)
         self.whole_lengths = whole_lengths
         self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
