@@ -11,6 +11,7 @@ rebuilt from it. `SearchIndex` is the one seam the core uses.
 """
 from __future__ import annotations
 
+import logging
 import shutil
 from contextlib import suppress
 from pathlib import Path
@@ -33,7 +34,7 @@ from index.highlight import highlight_all, make_snippets
 from index.matching import all_matches
 from index.merging import merge_policy
 from index.query import check_expansions, operator_hints, parse_query
-from index.schema import ENTITY_FIELDS
+from index.schema import ENTITY_FIELDS, INDEX_VERSION
 from index.spelling import suggest_query
 from index.searching import IndexHit, IndexPage, query_marks, run_search
 from index.segments import SegmentBuilder
@@ -46,6 +47,8 @@ __all__ = ["SearchIndex", "IndexWriter", "IndexSettings", "open_search_index", "
            "make_snippets", "highlight_all", "operator_hints"]
 
 SIMILAR_TERMS = 25
+LOGGER = logging.getLogger(__name__)
+LOGGER.addHandler(logging.NullHandler())
 
 
 class IndexWriter(CommitsOnSuccess):
@@ -138,7 +141,7 @@ class SearchIndex:
     def optimize(self) -> int:
         """Merge every segment into one (fastest queries); returns the segments there were."""
         before = self.segment_count()
-        self.ix.optimize()
+        directory.open_writer(self.ix).commit(optimize=True)
         return before
 
     def segment_count(self) -> int:
@@ -148,7 +151,12 @@ class SearchIndex:
                 on_progress: Callable[[int], None] | None = None) -> int:
         """Index every article of `batches` into a new index built beside this one, then
         swap it in. The old index's write lock is held meanwhile, so no other process
-        writes into an index about to be replaced."""
+        writes into an index about to be replaced. An index of another version (written
+        by an older newskb) is logged as rebuilt, in one line."""
+        found = directory.found_version(self.path)
+        if found is not None and found != INDEX_VERSION:
+            LOGGER.warning("Rebuilding the index from SQLite: it is of index version %s, this newskb writes "
+                           "version %s", found, INDEX_VERSION)
         guard = self.writer() if self.is_current() else None
         staged = directory.staging_path(self.path)
         staged_index, count = SearchIndex(staged), 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh import query as wq
@@ -23,11 +24,12 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from index.analysis import EXACT_MARK
+from index.codec import PackedMatcher, PostingsArrays
 from index.dates import PublishedBetween, docnums_between
 from index.query import Proximity
-from index.positions import adjacent, as_lists, decoded_positions, within_window
+from index.positions import adjacent, as_lists, selected, within_window
 from index.segment_cache import LENGTH_OF_CODE, deleted_documents, length_codes, segment_cache, segment_slices
-from index.whoosh_internals import bm25f_parameters, is_block_matcher, leaf_block_arrays, per_document_reader
+from index.whoosh_internals import bm25f_parameters, per_document_reader
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 EXACT_BYTES = EXACT_MARK.encode()
@@ -167,7 +169,7 @@ def expansion_matches(query: wq.MultiTerm, searcher, within: np.ndarray | None) 
         if isinstance(query, wq.FuzzyTerm) and btext[:1] in (EXACT_MARK, EXACT_BYTES):  # (str or bytes)
             continue  # a fuzzy word is compared with stems (the exact forms are one edit away)
         with suppress(TermNotFound):
-            found.append(read_postings(reader, fieldname, btext, False, within)[0])
+            found.append(read_postings(reader, fieldname, btext, False, within).ids)
     ids = np.unique(np.concatenate(found))
     return Matches(ids, np.full(len(ids), float(query.boost)))
 
@@ -218,15 +220,17 @@ def whoosh_matches(query: wq.Query, searcher) -> Matches:
 
 
 def term_matches(searcher, fieldname: str, text, values: bool = False,
-                 within: np.ndarray | None = None) -> tuple[Matches, list]:
-    """The term's postings in the segment, scored: its matches, and with `values` the
-    position value of each (as Whoosh stores them); `within` as for segment_matches."""
+                 within: np.ndarray | None = None) -> tuple[Matches, PostingsArrays | None]:
+    """The term's postings in the segment, scored: its matches, and its postings as
+    read (with `values`, their positions; None if the segment lacks the term);
+    `within` as for segment_matches."""
     reader = searcher.reader()
     btext = searcher.schema[fieldname].to_bytes(text)
     try:
-        ids, weights, found_values = read_postings(reader, fieldname, btext, values, within)
+        found = read_postings(reader, fieldname, btext, values, within)
     except TermNotFound:
-        return Matches.empty(), []
+        return Matches.empty(), None
+    ids, weights = found.ids, found.weights
     # The figures of Whoosh's BM25FScorer (which would look the term up again, for a
     # bound on its scores that is not used here), and its bm25(), operation for
     # operation, so that scores are equal to the last bit.
@@ -235,24 +239,33 @@ def term_matches(searcher, fieldname: str, text, values: bool = False,
     b, k1 = bm25f_parameters(weighting, fieldname)
     lengths = field_lengths(reader, fieldname)[ids]
     scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
-    return Matches(ids, scores), found_values
+    return Matches(ids, scores), found
 
 
-def read_postings(reader, fieldname: str, btext: bytes, values: bool, within: np.ndarray | None = None):
-    """(document numbers, weights, position values if asked) of a term, read a block at a
-    time; blocks holding none of the documents `within` (if given) are skipped unread."""
+def read_postings(reader, fieldname: str, btext: bytes, values: bool,
+                  within: np.ndarray | None = None) -> PostingsArrays:
+    """A term's document numbers and weights, and with `values` its positions, as arrays
+    (PostingsArrays); blocks holding none of the documents `within` (if given) are
+    skipped unread. Segments written with newskb's codec are read a block at a time;
+    others (no segment newskb writes since index version 8) a posting at a time."""
     matcher = reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):  # deletions: dropped by the caller, at the end
         matcher = matcher.child  # (possibly moved past deleted documents, never past others)
-    if not is_block_matcher(matcher):  # a few postings, kept in the term's entry
-        ids, weights, found = [], [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            found.append(matcher.value() if values else None)
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), found
-    return leaf_block_arrays(matcher, values, within)
+    if isinstance(matcher, PackedMatcher) and (not values or matcher.has_positions()):
+        return matcher.postings_arrays(within, positions=values)
+    ids, weights, lists = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            lists.append(matcher.value_as("positions"))
+        matcher.next()
+    ids, weights = np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    if not values:
+        return PostingsArrays(ids, weights)
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return PostingsArrays(ids, weights, counts,
+                          np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())))
 
 
 def average_length(top_searcher, fieldname: str) -> float:
@@ -293,7 +306,7 @@ def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None)
         ids = words[i][0].ids
         candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
     rows = [np.searchsorted(matches.ids, candidates) for matches, _ in words]
-    positions = [decoded_positions(field.format, [found[row] for row in rows_of_word.tolist()])
+    positions = [selected(found.counts, found.positions, rows_of_word)
                  for (_, found), rows_of_word in zip(words, rows)]
     if not isinstance(query, Proximity):
         keep = adjacent(positions)

@@ -1,41 +1,35 @@
-"""Word positions of phrase candidates: decoded from Whoosh's stored values in bulk, and
-checked for words that follow one another (a phrase) or stand near each other
-(proximity)."""
+"""Word positions of phrase candidates (as the codec reads them: how many each posting
+has, and all of them, posting after posting), checked for words that follow one another
+(a phrase) or stand near each other (proximity)."""
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
 
 import numpy as np
 
-from index.whoosh_internals import positions_gap_lists
 
+def selected(counts: np.ndarray, positions: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the postings `rows` (indexes) alone, in the same form.
 
-def decoded_positions(field_format, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """The positions the stored `values` hold: how many each holds, and all of them,
-    value after value (ascending within each). Whoosh's Positions values are read in
-    one unpickling, of a list made of their lists (unpickled one by one, with Whoosh's
-    decode_positions, they took a third of a phrase query's time); others one by one."""
-    gaps = positions_gap_lists(field_format, values)
-    if gaps is not None:
-        counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-        sums = np.cumsum(np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())))
-        before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]  # sum of the values before
-        return counts, sums - np.repeat(before, counts)
-    lists = [field_format.decode_positions(value) for value in values]
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return counts, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    >>> counts, positions = selected(np.array([2, 1, 3]), np.array([4, 9, 0, 1, 5, 7]), np.array([0, 2]))
+    >>> counts.tolist(), positions.tolist()
+    ([2, 3], [4, 9, 1, 5, 7])
+    """
+    starts = np.cumsum(counts) - counts
+    chosen = counts[rows]
+    before = np.cumsum(chosen) - chosen  # where each chosen posting's positions start in the result
+    return chosen, positions[np.repeat(starts[rows] - before, chosen) + np.arange(int(chosen.sum()))]
 
 
 def as_lists(counts: np.ndarray, positions: np.ndarray) -> list[list[int]]:
-    """Decoded positions (as decoded_positions gives them) as one list per value."""
+    """Positions (as selected() gives them) as one list per posting."""
     flat, ends = positions.tolist(), np.cumsum(counts).tolist()
     return [flat[end - count:end] for count, end in zip(counts.tolist(), ends)]
 
 
 def adjacent(words: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """The candidates (indexes) where the words come one right after the other somewhere
-    (a phrase of slop 1); `words` holds each word's decoded positions, candidate after
+    (a phrase of slop 1); `words` holds each word's positions, candidate after
     candidate."""
     common = None
     for offset, (counts, positions) in enumerate(words):

@@ -7,8 +7,9 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from index.analysis import stemmed_text_analyzer, text_analyzer
 from kb.vocabulary import ENTITY_TYPES
 
-# Bump when the schema or analyzers change: an index of another version is rebuilt.
-INDEX_VERSION = 7
+# Bump when the schema, the analyzers or the codec change: an index of another version is
+# rebuilt. 8: postings written with newskb's codec (index.codec).
+INDEX_VERSION = 8
 ENTITY_FIELDS = ENTITY_TYPES  # one field per entity type
 TITLE_BOOST = 2.0
 

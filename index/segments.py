@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.directory import WRITER_MEMORY_MB, open_index
+from index.directory import WRITER_MEMORY_MB, open_index, segment_codec
 from index.documents import document_for
 from index.schema import ENTITY_FIELDS
 from index.segment_cache import LENGTH_OF_CODE, length_codes
@@ -26,7 +26,8 @@ class SegmentBuilder:
 
     def add(self, article: Article) -> None:
         if self._writer is None:
-            self._writer = UnlockedSegmentWriter(open_index(self.path), WRITER_MEMORY_MB, WholeLengths)
+            self._writer = UnlockedSegmentWriter(open_index(self.path), WRITER_MEMORY_MB, WholeLengths,
+                                                 segment_codec())
         self._writer.add_document(**document_for(article, ENTITY_FIELDS))
 
     def finish(self):

@@ -1,9 +1,10 @@
 """Every use of Whoosh's private internals, in one place, checked when it is imported.
 
-newskb reads a few things Whoosh keeps to itself: for speed (posting blocks read as
-arrays, length and date columns read whole, positions unpickled in bulk, the posting
-pool's runs pickled in chunks, files read ahead) or because Whoosh has no public way
-(the index's segment list, a writer without the lock). Each function and class here
+newskb reads a few things Whoosh keeps to itself: for speed (length and date columns
+read whole, positions unpickled in bulk when the codec packs them, the posting pool's
+runs pickled in chunks, files read ahead) or because Whoosh has no public way (the
+index's segment list, a writer without the lock). Postings need none: newskb's codec
+(index.codec) writes and reads them through Whoosh's codec classes. Each function and class here
 says what Whoosh behaviour it relies on; the rest of newskb reaches Whoosh's privates
 only through them (tests/index/test_whoosh_internals.py scans the sources for others).
 
@@ -23,7 +24,6 @@ from itertools import repeat
 from operator import getitem
 from typing import NamedTuple
 
-import numpy as np
 
 from kb.errors import KBError
 
@@ -37,7 +37,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(.*[\\/]
 
 import whoosh  # noqa: E402 (after the warning filters)
 from whoosh.codec import whoosh3 as w3codec  # noqa: E402
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader  # noqa: E402
+from whoosh.codec.whoosh3 import W3PerDocReader  # noqa: E402
 from whoosh.columns import NumericColumn  # noqa: E402
 from whoosh.filedb.structfile import StructFile  # noqa: E402
 from whoosh.formats import Positions  # noqa: E402
@@ -76,54 +76,6 @@ def bm25f_parameters(weighting: BM25F, fieldname: str) -> tuple[float, float]:
 
     Relies on: BM25F keeping per-field B values in the dict `_field_B`."""
     return weighting._field_B.get(fieldname, weighting.B), weighting.K1
-
-
-# ------------------------------------------------------------------------------------
-# Postings
-
-
-def is_block_matcher(matcher) -> bool:
-    """Whether `matcher` reads a term's postings from Whoosh's block layout (W3Codec; a
-    term with only a few postings keeps them in its term-info entry instead)."""
-    return type(matcher) is W3LeafMatcher
-
-
-def leaf_block_arrays(matcher: W3LeafMatcher, values: bool,
-                      within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list]:
-    """A W3LeafMatcher's postings, from where it stands, read a block at a time into
-    arrays: (document numbers, weights, and with `values` every posting's value). With
-    `within` (sorted document numbers), blocks holding none of them are skipped unread,
-    from their headers alone.
-
-    Relies on: W3LeafMatcher's block state (`_atend`; `_maxid` and `_blocklength` from
-    the block header, read already), `_next_block()` moving to the next header, and
-    `_read_data()` filling `_data` with (id deltas, weights, values), the weights None
-    (all 1.0), one float (all alike) or one per posting."""
-    id_blocks, weight_blocks, found = [], [], []
-    lowest = 0  # the smallest document number the current block can hold
-    while not matcher._atend:
-        if within is not None:
-            first_wanted = np.searchsorted(within, lowest)
-            if first_wanted == len(within):
-                break
-            if within[first_wanted] > matcher._maxid:
-                lowest = matcher._maxid + 1
-                matcher._next_block()
-                continue
-        matcher._read_data()
-        deltas, weights, block_values = matcher._data
-        id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
-        if weights is None or isinstance(weights, float):
-            weight_blocks.append(np.full(matcher._blocklength, 1.0 if weights is None else weights))
-        else:
-            weight_blocks.append(np.array(weights, dtype=np.float64))
-        if values:
-            found.extend(block_values)
-        lowest = matcher._maxid + 1
-        matcher._next_block()
-    if not id_blocks:
-        return np.empty(0, dtype=np.int64), np.empty(0), found
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks), found
 
 
 # ------------------------------------------------------------------------------------
@@ -210,14 +162,14 @@ class UnlockedSegmentWriter(SegmentWriter):
     share one, which each removes when it finishes or cancels, under the feet of the
     others), its postings pool a ChunkedPostingPool, and the field lengths handed to
     the postings writer made by `whole_lengths(per_document_reader)` (an object with
-    doc_field_length() and close()).
+    doc_field_length() and close()), its segment written with `codec`.
 
     Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
     replaceable after __init__ (nothing written yet), `_flush_segment()` writing the
     postings through `perdocwriter`, `fieldwriter` and `pool.iter_postings()`."""
 
-    def __init__(self, ix, limitmb: int, whole_lengths):
-        super().__init__(ix, _lk=False, limitmb=limitmb)
+    def __init__(self, ix, limitmb: int, whole_lengths, codec):
+        super().__init__(ix, _lk=False, limitmb=limitmb, codec=codec)
         self.whole_lengths = whole_lengths
         self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
@@ -352,8 +304,6 @@ class FilePart:
 REQUIRED = (
     (FileIndex, "_segments"),
     (BM25F, "_field_B"),
-    (W3LeafMatcher, "_atend"), (W3LeafMatcher, "_maxid"), (W3LeafMatcher, "_blocklength"),
-    (W3LeafMatcher, "_next_block"), (W3LeafMatcher, "_read_data"), (W3LeafMatcher, "_data"),
     (SegmentReader, "_perdoc"),
     (W3PerDocReader, "_cached_reader"), (W3PerDocReader, "_get_column_file"),
     (w3codec, "_lenfield"), (w3codec, "LENGTHS_COLUMN"),

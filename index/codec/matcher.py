@@ -11,13 +11,14 @@ from __future__ import annotations
 import struct
 import zlib
 from bisect import bisect_left
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
 from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, VERSION, WEIGHT_DTYPES, unpack_ids, unpack_weights
-from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, value_kind
+from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, positions_arrays, value_kind
 from index.codec.varints import read_varint
 
 _ID_SIZES = [dtype.itemsize for dtype in ID_DTYPES]
@@ -174,12 +175,14 @@ class PackedMatcher(LeafMatcher):
 
     def values_of_block(self) -> BlockValues:
         if self.block_values is None:
-            block = self.block
-            data = self.postfile.get(self.values_starts[block], self.values_sizes[block])
-            if self.layouts[block] & COMPRESSED:
-                data = zlib.decompress(data)
-            self.block_values = BlockValues(self.kind, self.format, data, self.counts[block])
+            self.block_values = BlockValues(self.kind, self.format, self.values_data(self.block),
+                                            self.counts[self.block])
         return self.block_values
+
+    def values_data(self, block: int) -> bytes:
+        """The values of a block's postings as pack_values() made them (decompressed)."""
+        data = self.postfile.get(self.values_starts[block], self.values_sizes[block])
+        return zlib.decompress(data) if self.layouts[block] & COMPRESSED else data
 
     def block_min_id(self) -> int:
         return self.block_ids()[0]
@@ -198,10 +201,12 @@ class PackedMatcher(LeafMatcher):
 
     # -- whole arrays, for array-at-a-time search
 
-    def postings_arrays(self, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def postings_arrays(self, within: np.ndarray | None = None, positions: bool = False) -> PostingsArrays:
         """The document numbers (int64) and weights (float64) of the postings from the
-        current block's first on, as arrays; with `within` (sorted document numbers),
-        blocks that can hold none of them are left unread. The matcher ends inactive.
+        current block's first on, as arrays; with `positions` (a field of Whoosh's
+        Positions format: `has_positions()`), their positions too, read from the values
+        of the blocks read only. With `within` (sorted document numbers), blocks that can
+        hold none of them are left unread. The matcher ends inactive.
 
         >>> from index.codec.packed import PackedCodec
         >>> from whoosh.fields import Schema, TEXT
@@ -210,13 +215,17 @@ class PackedMatcher(LeafMatcher):
         >>> with ix.writer(codec=PackedCodec(block_size=2)) as writer:
         ...     for text in ("oil gas", "oil", "gas", "oil oil", "oil"):
         ...         writer.add_document(body=text)
-        >>> ids, weights = ix.reader().postings("body", "oil").postings_arrays()
-        >>> ids.tolist(), weights.tolist()
+        >>> found = ix.reader().postings("body", "oil").postings_arrays(positions=True)
+        >>> found.ids.tolist(), found.weights.tolist()
         ([0, 1, 3, 4], [1.0, 1.0, 2.0, 1.0])
-        >>> ix.reader().postings("body", "oil").postings_arrays(within=np.array([4]))[0].tolist()
+        >>> found.counts.tolist(), found.positions.tolist()
+        ([1, 1, 2, 1], [0, 0, 0, 1, 0])
+        >>> ix.reader().postings("body", "oil").postings_arrays(within=np.array([4])).ids.tolist()
         [3, 4]
         """
-        id_parts, weight_parts = [], []
+        if positions and not self.has_positions():
+            raise ValueError(f"term {self.term_key!r}: its field keeps no positions of Whoosh's Positions format")
+        id_parts, weight_parts, count_parts, position_parts = [], [], [], []
         block, lowest = self.block, (self.max_ids[self.block - 1] + 1 if self.block else 0)
         while block < self.blocks:
             if within is not None:
@@ -232,9 +241,28 @@ class PackedMatcher(LeafMatcher):
                                        offset=self.id_starts[block]))
             weight_parts.append(unpack_weights(self.body, (layout >> 2) & 3, count,
                                                offset=self.weight_starts[block]))
+            if positions:
+                flat, starts = positions_arrays(self.values_data(block), count)
+                count_parts.append(np.diff(starts))
+                position_parts.append(flat)
             lowest = self.max_ids[block] + 1
             block += 1
         self.go_to_block(self.blocks)
-        if not id_parts:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
+        read = [(id_parts, np.int64), (weight_parts, np.float64)]
+        if positions:
+            read += [(count_parts, np.int64), (position_parts, np.int64)]
+        return PostingsArrays(*(np.concatenate(parts) if parts else np.empty(0, dtype=dtype) for parts, dtype in read))
+
+    def has_positions(self) -> bool:
+        """Whether postings_arrays() can give positions (the field's format is Whoosh's Positions)."""
+        return self.kind == POSITIONS
+
+
+class PostingsArrays(NamedTuple):
+    """A term's postings as arrays (PackedMatcher.postings_arrays): document numbers,
+    weights, and if asked each posting's count of positions and all the positions,
+    posting after posting (ascending within each)."""
+    ids: np.ndarray
+    weights: np.ndarray
+    counts: np.ndarray | None = None
+    positions: np.ndarray | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import shutil
 import sys
@@ -43,6 +44,17 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+class StderrLines(logging.Handler):
+    """The library's warnings (an index of an older version being rebuilt) as lines on
+    stderr, through click (the stream of the command being run)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+LIBRARY_WARNINGS = StderrLines(logging.WARNING)
 
 
 # Click's own ways of ending a command (`--help` raises Exit(0)); since click 8.5 Exit and
@@ -191,4 +203,5 @@ def cli(ctx, kb_path, debug):
     kb import articles/
     kb search "IRS AND ICE"
     """
+    logging.getLogger("index").addHandler(LIBRARY_WARNINGS)  # (once: a handler is added only once)
     ctx.obj = Context(kb_path, debug)

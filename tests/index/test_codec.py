@@ -18,6 +18,7 @@ from importers import parse_file
 from index.codec import PackedCodec, PackedMatcher
 from kb.models import Article
 from index.documents import document_for
+from index.matching import all_matches
 from index.schema import ENTITY_FIELDS, build_schema
 
 CODECS = {"w3": W3Codec, "packed": PackedCodec}
@@ -153,6 +154,19 @@ def test_a_query_matches_the_same_documents_with_the_same_scores(pair, text):
         assert [docnum for docnum, _ in got] == [docnum for docnum, _ in expected]
         assert all(abs(a - b) <= 1e-9 for (_, a), (_, b) in zip(got, expected))
     assert results["w3"][0] or text.startswith(ENTITY_FIELDS[0]), "a query matching nothing tests little"
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_array_answers_are_the_same_to_the_bit(pair, text):
+    """index.matching reads packed postings whole, as arrays (positions from their own
+    stream), and Whoosh's own a posting at a time."""
+    query = parser(pair["w3"].schema).parse(text)
+    answers = {}
+    for name, ix in pair.items():
+        with ix.searcher() as searcher:
+            matches = all_matches(searcher, query)
+            answers[name] = (matches.ids.tolist(), matches.scores.tolist())
+    assert answers["packed"] == answers["w3"]
 
 
 @pytest.mark.parametrize("text", ['"crude oil"', '"the company said"', '"trade deficit"~3'])

@@ -1,11 +1,18 @@
 """The store is the truth: schema versions, the durable index queue, catch-up after a crash."""
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import pytest
+from whoosh.filedb.filestore import FileStorage
 
 from helpers import SEED
+from index.codec import PackedCodec
+from index.directory import VERSION_FILE
+from index.documents import document_for
+from index.schema import ENTITY_FIELDS, INDEX_VERSION, build_schema
+from index.whoosh_internals import segment_list
 from kb import KnowledgeBase
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION
@@ -27,6 +34,27 @@ def test_a_newer_schema_is_refused_not_damaged(tmp_path):
     with pytest.raises(StoreError, match="made by a newer newskb"):
         KnowledgeBase(tmp_path / "kb")
     assert db_path.read_bytes() == before
+
+
+def test_an_index_of_version_7_is_rebuilt_by_the_next_search_saying_so_in_one_line(invoke, seeded_path):
+    with KnowledgeBase(seeded_path, create=False) as kb:
+        articles = [article for batch in kb.store.iter_articles() for article in batch]
+    folder = seeded_path / "index"
+    shutil.rmtree(folder)
+    folder.mkdir()
+    ix = FileStorage(str(folder)).create_index(build_schema())
+    with ix.writer() as writer:  # version 7's format: Whoosh's own codec
+        for article in articles:
+            writer.add_document(**document_for(article, ENTITY_FIELDS))
+    (folder / VERSION_FILE).write_text("7\n")
+
+    result = invoke("search", "IRS AND ICE", kb_path=seeded_path)
+    assert result.stdout.startswith("1 match")
+    assert result.stderr == ("Rebuilding the index from SQLite: it is of index version 7, "
+                             f"this newskb writes version {INDEX_VERSION}\n")
+    with KnowledgeBase(seeded_path, create=False) as kb:
+        assert [type(segment.codec()) for segment in segment_list(kb.index.ix)] == [PackedCodec]
+    assert invoke("search", "IRS AND ICE", kb_path=seeded_path).stderr == ""
 
 
 def test_article_rows_carry_provenance_and_hash(kb):
