@@ -51,8 +51,8 @@ def timed_reindex(kb: KnowledgeBase) -> float:
 def imported(corpus: str, path: Path, args) -> float:
     """Seconds that `kb import` of the corpus (as args scale and limit it) into a new
     knowledge base at `path` took. A knowledge base an earlier run imported into the same
-    work folder is kept (its time is in CORPUS.imported beside it), so that a long import
-    is made once."""
+    work folder with the same corpus, --scale, --limit and --ner is kept (its time is in
+    CORPUS-SCALE-LIMIT-NER.imported beside it), so that a long import is made once."""
     done = path.with_name(f"{corpus}-{args.scale}-{args.limit}-{args.ner}.imported")
     if done.exists() and path.exists():
         return float(done.read_text())
