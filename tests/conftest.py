@@ -14,13 +14,19 @@ from kb.cli import cli
 
 def pytest_collection_modifyitems(items):
     """Tests that run OpenSearch nodes are marked `opensearch`; where no node can run they are
-    skipped, for one reason, in one summary line per file (under CI=true they fail instead)."""
+    skipped, for one reason, in one summary line per file (under CI=true they fail instead).
+    Under pytest-xdist they all go to one worker, first, so one test cluster serves them while
+    the other workers share the rest."""
     nodes = [item for item in items if "opensearch_launcher" in getattr(item, "fixturenames", ())]
     skip = skip_marker() if nodes else None
     for item in nodes:
         item.add_marker(pytest.mark.opensearch)
         if skip:
             item.add_marker(skip)
+    for item in items:
+        if item.get_closest_marker("opensearch"):
+            item.add_marker(pytest.mark.xdist_group("opensearch"))
+    items.sort(key=lambda item: not item.get_closest_marker("opensearch"))
 
 
 @pytest.fixture(scope="session")
