@@ -12,6 +12,7 @@ from opensearch_cluster import BUILD_COMMAND, OpenSearchCluster, missing_require
 from kb import KnowledgeBase
 from kb.cli import cli
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups
 def pytest_collection_modifyitems(items):
     """Tests that run OpenSearch nodes are marked `opensearch`; where no node can run they are
     skipped, for one reason, in one summary line per file (under CI=true they fail instead).
