@@ -15,7 +15,7 @@ from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.times import datetime_to_long
 
-from index.segment_cache import deleted_documents, numeric_array, segment_cache
+from index.segment_cache import deleted_documents, segment_arrays, segment_cache
 
 NO_DATE = np.iinfo(np.uint64).max  # the column's value for a document without a date
 FIELD = "published"
@@ -26,11 +26,9 @@ def segment_values(reader) -> np.ndarray:
     cache = segment_cache(reader)
     if FIELD in cache:
         return cache[FIELD]
-    count = reader.doc_count_all()
-    if reader.has_column(FIELD):
-        values = numeric_array(reader.column_reader(FIELD, translate=False), count)
-    else:  # no document of the segment has a date
-        values = np.full(count, NO_DATE, dtype=np.uint64)
+    values = segment_arrays(reader).numbers(FIELD)
+    if values is None:  # no document of the segment has a date
+        values = np.full(reader.doc_count_all(), NO_DATE, dtype=np.uint64)
     cache[FIELD] = values
     return values
 

@@ -28,8 +28,8 @@ from index.codec import PackedMatcher, PostingsArrays
 from index.dates import PublishedBetween, docnums_between
 from index.query import Proximity
 from index.positions import adjacent, as_lists, selected, within_window
-from index.segment_cache import LENGTH_OF_CODE, deleted_documents, length_codes, segment_cache, segment_slices
-from index.whoosh_internals import bm25f_parameters, per_document_reader
+from index.segment_cache import LENGTH_OF_CODE, deleted_documents, segment_arrays, segment_cache, segment_slices
+from index.whoosh_internals import bm25f_parameters
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 EXACT_BYTES = EXACT_MARK.encode()
@@ -129,7 +129,7 @@ def every_matches(query: wq.Every, searcher) -> Matches | None:
     if query.fieldname in (None, "", "*"):
         ids = np.arange(count, dtype=np.int64)
     else:
-        codes = length_codes(per_document_reader(reader), query.fieldname, count)
+        codes = segment_arrays(reader).length_codes(query.fieldname)
         if codes is None:
             return None
         ids = np.flatnonzero(codes).astype(np.int64)
@@ -282,7 +282,7 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     the scorer (1 for a document without the field)."""
     cache, key = segment_cache(reader), ("lengths", fieldname)
     if key not in cache:
-        codes = length_codes(per_document_reader(reader), fieldname, reader.doc_count_all())
+        codes = segment_arrays(reader).length_codes(fieldname)
         cache[key] = (np.ones(reader.doc_count_all()) if codes is None
                       else np.where(codes == 0, 1.0, _LENGTHS[codes]))
     return cache[key]

@@ -8,8 +8,9 @@ from index.analysis import stemmed_text_analyzer, text_analyzer
 from kb.vocabulary import ENTITY_TYPES
 
 # Bump when the schema, the analyzers or the codec change: an index of another version is
-# rebuilt. 8: postings written with newskb's codec (index.codec).
-INDEX_VERSION = 8
+# rebuilt. 8: postings written with newskb's codec (index.codec); 9: its per-document arrays
+# (lengths, dates, names: index.codec.arrays).
+INDEX_VERSION = 9
 ENTITY_FIELDS = ENTITY_TYPES  # one field per entity type
 TITLE_BOOST = 2.0
 

@@ -1,16 +1,16 @@
-"""What searches derive from one segment (column readers, date, length and name arrays),
+"""What searches derive from one segment (its arrays of lengths, dates and names),
 kept with the segment's reader: a segment never changes, and the searcher kept between
 searches keeps its readers, so each is worked out once per process and segment."""
 from __future__ import annotations
 
 import numpy as np
-from whoosh.filedb.structfile import BufferFile
+from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length
 
-from index.whoosh_internals import column_file, column_reader_layout, length_column
+from index.codec.arrays import ARRAYS_EXT, ArraysWriter, SegmentArrays
+from index.codec.packed import PackedCodec
 
 LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # Whoosh keeps a length in one byte
-_BIG_ENDIAN = {"B": ">u1", "H": ">u2", "I": ">u4", "Q": ">u8"}  # NumericColumn typecodes read raw
 
 
 def segment_cache(reader) -> dict:
@@ -34,30 +34,31 @@ def deleted_documents(reader) -> np.ndarray:
     return np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
 
 
-def numeric_array(column, count: int) -> np.ndarray:
-    """The values of a numeric column for documents 0 to `count` - 1, as unsigned
-    integers; documents past the column's end get its default."""
-    layout = column_reader_layout(column)
-    if layout is not None and layout.typecode in _BIG_ENDIAN:
-        raw = layout.dbfile.get(layout.basepos, layout.count * layout.width)
-        values = np.frombuffer(raw, dtype=_BIG_ENDIAN[layout.typecode]).astype(np.uint64)
-        return np.concatenate([values, np.full(count - len(values), layout.default, dtype=np.uint64)])
-    return np.array([column[docnum] for docnum in range(count)], dtype=np.uint64)
+def segment_arrays(reader) -> SegmentArrays:
+    """The segment's lengths and columns as arrays (index.codec.arrays), once per reader:
+    PackedCodec's file, or, for a segment of another codec (W3Codec's, the reference of
+    the differential tests), worked out through Whoosh's public API, document by document."""
+    cache = segment_cache(reader)
+    if "arrays" not in cache:
+        if isinstance(reader.codec(), PackedCodec):
+            with reader.segment().open_file(reader.storage(), ARRAYS_EXT) as file:
+                cache["arrays"] = SegmentArrays(file.read())
+        else:
+            cache["arrays"] = SegmentArrays(_arrays_through_columns(reader).to_bytes())
+    return cache["arrays"]
 
 
-def length_codes(per_document_reader, fieldname: str, count: int) -> np.ndarray | None:
-    """The one-byte length codes of `fieldname` for documents 0 to `count` - 1 (0: no
-    length), read whole from a segment's per-document reader; None if the field has none."""
-    column = length_column(per_document_reader, fieldname)
-    return None if column is None else numeric_array(column, count).astype(np.intp)
-
-
-def column_in_memory(reader, fieldname: str):
-    """A reader of the segment's column `fieldname` over a copy of its bytes (a column is
-    a small part of a segment; its values are then read without a system call each)."""
-    file, offset, length = column_file(reader, fieldname)
-    try:
-        data = file.get(offset, length)
-    finally:
-        file.close()
-    return reader.schema[fieldname].column_type.reader(BufferFile(data), 0, length, reader.doc_count_all())
+def _arrays_through_columns(reader) -> ArraysWriter:
+    schema, arrays = reader.schema, ArraysWriter()
+    scored = [name for name in schema.names() if schema[name].scorable]
+    columns = {name: (reader.column_reader(name, translate=False), schema[name].column_type)
+               for name in schema.names() if schema[name].column_type and reader.has_column(name)}
+    for docnum in range(reader.doc_count_all()):
+        arrays.start_doc(docnum)
+        for name in scored:
+            length = reader.doc_field_length(docnum, name)
+            if length:
+                arrays.add_length(name, length)
+        for name, (column, kind) in columns.items():
+            arrays.add_value(name, column[docnum], kind.default_value() if isinstance(kind, NumericColumn) else None)
+    return arrays

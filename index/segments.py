@@ -12,7 +12,7 @@ from pathlib import Path
 from index.directory import WRITER_MEMORY_MB, open_index, segment_codec
 from index.documents import document_for
 from index.schema import ENTITY_FIELDS
-from index.segment_cache import LENGTH_OF_CODE, length_codes
+from index.segment_cache import LENGTH_OF_CODE
 from index.whoosh_internals import UnlockedSegmentWriter, finish_segment
 from kb.models import Article
 
@@ -46,12 +46,13 @@ class SegmentBuilder:
 
 
 class WholeLengths:
-    """The new segment's field lengths, each field's read whole, for the postings writer,
-    which asks for the length of every posting (Whoosh's per-document reader reads the
-    column once per posting: an eighth of the time of indexing)."""
+    """The new segment's field lengths, each field's taken whole from the codec's arrays,
+    for the postings writer, which asks for the length of every posting (Whoosh's
+    per-document reader reads the column once per posting: an eighth of the time of
+    indexing)."""
 
-    def __init__(self, per_document_reader):
-        self._reader, self._lengths = per_document_reader, {}
+    def __init__(self, arrays):
+        self._arrays, self._lengths = arrays, {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
         lengths = self._of_field(fieldname)
@@ -65,9 +66,6 @@ class WholeLengths:
 
     def _of_field(self, fieldname: str) -> list | None:
         if fieldname not in self._lengths:
-            codes = length_codes(self._reader, fieldname, self._reader.doc_count_all())
+            codes = self._arrays.length_codes(fieldname)
             self._lengths[fieldname] = None if codes is None else [LENGTH_OF_CODE[c] or None for c in codes.tolist()]
         return self._lengths[fieldname]
-
-    def close(self) -> None:
-        self._reader.close()

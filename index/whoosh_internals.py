@@ -1,10 +1,10 @@
 """Every use of Whoosh's private internals, in one place, checked when it is imported.
 
-newskb reads a few things Whoosh keeps to itself: for speed (length and date columns
-read whole, positions unpickled in bulk when the codec packs them, the posting pool's
-runs pickled in chunks, files read ahead) or because Whoosh has no public way (the
-index's segment list, a writer without the lock). Postings need none: newskb's codec
-(index.codec) writes and reads them through Whoosh's codec classes. Each function and class here
+newskb reads a few things Whoosh keeps to itself: for speed (positions unpickled in bulk
+when the codec packs them, the posting pool's runs pickled in chunks, files read ahead)
+or because Whoosh has no public way (the index's segment list, a writer without the
+lock). Postings, field lengths and columns need none: newskb's codec (index.codec)
+writes and reads them through Whoosh's codec classes. Each function and class here
 says what Whoosh behaviour it relies on; the rest of newskb reaches Whoosh's privates
 only through them (tests/index/test_whoosh_internals.py scans the sources for others).
 
@@ -22,7 +22,6 @@ import pickle
 import warnings
 from itertools import repeat
 from operator import getitem
-from typing import NamedTuple
 
 
 from kb.errors import KBError
@@ -36,13 +35,9 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[\\/]whoosh
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(.*[\\/])?whoosh([\\/.]|$)")
 
 import whoosh  # noqa: E402 (after the warning filters)
-from whoosh.codec import whoosh3 as w3codec  # noqa: E402
-from whoosh.codec.whoosh3 import W3PerDocReader  # noqa: E402
-from whoosh.columns import NumericColumn  # noqa: E402
 from whoosh.filedb.structfile import StructFile  # noqa: E402
 from whoosh.formats import Positions  # noqa: E402
 from whoosh.index import FileIndex  # noqa: E402
-from whoosh.reading import SegmentReader  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
 
@@ -79,58 +74,6 @@ def bm25f_parameters(weighting: BM25F, fieldname: str) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------------------
-# Per-document columns
-
-
-def per_document_reader(reader):
-    """The per-document reader (columns, lengths) of a segment reader.
-
-    Relies on: SegmentReader keeping it in `_perdoc`."""
-    return reader._perdoc
-
-
-def length_column(per_document_reader, fieldname: str):
-    """The column reader of `fieldname`'s one-byte length codes, kept by the
-    per-document reader; None if no document of the segment has the field.
-
-    Relies on: W3PerDocReader._cached_reader(), the column name `_lenfield(fieldname)`
-    and its type LENGTHS_COLUMN (W3Codec's length columns)."""
-    return per_document_reader._cached_reader(w3codec._lenfield(fieldname), w3codec.LENGTHS_COLUMN)
-
-
-class ColumnLayout(NamedTuple):
-    """Where a numeric column's values lie: `count` big-endian numbers of `width` bytes
-    (struct typecode `typecode`) from `basepos` in `dbfile`; documents past the end
-    have `default`."""
-    dbfile: object
-    basepos: int
-    count: int
-    width: int
-    typecode: str
-    default: int
-
-
-def column_reader_layout(column) -> ColumnLayout | None:
-    """The layout of a NumericColumn reader's values, to read them whole; None for a
-    column of another kind.
-
-    Relies on: NumericColumn.Reader storing fixed-width big-endian numbers, one per
-    document, its `_dbfile`, `_basepos`, `_count`, `_fixedlen`, `_typecode`, `_default`."""
-    if not isinstance(column, NumericColumn.Reader):
-        return None
-    return ColumnLayout(column._dbfile, column._basepos, column._count, column._fixedlen,
-                        column._typecode, column._default)
-
-
-def column_file(reader, fieldname: str) -> tuple[object, int, int]:
-    """(file, offset, length) of the segment's column `fieldname`, freshly opened (the
-    caller closes the file).
-
-    Relies on: W3PerDocReader._get_column_file()."""
-    return per_document_reader(reader)._get_column_file(fieldname)
-
-
-# ------------------------------------------------------------------------------------
 # Positions
 
 # A Positions value is a 4-byte count, then the pickle (protocol 2) of the list of gaps
@@ -161,8 +104,9 @@ class UnlockedSegmentWriter(SegmentWriter):
     helpers' writers), its temporary files in a folder of its own (Whoosh's writers
     share one, which each removes when it finishes or cancels, under the feet of the
     others), its postings pool a ChunkedPostingPool, and the field lengths handed to
-    the postings writer made by `whole_lengths(per_document_reader)` (an object with
-    doc_field_length() and close()), its segment written with `codec`.
+    the postings writer made by `whole_lengths(arrays)` (an object with
+    doc_field_length(), from the codec's per-document writer's `arrays`, an
+    index.codec.arrays.ArraysWriter), its segment written with `codec` (a PackedCodec).
 
     Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
     replaceable after __init__ (nothing written yet), `_flush_segment()` writing the
@@ -177,10 +121,9 @@ class UnlockedSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         """Whoosh's, with the field lengths read whole for the postings writer."""
         self.perdocwriter.close()
-        lengths = self.whole_lengths(self.per_document_reader())
+        lengths = self.whole_lengths(self.perdocwriter.arrays)
         self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()
-        lengths.close()
 
 
 def finish_segment(writer: UnlockedSegmentWriter):
@@ -304,11 +247,6 @@ class FilePart:
 REQUIRED = (
     (FileIndex, "_segments"),
     (BM25F, "_field_B"),
-    (SegmentReader, "_perdoc"),
-    (W3PerDocReader, "_cached_reader"), (W3PerDocReader, "_get_column_file"),
-    (w3codec, "_lenfield"), (w3codec, "LENGTHS_COLUMN"),
-    (NumericColumn.Reader, "_dbfile"), (NumericColumn.Reader, "_basepos"), (NumericColumn.Reader, "_count"),
-    (NumericColumn.Reader, "_fixedlen"), (NumericColumn.Reader, "_typecode"), (NumericColumn.Reader, "_default"),
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "perdocwriter"),
     (SegmentWriter, "fieldwriter"), (SegmentWriter, "_flush_segment"), (SegmentWriter, "_finalize_segment"),
     (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),

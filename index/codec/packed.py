@@ -2,10 +2,12 @@
 
 Whoosh stores each block of a term's postings as zlib(pickle((ids, weights, values))),
 positions inside the values, and unpickles the lot even when no position is needed. This
-codec keeps everything else of W3Codec (term dictionary, stored fields, length columns,
-term vectors, segments) and replaces the postings writer and reader: document numbers and
+codec keeps everything else of W3Codec (term dictionary, stored fields, columns, term
+vectors, segments) and replaces the postings writer and reader: document numbers and
 weights as packed little-endian integers readable with np.frombuffer, positions in a
-stream of their own read only by phrase and proximity queries.
+stream of their own read only by phrase and proximity queries. Its per-document writer
+also writes the field lengths and the columns as plain arrays (arrays.py), read whole by
+index.segment_cache.segment_arrays.
 
 Whoosh pickles the codec with each segment: this class's import path
 (index.codec.packed.PackedCodec) must stay where it is.
@@ -23,8 +25,10 @@ Whoosh pickles the codec with each segment: this class's import path
 """
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocWriter
+from whoosh.columns import NumericColumn
 
+from index.codec.arrays import ARRAYS_EXT, ArraysWriter
 from index.codec.matcher import PackedMatcher
 from index.codec.writer import DEFAULT_BLOCK_SIZE, PackedPostingsWriter
 
@@ -48,3 +52,37 @@ class PackedCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return PackedMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def per_document_writer(self, storage, segment):
+        return PackedPerDocWriter(self, storage, segment)
+
+
+class PackedPerDocWriter(W3PerDocWriter):
+    """W3Codec's per-document writer that also collects the lengths and the columns of
+    the schema's fields (not Whoosh's own: their names start with "_") and writes them
+    as arrays when it closes."""
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self.arrays, self.target = ArraysWriter(), (storage, segment)
+
+    def start_doc(self, docnum):
+        super().start_doc(docnum)
+        self.arrays.start_doc(docnum)
+
+    def add_field(self, fieldname, fieldobj, value, length):
+        super().add_field(fieldname, fieldobj, value, length)
+        if length:
+            self.arrays.add_length(fieldname, length)
+
+    def add_column_value(self, fieldname, columnobj, value):
+        super().add_column_value(fieldname, columnobj, value)
+        if not fieldname.startswith("_"):
+            default = columnobj.default_value() if isinstance(columnobj, NumericColumn) else None
+            self.arrays.add_value(fieldname, value, default)
+
+    def close(self):
+        super().close()
+        storage, segment = self.target
+        with segment.create_file(storage, ARRAYS_EXT) as file:
+            file.write(self.arrays.to_bytes())

@@ -257,3 +257,33 @@ def test_any_block_size_gives_the_same_postings(block_size):
     with w3.reader() as expected, packed.reader() as got:
         for text in ("said", "pct", "oil", "mln", "cocoa"):
             assert postings(got, "body", text) == postings(expected, "body", text)
+
+
+def test_the_arrays_file_holds_what_whooshs_columns_and_lengths_hold(pair):
+    """Each packed segment's arrays (written by PackedCodec's per-document writer, new or
+    merged) against the same segment of the W3Codec index, read through Whoosh's public
+    per-document API: every field's lengths, the dates, the entity, story and source columns."""
+    from index.segment_cache import segment_arrays
+
+    with pair["w3"].reader() as w3, pair["packed"].reader() as packed:
+        pairs = list(zip([r for r, _ in w3.leaf_readers()], [r for r, _ in packed.leaf_readers()]))
+        assert pairs and all(type(r.codec()) is PackedCodec for _, r in pairs)
+        for w3_reader, packed_reader in pairs:
+            ours, theirs = segment_arrays(packed_reader), segment_arrays(w3_reader)
+            count = packed_reader.doc_count_all()
+            assert ours.count == theirs.count == count
+            for fieldname in ("title", "body", "source", "author", "id"):
+                assert listed(ours.length_codes(fieldname)) == listed(theirs.length_codes(fieldname))
+            assert ours.numbers("published").tolist() == theirs.numbers("published").tolist()
+            for fieldname in (*ENTITY_FIELDS, "story", "source"):
+                assert values(ours.name_lists(fieldname), count) == values(theirs.name_lists(fieldname), count)
+        assert any(values(ours.name_lists(ENTITY_FIELDS[0]), count))
+
+
+def listed(array):
+    return None if array is None else array.tolist()
+
+
+def values(lists, count: int) -> list[list[bytes]]:
+    """Each document's values of a column (the empty value, a document without one, left out)."""
+    return [[value for value in lists.of(d) if value] if lists else [] for d in range(count)]

@@ -214,49 +214,19 @@ def test_highlight_terms_are_the_terms_each_hit_matched(reuters_path, text):
     search_index.close()
 
 
-@pytest.mark.parametrize("share", [0.0, 1e9, "mixed"])  # segments read whole / matches read alone / both
 @pytest.mark.parametrize("text", ["oil", "the", "cocoa OR coffee"])
 @pytest.mark.parametrize("top", [5, 100_000])
-def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, monkeypatch, share, text, top):
-    import numpy as np
+def test_facets_equal_whooshs_own_grouping_of_every_match(reuters_path, text, top):
     from whoosh.sorting import Count, FieldFacet
-
-    from index import facets
 
     search_index = SearchIndex(reuters_path / "index")
     searcher = search_index.searcher()
-    if share == "mixed":  # the first segment read whole, the others match by match
-        (first, _), *others = searcher.leaf_searchers()
-        assert others
-        monkeypatch.setattr(facets, "READ_WHOLE_AFTER", 0.0)
-        for kind in ("person", "org", "place"):
-            facets.segment_counts(first, kind, np.arange(1))
-        share = 1e9
-    monkeypatch.setattr(facets, "READ_WHOLE_AFTER", share)
     page = search_index.search(text, facet_top=top)
     query = search_index.parse(text, searcher)
     for kind in ("person", "org", "place"):
         grouped = searcher.search(query, groupedby=FieldFacet(kind, allow_overlap=True, maptype=Count)).groups()
         expected = sorted(((name.decode(), n) for name, n in grouped.items() if name), key=lambda vc: (-vc[1], vc[0]))
         assert page.facets[kind] == expected[:top] and grouped
-    search_index.close()
-
-
-def test_a_segment_is_read_whole_once_its_matches_read_one_by_one_add_up_to_it(reuters_path, tmp_path):
-    from index.facets import _SegmentNames
-    from index.segment_cache import segment_cache
-
-    shutil.copytree(reuters_path / "index", tmp_path / "index")
-    search_index = SearchIndex(tmp_path / "index")
-    search_index.optimize()
-    searcher = search_index.searcher()
-    [(leaf, _)] = searcher.leaf_searchers()  # one segment
-    cache = segment_cache(leaf.reader())
-    total = search_index.search("cocoa").total
-    assert 0 < cache[("names", "org")] == total  # a one-off search reads its matches only
-    for _ in range(leaf.doc_count_all() // total):
-        search_index.search("cocoa")
-    assert isinstance(cache[("names", "org")], _SegmentNames)
     search_index.close()
 
 
