@@ -236,7 +236,7 @@ def fold_short_names(groups: dict) -> None:
 # where it saw a place ("France striker" is the national team, "Iraq spokesman" its
 # government: a place in news).
 COMPANY_BEFORE = frozenset("firm firms company companies giant maker makers operator chain retailer carrier "
-                           "airline manufacturer conglomerate insurer".split())
+                           "airline manufacturer conglomerate insurer analysts consultancy".split())
 COMPANY_AFTER = frozenset("shares shareholders profits profit revenues revenue subsidiary Inc Corp Corporation "
                           "plc Ltd".split())
 ORGANISATION_BEFORE = frozenset("group rival bank network provider producer publisher developer brand broadcaster "
@@ -245,12 +245,18 @@ ORGANISATION_AFTER = frozenset("spokesman spokeswoman spokesperson boss bosses c
                                "defender goalkeeper".split())
 PRODUCT_AFTER = frozenset("console consoles handheld browser player players handset handsets phone phones "
                           "technology software device devices chip chips jet plane".split())
+PRODUCT_BEFORE = frozenset("system console".split())  # "the operating system Linux"
 _AFTER = re.compile(r"^(?:['’]s)?,?\s+(\w+)(?:\s+(\w+))?")
 
 
 def context_cues(text: str, start: int, end: int) -> str | None:
     """"company", "org", "product", "person" or "it" (said it) when the words around
-    text[start:end] say so."""
+    text[start:end] say so.
+
+    >>> text = "according to analysts Gartner, a Linux-based phone"
+    >>> [context_cues(text, found.start(), found.end()) for found in re.finditer("Gartner|Linux", text)]
+    ['company', 'product']
+    """
     words = text[max(0, start - 40):start].split()[-3:]
     before = [w.strip(".,;:\"'“”‘’()").lower() for w in words]
     joined = bool(words) and words[-1][-1:] not in ".,;:)" and text[start - 1:start].isspace()  # "giant Nokia"
@@ -266,7 +272,8 @@ def context_cues(text: str, start: int, end: int) -> str | None:
         return "org"
     if first in ("said", "says") and second == "it":
         return "it"  # a company's words; a place's, too, when it stands for a government
-    return "product" if first in PRODUCT_AFTER else None
+    made_on = text[end:end + 6] == "-based"  # "a Linux-based computer"
+    return "product" if first in PRODUCT_AFTER or made_on or joined and before[-1] in PRODUCT_BEFORE else None
 
 
 # A name ending with one of these is an institution's, whatever the tagger made of it:
