@@ -234,8 +234,11 @@ class EntityTable:
         articles, for Yuganskneftegas; "Baikal" for Baikal Finance Group) joins it, when
         that one is in two articles or more, in as many as the short name and three times
         as many as any other it begins; five letters at least ("Man" stays). Not Sony,
-        in more articles than Sony Ericsson."""
-        for key in sorted(k for k in keys if " " not in k and len(k) >= 5):
+        in more articles than Sony Ericsson, nor an everyday word (kb/entities/data/lower.txt):
+        "the Cabinet" is another body than the Cabinet Office."""
+        from kb.entities.features import LEXICON
+
+        for key in sorted(k for k in keys if " " not in k and len(k) >= 5 and k not in LEXICON):
             short = next(((entity_id, articles) for entity_id, kind, by_user, articles, _ in self.rivals(key)
                           if kind == "org" and not by_user), None)
             if short is None:

