@@ -253,6 +253,11 @@ _APPOSITION = re.compile(r"^(?: and [A-Z][\w-]*)?, (?:the|a|an|its|two|three) (?
                          r"(?=[,.;:)]| which| that| whose)")
 
 
+# "technology companies such as Intel, Microsoft, and Hewlett Packard": the kind of each name listed.
+_NAME = r"[\w&.'-]*[A-Z][\w&.'-]*(?: [\w&.'-]*[A-Z][\w&.'-]*)*"
+_KIND_LISTED = re.compile(r"(\w+),? (?:such as|like|including) (?:%s(?:, |,? and |,? or ))*$" % _NAME)
+
+
 def kind_in_apposition(text: str) -> str | None:
     """"company" or "org" when the apposition `text` starts with names a kind of either.
 
@@ -260,9 +265,23 @@ def kind_in_apposition(text: str) -> str | None:
     ('company', None)
     """
     found = _APPOSITION.match(text)
-    head = found.group(1) if found else ""
+    return kind_of(found.group(1) if found else "")
+
+
+def kind_listed(before: str) -> str | None:
+    """"company" or "org" when the text `before` a name lists it after a kind of either.
+
+    >>> kind_listed("technology companies such as Intel, Microsoft, and "), kind_listed("Networks like eDonkey, ")
+    ('company', 'org')
+    """
+    found = _KIND_LISTED.search(before)
+    return kind_of(found.group(1).lower() if found else "")
+
+
+def kind_of(word: str) -> str | None:
+    """"company" or "org" for a word (or its plural) of COMPANY_BEFORE or ORGANISATION_BEFORE."""
     for kind, words in (("company", COMPANY_BEFORE), ("org", ORGANISATION_BEFORE)):
-        if head in words or head.endswith("s") and head[:-1] in words:
+        if word in words or word.endswith("s") and word[:-1] in words:
             return kind
     return None
 
@@ -288,7 +307,7 @@ def context_cues(text: str, start: int, end: int) -> str | None:
         return "company"
     if first in ORGANISATION_AFTER or joined and before[-1] in ORGANISATION_BEFORE:
         return "org"
-    if apposed := kind_in_apposition(text[end:end + 80]):
+    if apposed := kind_in_apposition(text[end:end + 80]) or kind_listed(text[max(0, start - 150):start]):
         return apposed
     if first in ("said", "says") and second == "it":
         return "it"  # a company's words; a place's, too, when it stands for a government
@@ -312,17 +331,13 @@ def retype_by_context(groups: dict, text: str) -> set[tuple[str, str]]:
     and more ("Keanu Reeves") that its article speaks of as a person ("Reeves said he"),
     never as an organisation, is a person. Every place the name (or that one's last word)
     is written counts, tagged or not. Returns what it retyped: that type is what the
-    words say, not the tagger's guess (kb.entity_table weighs the two). A "person" whose
-    name starts with no first name, listed among organisations only, is spoken of as one."""
+    words say, not the tagger's guess (kb.entity_table weighs the two)."""
     made = set()
-    listed = listed_among_organisations(groups, text)
     for key in [k for k in groups if k[0] in ("person", "place")]:
         if key[1].rsplit(" ", 1)[-1] in INSTITUTION_HEADS and " " in key[1]:
             cues = {"company"}
         else:
             cues = cues_of(text, key[1])
-        if key[0] == "person" and key[1] in listed and key[1].split(" ", 1)[0].lower() not in GAZ_FIRST:
-            cues.add("org")
         if "person" in cues:
             continue
         if "company" in cues or key[0] == "person" and cues & {"org", "it"}:
@@ -334,30 +349,6 @@ def retype_by_context(groups: dict, text: str) -> set[tuple[str, str]]:
         if "person" in cues and not cues & {"company", "org", "it", "product"}:
             made.add(moved(groups, key, "person"))
     return made
-
-
-_LIST_GAP = re.compile(r",\s*|,?\s+(?:and|or)\s+(?:the\s+)?")
-
-
-def listed_among_organisations(groups: dict, text: str) -> set[str]:
-    """The names of `groups` in a list of three or more ("Intel, Microsoft, and Hewlett
-    Packard") whose other names are all organisations': a list holds things of one kind.
-
-    >>> text = "Intel, Microsoft, and Hewlett Packard; Morrissey, Keane and Razorlight, Muse"
-    >>> sorted(listed_among_organisations({("org", "Intel"): [(0, 5)], ("org", "Microsoft"): [(7, 16)],
-    ...     ("person", "Hewlett Packard"): [(22, 37)], ("person", "Morrissey"): [(39, 48)],
-    ...     ("person", "Keane"): [(50, 55)], ("org", "Razorlight"): [(60, 70)], ("org", "Muse"): [(72, 76)]}, text))
-    ['Hewlett Packard']
-    """
-    spans = sorted((start, end, key) for key, found in groups.items() for start, end in found)
-    runs = [spans[:1]]
-    for before, after in zip(spans, spans[1:]):
-        if _LIST_GAP.fullmatch(text[before[1]:after[0]]):
-            runs[-1].append(after)
-        else:
-            runs.append([after])
-    return {key[1] for run in runs if len(run) >= 3 for _, _, key in run
-            if all(other[0] == "org" for _, _, other in run if other != key)}
 
 
 def cues_of(text: str, name: str) -> set[str | None]:

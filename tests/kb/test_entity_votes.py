@@ -103,9 +103,10 @@ def test_an_everyday_word_does_not_join_the_organisation_it_begins(tmp_path):
 
 def test_a_person_named_as_another_name_of_a_company_is_the_company(tmp_path):
     """Hewlett Packard was a person in 5 BBC articles, and a company named HP by most
-    articles in another (the name most articles use wins); one lists it among companies only ("Intel, Microsoft, and
-    Hewlett Packard"), which speaks of the company."""
-    bodies = (["Hewlett Packard (HP) grew. HP sold printers.", "Intel, Microsoft, and Hewlett Packard, in a list."]
+    articles in another (the name most articles use wins); one lists it among "technology
+    companies such as Intel, Microsoft, and Hewlett Packard", which speaks of the company."""
+    bodies = (["Hewlett Packard (HP) grew. HP sold printers.",
+               "Technology companies such as Intel, Microsoft, and Hewlett Packard, they say, came."]
               + [f"HP sold {n} printers." for n in range(3)]
               + [f"Hewlett Packard, they say, sold {n} printers." for n in range(3)])
     patterns = ([{"label": "ORG", "pattern": name} for name in ("HP", "Hewlett Packard", "Intel", "Microsoft")]
