@@ -24,13 +24,16 @@ if TYPE_CHECKING:
 
 
 def spelt_alike(a: str, b: str) -> bool:
-    """Two long names one or two letters apart ("Organiaation"/"Organization of ...").
+    """Two long names one or two letters apart ("Organiaation"/"Organization of ...";
+    "Yuganskneftegas"/"Yuganskneftegaz", one letter of 15 other).
 
     >>> spelt_alike("Organiaation of Petroleum Exporting Countries",
-    ...             "Organization of Petroleum Exporting Countries")
-    True
+    ...             "Organization of Petroleum Exporting Countries"), spelt_alike("Yuganskneftegas", "Yuganskneftegaz")
+    (True, True)
     """
-    return min(len(a), len(b)) >= 12 and SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.95
+    a, b = a.lower(), b.lower()
+    return min(len(a), len(b)) >= 12 and (SequenceMatcher(None, a, b).ratio() >= 0.95
+                                          or len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1)
 
 
 def name_key(name: str) -> str:
@@ -198,13 +201,12 @@ class EntityTable:
         "place" that no gazetteer knows. Stronger than any count of guesses is what the
         words around a name say (`cued`, kb.entities.counting.context_cues): no entity
         they typed gives way to guesses, and guesses give way to them where
-        `yields_to_words`. Looked at for the entities counted since the last call."""
+        `yields_to_words`. Looked at for the entities counted since the last call, and the
+        names typed by their words since then (an alias of another entity, perhaps)."""
         keys = set(self.works)
-        for entity_id in sorted(self.named):
-            row = self.db.execute("select key, named_by_user from entities where id = ?", [entity_id]).fetchone()
-            if row is None:
-                continue
-            key = row[0]
+        named = (self.db.execute("select key from entities where id = ?", [entity_id]).fetchone()
+                 for entity_id in self.named)
+        for key in sorted({row[0] for row in named if row} | self.cued):
             keys.add(key)
             rivals = self.rivals(key)
             if len(rivals) > 1 or key in self.cued:  # (else nothing to weigh: most names)
@@ -234,19 +236,32 @@ class EntityTable:
         articles, for Yuganskneftegas; "Baikal" for Baikal Finance Group) joins it, when
         that one is in two articles or more, in as many as the short name and three times
         as many as any other it begins; five letters at least ("Man" stays). Not Sony,
-        in more articles than Sony Ericsson."""
-        for key in sorted(k for k in keys if " " not in k and len(k) >= 5):
+        in more articles than Sony Ericsson, nor an everyday word (kb/entities/data/lower.txt):
+        "the Cabinet" is another body than the Cabinet Office."""
+        from kb.entities.features import LEXICON
+
+        for key in sorted(k for k in keys if " " not in k and len(k) >= 5 and k not in LEXICON):
             short = next(((entity_id, articles) for entity_id, kind, by_user, articles, _ in self.rivals(key)
                           if kind == "org" and not by_user), None)
             if short is None:
                 continue
-            full = dominant(self.db.execute(
-                f"select e.id, {ARTICLES} n from entities e where e.type = 'org' and e.key > ? and e.key < ? "
-                "and e.ignored = 0 order by n desc, e.id limit 2", [key, key + "\U0010ffff"]).fetchall(),
-                at_least=max(2, short[1]))
+            full = dominant(self.longer_orgs(key), at_least=max(2, short[1]))
             if full is not None:
                 self.touched.update(self.articles_of(short[0]))
                 self.merge(short[0], full)
+
+    def longer_orgs(self, key: str) -> list[tuple[int, int]]:
+        """(id, articles) of the two organisations in most articles whose names begin with
+        `key`, after the second joins the first if their names are spelt alike (the
+        Yuganskneftegas and Yuganskneftegaz of BBC's articles)."""
+        found = self.db.execute(f"select e.id, {ARTICLES} n from entities e where e.type = 'org' and e.key > ? "
+                                "and e.key < ? and e.ignored = 0 order by n desc, e.id limit 2",
+                                [key, key + "\U0010ffff"]).fetchall()
+        if len(found) == 2 and spelt_alike(self.name_of(found[0][0]), self.name_of(found[1][0])):
+            self.touched.update(self.articles_of(found[1][0]))
+            self.merge(found[1][0], found[0][0])
+            return self.longer_orgs(key)
+        return found
 
     def drop_works(self, keys: Iterable[str]) -> None:
         """A name whose words show it a work of art or an award ("the movie The Aviator",
@@ -275,11 +290,12 @@ class EntityTable:
         """Where the words of some articles give this name one type (and of none another),
         each entity of the name that only guesses typed otherwise, and that yields to
         them, takes that type (merged into its entity, if there is one). The words are
-        read on every row, also where a vote already merged them into another type."""
+        read on every row, also where a vote already merged them into another type, or
+        where the name is another name of the entity ("Hewlett Packard" of HP)."""
         said = self.db.execute(
             "select ae.cued_type, count(*) from article_entities ae join entities e on e.id = ae.entity_id "
-            "where e.type in ('person', 'org', 'place') and e.key = ? and ae.cued_type is not null "
-            "group by ae.cued_type", [key]).fetchall()
+            "where e.type in ('person', 'org', 'place') and ae.cued_type is not null and (e.key = ? or e.id in "
+            "(select entity_id from entity_aliases where key = ?)) group by ae.cued_type", [key, key]).fetchall()
         if len(said) != 1:
             return
         (kind, articles), = said

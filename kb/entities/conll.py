@@ -59,3 +59,28 @@ def spans(tags: list[str], keep: frozenset[str] = frozenset(TYPE_MAP)) -> set[tu
         if prefix == "B" or (prefix == "I" and t != kind):
             start, kind = i, t
     return out
+
+
+def iob_label(label: str) -> str:
+    """The IOB2 label of a BILOU one.
+
+    >>> [iob_label(label) for label in ("U-ORG", "L-ORG", "B-PER", "O")]
+    ['B-ORG', 'I-ORG', 'B-PER', 'O']
+    """
+    prefix, dash, kind = label.partition("-")
+    return {"U": "B", "L": "I"}.get(prefix, prefix) + dash + kind
+
+
+def bilou_labels(tags: list[str]) -> list[str]:
+    """IOB2 tags as BILOU: a span's last token L-, a one-token span U-.
+
+    >>> bilou_labels(["B-ORG", "I-ORG", "O", "B-PER"])
+    ['B-ORG', 'L-ORG', 'O', 'U-PER']
+    """
+    out = []
+    for i, tag in enumerate(tags):
+        ends = i + 1 == len(tags) or not tags[i + 1].startswith("I-")
+        if ends and tag != "O":
+            tag = ("U-" if tag.startswith("B-") else "L-") + tag[2:]
+        out.append(tag)
+    return out

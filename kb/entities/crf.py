@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.entities import features as F
-from kb.entities.conll import TYPE_MAP
+from kb.entities.conll import TYPE_MAP, iob_label
 from kb.entities.stacking import prediction_features
 from kb.entities.tokenize import split_sentences, tokenize
 from kb.models import Mention
@@ -51,9 +51,12 @@ class CRFModel:
         tagger.open(self.path)
         self.tagger = tagger  # kept for reference decoding (tests)
         info = tagger.info()
-        self.labels: list[str] = [lab for lab, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        n = len(self.labels)
+        # The model's states are BILOU (training.py); callers see their IOB2 labels.
+        states = [lab for lab, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
+        self.labels: list[str] = list(dict.fromkeys(map(iob_label, states)))
+        self._iob = np.asarray([self.labels.index(iob_label(lab)) for lab in states])
+        index = {lab: i for i, lab in enumerate(states)}
+        n = len(states)
         self.trans = np.zeros((n, n))
         for (a, b), w in info.transitions.items():
             self.trans[index[a], index[b]] = w
@@ -84,7 +87,7 @@ class CRFModel:
         """Empty the per-word table (row r holds the six slot vectors of one word; row 0 is PAD)."""
         self._ids: dict[str, int] = {}
         self._words: list[str] = []
-        self._table = np.zeros((1024, _SLOTS, len(self.labels)), dtype=np.float32)
+        self._table = np.zeros((1024, _SLOTS, len(self._iob)), dtype=np.float32)
         self._uses = np.zeros(1024, dtype=np.int64)
         self._size = 0
         self._add_words([F.PAD])
@@ -126,7 +129,7 @@ class CRFModel:
         if attr_ids:  # targets ascend: each (row, slot) sums one run of attribute rows
             targets = np.asarray(targets)
             firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
-            slots = self._table.reshape(-1, len(self.labels))
+            slots = self._table.reshape(-1, len(self._iob))
             slots[targets[firsts]] = np.add.reduceat(self.weights[attr_ids], firsts, axis=0)
 
     def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None,
@@ -223,14 +226,14 @@ class CRFModel:
             back[:k, t] = scores.argmax(axis=1)
             delta[:k] = scores.max(axis=1) + grid[:k, t]
         cur = delta.argmax(axis=1)
-        out = np.empty((n_sent, width), dtype=np.intp)
+        out = np.zeros((n_sent, width), dtype=np.intp)
         for t in range(width - 1, -1, -1):
             k = running[t]
             out[:k, t] = cur[:k]
             if t:
                 cur[:k] = back[np.arange(k), t, cur[:k]]
         result: list[list[int]] = [[]] * n_sent
-        for row, i, k in zip(out.tolist(), order.tolist(), lens_s.tolist()):
+        for row, i, k in zip(self._iob[out].tolist(), order.tolist(), lens_s.tolist()):
             result[i] = row[:k]
         return result
 
@@ -249,7 +252,7 @@ class CRFModel:
             if extra:
                 for i, more in extra[k].items():
                     attrs[i] = attrs[i] + more
-            out.append(self.tagger.tag(pycrfsuite.ItemSequence(attrs)))
+            out.append([iob_label(lab) for lab in self.tagger.tag(pycrfsuite.ItemSequence(attrs))])
         return out
 
 

@@ -42,9 +42,14 @@ def _load_gazetteer(name: str) -> frozenset[str]:
 GAZ_LOC = _load_gazetteer("loc.txt")
 GAZ_LOCPART = _load_gazetteer("locpart.txt")
 GAZ_FIRST = _load_gazetteer("first.txt")
+# org.txt: lower-cased words that end or make organisation names: legal forms of
+# companies ("Inc", "GmbH", from cleanco) and kinds of organisation ("Bank", "Council").
+GAZ_ORG = _load_gazetteer("org.txt")
 # major.txt: countries, continents, US states and big cities (not a feature: read by
 # kb.entity_table, where a few articles' words cannot make such a place an organisation).
 GAZ_MAJOR = _load_gazetteer("major.txt")
+# country.txt: the countries of major.txt alone, with England, Scotland and Wales (ISO 3166-2).
+GAZ_COUNTRY = _load_gazetteer("country.txt")
 # lower.txt: words seen written in lower case (>= 2 times) in the train split. A
 # capitalised word that is also a common word ("Public", "Citizen") rarely names a person.
 LEXICON = _load_gazetteer("lower.txt")
@@ -99,6 +104,8 @@ def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
         gz = "loc"
     elif low in GAZ_FIRST:
         gz = "first"
+    elif low in GAZ_ORG and shape[:1] == "X":
+        gz = "org"
     elif low in GAZ_LOCPART:
         gz = "locw"
     lex = shape.startswith("Xx") and low in LEXICON  # title-case only: "ICE" stays an acronym
@@ -128,11 +135,11 @@ def context(word: str, k: int) -> list[str]:
         return ["%d:pad" % k]
     low, shape, gz, lex, clusters = word_info(word)
     feats = ["%d:w=%s" % (k, low), "%d:sh=%s" % (k, shape)]
+    if gz:
+        feats.append("%d:gz=%s" % (k, gz))
+    feats.extend("%d:%s" % (k, cluster) for cluster in clusters[:2 if k in (-1, 1) else 1])
     if k in (-1, 1):
         feats.append("%d:s3=%s" % (k, low[-3:]))
-        feats.extend("%d:%s" % (k, cluster) for cluster in clusters[:2])
-        if gz:
-            feats.append("%d:gz=%s" % (k, gz))
         if lex:
             feats.append("%d:lex" % k)
     return feats

@@ -319,3 +319,27 @@ def test_a_place_spoken_of_as_a_company_or_named_as_an_institution_is_an_organis
     assert {(e.type, e.name) for e in count_entities(mentions, text)} == {
         ("org", "Nokia"), ("org", "High Court"), ("place", "Washington"), ("place", "France"),
         ("person", "Rafael Benitez")}
+
+
+def test_an_organisation_named_by_a_country_is_the_country():
+    """Scotland was an organisation in 2 BBC lists: CoNLL-2003 tags national teams ORG."""
+    text = "Scotland beat Wales at Murrayfield, and Scotland Yard watched."
+    mentions = mentions_in(text, ("Scotland", "org"), ("Wales", "org"), ("Scotland Yard", "org"))
+    assert {(e.type, e.name) for e in count_entities(mentions, text)} == {
+        ("place", "Scotland"), ("place", "Wales"), ("org", "Scotland Yard")}
+
+
+def test_a_person_that_an_apposition_a_unit_or_a_list_of_a_kind_calls_a_company_is_an_organisation():
+    """Yuganskneftegaz, Grokster, Hewlett Packard were people in BBC's lists: "X, the unit
+    which", "X and Y, two file-sharing networks", the oil "unit X" and "companies such as
+    Intel and X" say what they are; "a former company director", "the leader" and "stars
+    such as X" do not."""
+    text = ("Yuganskneftegaz, the unit which pumps oil, was sold. Grokster and StreamCast, two file-sharing "
+            "networks. The oil unit Baikalneft grew. Smith, a former company director, spoke. Jones, the leader. "
+            "Firms such as Intel, Microsoft, and Hewlett Packard came; stars such as Morrissey and Supergrass too.")
+    names = ("Yuganskneftegaz", "Grokster", "StreamCast", "Baikalneft", "Smith", "Jones", "Intel", "Microsoft",
+             "Hewlett Packard", "Morrissey", "Supergrass")
+    kinds = ("person", "person", "org", "person", "person", "person", "org", "org", "person", "person", "org")
+    counted = {e.name: e.type for e in count_entities(mentions_in(text, *zip(names, kinds)), text)}
+    assert counted == {**dict(zip(names, kinds)), "Yuganskneftegaz": "org", "Grokster": "org", "Baikalneft": "org",
+                       "Hewlett Packard": "org"}
