@@ -404,7 +404,10 @@ def titles_of_works(mentions: list[Mention], text: str) -> set[str]:
     return with_listed_works(works, mentions, text)
 
 
-_LISTED = re.compile(r"(?:,\s*|,?\s+and\s+|,?\s+or\s+|\s+of\s+)(?:the\s+)?", re.IGNORECASE)
+# Between two names of a list: a comma, "and", "or" (or "of", inside a title), then maybe
+# "the" and a kind of work, itself maybe after a capitalised word ("and British film").
+_LISTED = re.compile(r"(?:,\s*|,?\s+and\s+|,?\s+or\s+|\s+of\s+)(?:the\s+)?(?:(?-i:[A-Z][a-z]+\s+)?(?:%s)\s+)?"
+                     % "|".join(sorted(WORK_WORDS)), re.IGNORECASE)
 
 
 def with_listed_works(works: set[str], mentions: list[Mention], text: str) -> set[str]:
@@ -418,6 +421,10 @@ def with_listed_works(works: set[str], mentions: list[Mention], text: str) -> se
     ...                                    Mention(31, 38, "org", "Aviator"), Mention(44, 54, "person", "Mike Leigh")],
     ...                          text))
     ['Aviator', 'Ray', 'Sideways']
+    >>> text = "up against The Motorcycle Diaries and British film Vera Drake"
+    >>> sorted(with_listed_works({"Vera Drake"}, [Mention(15, 33, "org", "Motorcycle Diaries"),
+    ...                                           Mention(51, 61, "person", "Vera Drake")], text))
+    ['Motorcycle Diaries', 'Vera Drake']
     """
     ordered = sorted((m for m in mentions if m.type != "place"), key=lambda m: m.start)
     pairs = [(a, b) for a, b in zip(ordered, ordered[1:]) if _LISTED.fullmatch(text[a.end:b.start])]
