@@ -121,13 +121,14 @@ def test_an_older_knowledge_base_is_migrated_with_a_backup(tmp_path):
 
 
 @pytest.mark.corpora
-def test_ner_benchmark_prints_f1_of_at_least_0_91_on_dev():
+def test_ner_benchmark_prints_f1_of_at_least_0_93_on_dev_and_0_88_for_organisations():
     corpus("conll2003-en", "valid.txt")
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ner_eval.py")], capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    f1 = float(re.search(r"^micro\s+precision [\d.]+\s+recall [\d.]+\s+F1 ([\d.]+)", done.stdout, re.M).group(1))
-    assert f1 >= 0.91
+    f1 = {kind: float(re.search(rf"^{kind}\s+precision [\d.]+\s+recall [\d.]+\s+F1 ([\d.]+)", done.stdout, re.M).group(1))
+          for kind in ("micro", "ORG")}
+    assert f1["micro"] >= 0.93 and f1["ORG"] >= 0.88, f1  # #14's targets
     assert re.search(r"raw text extract [\d,]+ tok/s", done.stdout)
 
 
