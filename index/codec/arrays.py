@@ -125,6 +125,7 @@ class SegmentArrays:
         header = json.loads(data[_HEADER.size:_HEADER.size + size])
         self.count, self.parts = header["count"], header["parts"]
         self.data, self.base = data, _HEADER.size + size
+        self.decoded: dict[str, NameLists | None] = {}
 
     def _part(self, key: str) -> np.ndarray | None:
         if key not in self.parts:
@@ -143,10 +144,15 @@ class SegmentArrays:
         return self._part(f"numbers:{fieldname}")
 
     def name_lists(self, fieldname: str) -> NameLists | None:
-        """The byte or name-list column `fieldname`; None if no document has a value."""
-        blob, offsets = self._part(f"names:{fieldname}"), self._part(f"name_offsets:{fieldname}")
-        if blob is None:
-            return None
-        raw, bounds = blob.tobytes(), offsets.tolist()
-        names = [raw[start:end] for start, end in zip(bounds, bounds[1:])]
-        return NameLists(names, self._part(f"starts:{fieldname}"), self._part(f"ids:{fieldname}"))
+        """The byte or name-list column `fieldname`; None if no document has a value
+        (its names decoded once)."""
+        if fieldname not in self.decoded:
+            blob, offsets = self._part(f"names:{fieldname}"), self._part(f"name_offsets:{fieldname}")
+            if blob is None:
+                self.decoded[fieldname] = None
+            else:
+                raw, bounds = blob.tobytes(), offsets.tolist()
+                names = [raw[start:end] for start, end in zip(bounds, bounds[1:])]
+                self.decoded[fieldname] = NameLists(names, self._part(f"starts:{fieldname}"),
+                                                    self._part(f"ids:{fieldname}"))
+        return self.decoded[fieldname]
