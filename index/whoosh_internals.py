@@ -1,9 +1,8 @@
 """Every use of Whoosh's private internals, in one place, checked when it is imported.
 
 newskb reads a few things Whoosh keeps to itself: for speed (length and date columns
-read whole, positions unpickled in bulk when the codec packs them, the posting pool's
-runs pickled in chunks, files read ahead) or because Whoosh has no public way (the
-index's segment list, a writer without the lock). Postings need none: newskb's codec
+read whole, the posting pool's runs pickled in chunks, files read ahead) or because
+Whoosh has no public way (the index's segment list, a writer without the lock). Postings need none: newskb's codec
 (index.codec) writes and reads them through Whoosh's codec classes. Each function and class here
 says what Whoosh behaviour it relies on; the rest of newskb reaches Whoosh's privates
 only through them (tests/index/test_whoosh_internals.py scans the sources for others).
@@ -20,8 +19,6 @@ from __future__ import annotations
 import inspect
 import pickle
 import warnings
-from itertools import repeat
-from operator import getitem
 from typing import NamedTuple
 
 
@@ -40,7 +37,6 @@ from whoosh.codec import whoosh3 as w3codec  # noqa: E402
 from whoosh.codec.whoosh3 import W3PerDocReader  # noqa: E402
 from whoosh.columns import NumericColumn  # noqa: E402
 from whoosh.filedb.structfile import StructFile  # noqa: E402
-from whoosh.formats import Positions  # noqa: E402
 from whoosh.index import FileIndex  # noqa: E402
 from whoosh.reading import SegmentReader  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
@@ -128,28 +124,6 @@ def column_file(reader, fieldname: str) -> tuple[object, int, int]:
 
     Relies on: W3PerDocReader._get_column_file()."""
     return per_document_reader(reader)._get_column_file(fieldname)
-
-
-# ------------------------------------------------------------------------------------
-# Positions
-
-# A Positions value is a 4-byte count, then the pickle (protocol 2) of the list of gaps
-# between the positions: "\x80\x02" ... "." around the list.
-_COUNT_BYTES, _PROTOCOL_2, _STOP = 4, b"\x80\x02", b"."
-_LIST_PICKLE = slice(_COUNT_BYTES + len(_PROTOCOL_2), -len(_STOP))
-
-
-def positions_gap_lists(field_format, values: list[bytes]) -> list[list[int]] | None:
-    """The gaps between the positions each of `values` holds (first: the position), all
-    unpickled at once as one list of their lists; None unless they are Whoosh Positions
-    values (decode them one by one then).
-
-    Relies on: Positions.encode() giving a 4-byte count, then pickle.dumps(gaps, 2)."""
-    if not (type(field_format) is Positions
-            and all(map(bytes.startswith, values, repeat(_PROTOCOL_2), repeat(_COUNT_BYTES)))
-            and all(map(bytes.endswith, values, repeat(_STOP)))):
-        return None
-    return pickle.loads(_PROTOCOL_2 + b"(" + b"".join(map(getitem, values, repeat(_LIST_PICKLE))) + b"l.")
 
 
 # ------------------------------------------------------------------------------------
@@ -328,8 +302,6 @@ def missing_internals() -> list[str]:
                if not _has(owner, name)]
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         missing.append("SegmentWriter(_lk=False)")
-    if not _positions_layout_holds():
-        missing.append("the Positions value layout (4-byte count, pickled gaps)")
     return missing
 
 
@@ -358,11 +330,6 @@ def _has(owner, name: str) -> bool:
 def _names_used(function) -> tuple[str, ...]:
     code = getattr(function, "__code__", None)
     return code.co_names if code is not None else ()
-
-
-def _positions_layout_holds() -> bool:
-    gaps = positions_gap_lists(Positions(), [Positions().encode([3, 9]), Positions().encode([4])])
-    return gaps == [[3, 6], [4]]
 
 
 check_whoosh()
