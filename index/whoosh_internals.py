@@ -134,27 +134,15 @@ class UnlockedSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter without the index's lock (as Whoosh's MpWriter makes its
     helpers' writers), its temporary files in a folder of its own (Whoosh's writers
     share one, which each removes when it finishes or cancels, under the feet of the
-    others), its postings pool a ChunkedPostingPool, and the field lengths handed to
-    the postings writer made by `whole_lengths(per_document_reader)` (an object with
-    doc_field_length() and close()), its segment written with `codec`.
+    others), its postings pool a ChunkedPostingPool, its segment written with `codec`.
 
     Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
-    replaceable after __init__ (nothing written yet), `_flush_segment()` writing the
-    postings through `perdocwriter`, `fieldwriter` and `pool.iter_postings()`."""
+    replaceable after __init__ (nothing written yet)."""
 
-    def __init__(self, ix, limitmb: int, whole_lengths, codec):
+    def __init__(self, ix, limitmb: int, codec):
         super().__init__(ix, _lk=False, limitmb=limitmb, codec=codec)
-        self.whole_lengths = whole_lengths
         self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
-
-    def _flush_segment(self):
-        """Whoosh's, with the field lengths read whole for the postings writer."""
-        self.perdocwriter.close()
-        lengths = self.whole_lengths(self.per_document_reader())
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        lengths.close()
 
 
 def finish_segment(writer: UnlockedSegmentWriter):
@@ -283,8 +271,7 @@ REQUIRED = (
     (w3codec, "_lenfield"), (w3codec, "LENGTHS_COLUMN"),
     (NumericColumn.Reader, "_dbfile"), (NumericColumn.Reader, "_basepos"), (NumericColumn.Reader, "_count"),
     (NumericColumn.Reader, "_fixedlen"), (NumericColumn.Reader, "_typecode"), (NumericColumn.Reader, "_default"),
-    (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "perdocwriter"),
-    (SegmentWriter, "fieldwriter"), (SegmentWriter, "_flush_segment"), (SegmentWriter, "_finalize_segment"),
+    (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
     (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
     (PostingPool, "_remove_run"),
     (StructFile, "file"),

@@ -3,7 +3,8 @@
 Whoosh stores each block of a term's postings as zlib(pickle((ids, weights, values))),
 positions inside the values, and unpickles the lot even when no position is needed. This
 codec keeps everything else of W3Codec (term dictionary, stored fields, length columns,
-term vectors, segments) and replaces the postings writer and reader: document numbers and
+term vectors, segments) and replaces the postings writer and reader (and hands the
+field writer the field lengths read whole: field_writer.py): document numbers and
 weights as packed little-endian integers readable with np.frombuffer, positions in a
 stream of their own read only by phrase and proximity queries.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec
 
+from index.codec.field_writer import PackedFieldWriter
 from index.codec.matcher import PackedMatcher
 from index.codec.writer import DEFAULT_BLOCK_SIZE, PackedPostingsWriter
 
@@ -37,6 +39,9 @@ class PackedCodec(W3Codec):
         super().__init__()  # W3Codec's settings for what stays its own: the term vectors
         self.block_size = block_size
         self.compress_positions = compress_positions
+
+    def field_writer(self, storage, segment):
+        return PackedFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # a term vector (terms, not document numbers): W3Codec's own
