@@ -19,6 +19,8 @@ from __future__ import annotations
 import inspect
 import pickle
 import warnings
+from itertools import islice
+from operator import itemgetter
 from typing import NamedTuple
 
 
@@ -156,24 +158,37 @@ def finish_segment(writer: UnlockedSegmentWriter):
 
 
 RUN_CHUNK = 512  # postings per pickle in the pool's runs (a run being merged holds one chunk)
+_FIELD, _TERM = itemgetter(0), itemgetter(1)  # of a posting: (field, term, document, weight, value)
 
 
 class ChunkedPostingPool(PostingPool):
     """Whoosh's posting pool, its sorted runs written and read back RUN_CHUNK postings
-    per pickle: Whoosh pickles each posting alone, a fifth of the time of indexing.
+    per pickle (Whoosh pickles each posting alone, a fifth of the time of indexing), and
+    its postings put in order by two sorts on one element each (term, then field, both
+    stable) before Whoosh sorts the tuples whole: postings come document after document,
+    so that leaves Whoosh's sort one pass over a sorted list, where sorting the tuples
+    whole took three times as long.
 
-    Relies on: SortingPool writing each run through `_write_run(f, items)` (which closes
-    `f`) and reading it back through `_read_run(path)`, with `_open_run(path)` and
-    `_remove_run(path)`."""
+    Relies on: SortingPool keeping the postings not yet in a run in the list `current`,
+    sorting it in save() and in items() (when no run was written), writing each run
+    through `_write_run(f, items)` (which closes `f`) and reading it back through
+    `_read_run(path)`, with `_open_run(path)` and `_remove_run(path)`."""
+
+    def save(self):
+        self._presort()
+        super().save()
+
+    def items(self, maxfiles=128):
+        self._presort()
+        return super().items(maxfiles)
+
+    def _presort(self):
+        self.current.sort(key=_TERM)
+        self.current.sort(key=_FIELD)
 
     def _write_run(self, f, items):
-        chunk = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) == RUN_CHUNK:
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                chunk = []
-        if chunk:
+        items = iter(items)
+        while chunk := list(islice(items, RUN_CHUNK)):
             pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         f.close()
 
@@ -272,7 +287,7 @@ REQUIRED = (
     (NumericColumn.Reader, "_dbfile"), (NumericColumn.Reader, "_basepos"), (NumericColumn.Reader, "_count"),
     (NumericColumn.Reader, "_fixedlen"), (NumericColumn.Reader, "_typecode"), (NumericColumn.Reader, "_default"),
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
-    (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
+    (PostingPool, "current"), (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
     (PostingPool, "_remove_run"),
     (StructFile, "file"),
 )
