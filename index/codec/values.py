@@ -57,9 +57,8 @@ def pack_values(kind: int, field_format, values: list[bytes]) -> bytes:
     if kind == NONE:
         return b""
     if kind == POSITIONS:
-        lists = list(map(field_format.decode_positions, values))
-        counts = list(map(len, lists))
-        return encode_varints(counts) + encode_varints(position_gaps(list(chain.from_iterable(lists)), counts))
+        flat, counts = flat_positions(field_format, values)
+        return encode_varints(counts) + encode_varints(position_gaps(flat, counts))
     if kind == FREQUENCIES:
         return encode_varints(map(field_format.decode_frequency, values))
     return encode_varints(map(len, values)) + b"".join(values)
@@ -79,6 +78,21 @@ def pack_compressed(data: bytes) -> tuple[bytes, bool]:
         if len(packed) < len(data):
             return packed, True
     return data, False
+
+
+def flat_positions(field_format, values: list[bytes]) -> tuple[list[int], list[int]]:
+    """The positions of the Positions-format `values`, value after value, and how many
+    each holds: ArrayPositions values decoded together (their bytes join up), others one
+    by one.
+
+    >>> fmt = ArrayPositions()
+    >>> flat_positions(fmt, [fmt.encode([3, 7]), fmt.encode([2])])
+    ([3, 7, 2], [2, 1])
+    """
+    if type(field_format) is ArrayPositions:
+        return field_format.decode_positions(b"".join(values)), list(map(field_format.decode_frequency, values))
+    lists = list(map(field_format.decode_positions, values))
+    return list(chain.from_iterable(lists)), list(map(len, lists))
 
 
 def position_gaps(flat: list[int], counts: list[int]) -> list[int]:
