@@ -2,9 +2,9 @@
 
 Whoosh's Positions encodes each posting's value as a 4-byte count and the pickle of the
 gaps between its positions: made with a Python loop and pickle while a document is
-analysed, and unpickled again when the codec packs the postings. ArrayPositions encodes
-the positions themselves as unsigned 32-bit integers in the machine's byte order (one
-C call each way). The value only lives in the writer's posting pool and between a
+analysed, and to be unpickled again for the codec to pack the postings. ArrayPositions
+encodes the positions themselves as unsigned 32-bit integers in the machine's byte
+order (one C call each way). The value only lives in the writer's posting pool and between a
 matcher and a merge, on one machine: the codec stores positions in its own layout
 (values.py).
 
