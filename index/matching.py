@@ -28,7 +28,8 @@ from index.codec import PackedMatcher, PostingsArrays
 from index.dates import PublishedBetween, docnums_between
 from index.query import Proximity
 from index.positions import adjacent, as_lists, selected, within_window
-from index.segment_cache import LENGTH_OF_CODE, deleted_documents, segment_arrays, segment_cache, segment_slices
+from index.codec.arrays import LENGTH_OF_CODE
+from index.segment_cache import deleted_documents, segment_arrays, segment_cache, segment_slices
 from index.whoosh_internals import bm25f_parameters
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)

@@ -5,11 +5,12 @@ from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
 from index.analysis import stemmed_text_analyzer, text_analyzer
+from index.codec.formats import ArrayPositions
 from kb.vocabulary import ENTITY_TYPES
 
 # Bump when the schema, the analyzers or the codec change: an index of another version is
 # rebuilt. 8: postings written with newskb's codec (index.codec); 9: its per-document arrays
-# (lengths, dates, names: index.codec.arrays).
+# (lengths, dates, names: index.codec.arrays), text fields' positions in the ArrayPositions format.
 INDEX_VERSION = 9
 ENTITY_FIELDS = ENTITY_TYPES  # one field per entity type
 TITLE_BOOST = 2.0
@@ -44,15 +45,23 @@ class EntityField(KEYWORD):
         return [item.decode("utf-8") for item in value]
 
 
+def phrase_text(analyzer, **options) -> TEXT:
+    """A TEXT field with positions (for phrases) in the ArrayPositions format, which the
+    codec packs without unpickling."""
+    field = TEXT(analyzer=analyzer, phrase=True, **options)
+    field.format = ArrayPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> Schema:
     """The schema: bodies are indexed but not stored (SQLite keeps the text)."""
     stemmed, plain = stemmed_text_analyzer(), text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=stemmed, field_boost=TITLE_BOOST, phrase=True),
-        body=TEXT(analyzer=stemmed, phrase=True),
-        source=TEXT(analyzer=plain, phrase=True, sortable=True),
-        author=TEXT(analyzer=plain, phrase=True),
+        title=phrase_text(stemmed, field_boost=TITLE_BOOST),
+        body=phrase_text(stemmed),
+        source=phrase_text(plain, sortable=True),
+        author=phrase_text(plain),
         lang=ID(),
         story=ID(stored=True, sortable=True),
         published=DATETIME(sortable=True),

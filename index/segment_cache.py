@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh.columns import NumericColumn
-from whoosh.util.numeric import byte_to_length
 
 from index.codec.arrays import ARRAYS_EXT, ArraysWriter, SegmentArrays
 from index.codec.packed import PackedCodec
-
-LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # Whoosh keeps a length in one byte
 
 
 def segment_cache(reader) -> dict:

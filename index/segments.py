@@ -12,7 +12,6 @@ from pathlib import Path
 from index.directory import WRITER_MEMORY_MB, open_index, segment_codec
 from index.documents import document_for
 from index.schema import ENTITY_FIELDS
-from index.segment_cache import LENGTH_OF_CODE
 from index.whoosh_internals import UnlockedSegmentWriter, finish_segment
 from kb.models import Article
 
@@ -26,8 +25,7 @@ class SegmentBuilder:
 
     def add(self, article: Article) -> None:
         if self._writer is None:
-            self._writer = UnlockedSegmentWriter(open_index(self.path), WRITER_MEMORY_MB, WholeLengths,
-                                                 segment_codec())
+            self._writer = UnlockedSegmentWriter(open_index(self.path), WRITER_MEMORY_MB, segment_codec())
         self._writer.add_document(**document_for(article, ENTITY_FIELDS))
 
     def finish(self):
@@ -44,28 +42,3 @@ class SegmentBuilder:
         if writer is not None:
             writer.cancel()
 
-
-class WholeLengths:
-    """The new segment's field lengths, each field's taken whole from the codec's arrays,
-    for the postings writer, which asks for the length of every posting (Whoosh's
-    per-document reader reads the column once per posting: an eighth of the time of
-    indexing)."""
-
-    def __init__(self, arrays):
-        self._arrays, self._lengths = arrays, {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._of_field(fieldname)
-        return default if lengths is None else lengths[docnum]
-
-    def doc_field_length_reader(self, fieldname: str, default=0):
-        """doc_field_length of one field, as a function of the document number (whoosh3's
-        postings writer asks for it, once per field)."""
-        lengths = self._of_field(fieldname)
-        return (lambda docnum: default) if lengths is None else lengths.__getitem__
-
-    def _of_field(self, fieldname: str) -> list | None:
-        if fieldname not in self._lengths:
-            codes = self._arrays.length_codes(fieldname)
-            self._lengths[fieldname] = None if codes is None else [LENGTH_OF_CODE[c] or None for c in codes.tolist()]
-        return self._lengths[fieldname]

@@ -1,12 +1,11 @@
 """Every use of Whoosh's private internals, in one place, checked when it is imported.
 
-newskb reads a few things Whoosh keeps to itself: for speed (positions unpickled in bulk
-when the codec packs them, the posting pool's runs pickled in chunks, files read ahead)
-or because Whoosh has no public way (the index's segment list, a writer without the
-lock). Postings, field lengths and columns need none: newskb's codec (index.codec)
-writes and reads them through Whoosh's codec classes. Each function and class here
-says what Whoosh behaviour it relies on; the rest of newskb reaches Whoosh's privates
-only through them (tests/index/test_whoosh_internals.py scans the sources for others).
+newskb reads a few things Whoosh keeps to itself: for speed (the posting pool's runs
+pickled in chunks, files read ahead) or because Whoosh has no public way (the index's
+segment list, a writer without the lock). Postings, positions, field lengths and columns
+need none: newskb's codec (index.codec) writes and reads them through Whoosh's codec
+classes. Each function and class here says what Whoosh behaviour it relies on; the rest
+of newskb reaches Whoosh's privates only through them (tests/index/test_whoosh_internals.py scans the sources for others).
 
 On import the installed Whoosh is checked once: its version must be one newskb was
 tested with (SUPPORTED_VERSIONS: Whoosh 2.7.4, and whoosh3, the maintained fork, whose
@@ -20,8 +19,8 @@ from __future__ import annotations
 import inspect
 import pickle
 import warnings
-from itertools import repeat
-from operator import getitem
+from itertools import islice
+from operator import itemgetter
 
 
 from kb.errors import KBError
@@ -36,7 +35,6 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(.*[\\/]
 
 import whoosh  # noqa: E402 (after the warning filters)
 from whoosh.filedb.structfile import StructFile  # noqa: E402
-from whoosh.formats import Positions  # noqa: E402
 from whoosh.index import FileIndex  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
@@ -74,28 +72,6 @@ def bm25f_parameters(weighting: BM25F, fieldname: str) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------------------
-# Positions
-
-# A Positions value is a 4-byte count, then the pickle (protocol 2) of the list of gaps
-# between the positions: "\x80\x02" ... "." around the list.
-_COUNT_BYTES, _PROTOCOL_2, _STOP = 4, b"\x80\x02", b"."
-_LIST_PICKLE = slice(_COUNT_BYTES + len(_PROTOCOL_2), -len(_STOP))
-
-
-def positions_gap_lists(field_format, values: list[bytes]) -> list[list[int]] | None:
-    """The gaps between the positions each of `values` holds (first: the position), all
-    unpickled at once as one list of their lists; None unless they are Whoosh Positions
-    values (decode them one by one then).
-
-    Relies on: Positions.encode() giving a 4-byte count, then pickle.dumps(gaps, 2)."""
-    if not (type(field_format) is Positions
-            and all(map(bytes.startswith, values, repeat(_PROTOCOL_2), repeat(_COUNT_BYTES)))
-            and all(map(bytes.endswith, values, repeat(_STOP)))):
-        return None
-    return pickle.loads(_PROTOCOL_2 + b"(" + b"".join(map(getitem, values, repeat(_LIST_PICKLE))) + b"l.")
-
-
-# ------------------------------------------------------------------------------------
 # Writing segments outside the writer that holds the lock
 
 
@@ -103,27 +79,15 @@ class UnlockedSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter without the index's lock (as Whoosh's MpWriter makes its
     helpers' writers), its temporary files in a folder of its own (Whoosh's writers
     share one, which each removes when it finishes or cancels, under the feet of the
-    others), its postings pool a ChunkedPostingPool, and the field lengths handed to
-    the postings writer made by `whole_lengths(arrays)` (an object with
-    doc_field_length(), from the codec's per-document writer's `arrays`, an
-    index.codec.arrays.ArraysWriter), its segment written with `codec` (a PackedCodec).
+    others), its postings pool a ChunkedPostingPool, its segment written with `codec`.
 
     Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
-    replaceable after __init__ (nothing written yet), `_flush_segment()` writing the
-    postings through `perdocwriter`, `fieldwriter` and `pool.iter_postings()`."""
+    replaceable after __init__ (nothing written yet)."""
 
-    def __init__(self, ix, limitmb: int, whole_lengths, codec):
+    def __init__(self, ix, limitmb: int, codec):
         super().__init__(ix, _lk=False, limitmb=limitmb, codec=codec)
-        self.whole_lengths = whole_lengths
         self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
-
-    def _flush_segment(self):
-        """Whoosh's, with the field lengths read whole for the postings writer."""
-        self.perdocwriter.close()
-        lengths = self.whole_lengths(self.perdocwriter.arrays)
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
 
 
 def finish_segment(writer: UnlockedSegmentWriter):
@@ -137,24 +101,37 @@ def finish_segment(writer: UnlockedSegmentWriter):
 
 
 RUN_CHUNK = 512  # postings per pickle in the pool's runs (a run being merged holds one chunk)
+_FIELD, _TERM = itemgetter(0), itemgetter(1)  # of a posting: (field, term, document, weight, value)
 
 
 class ChunkedPostingPool(PostingPool):
     """Whoosh's posting pool, its sorted runs written and read back RUN_CHUNK postings
-    per pickle: Whoosh pickles each posting alone, a fifth of the time of indexing.
+    per pickle (Whoosh pickles each posting alone, a fifth of the time of indexing), and
+    its postings put in order by two sorts on one element each (term, then field, both
+    stable) before Whoosh sorts the tuples whole: postings come document after document,
+    so that leaves Whoosh's sort one pass over a sorted list, where sorting the tuples
+    whole took three times as long.
 
-    Relies on: SortingPool writing each run through `_write_run(f, items)` (which closes
-    `f`) and reading it back through `_read_run(path)`, with `_open_run(path)` and
-    `_remove_run(path)`."""
+    Relies on: SortingPool keeping the postings not yet in a run in the list `current`,
+    sorting it in save() and in items() (when no run was written), writing each run
+    through `_write_run(f, items)` (which closes `f`) and reading it back through
+    `_read_run(path)`, with `_open_run(path)` and `_remove_run(path)`."""
+
+    def save(self):
+        self._presort()
+        super().save()
+
+    def items(self, maxfiles=128):
+        self._presort()
+        return super().items(maxfiles)
+
+    def _presort(self):
+        self.current.sort(key=_TERM)
+        self.current.sort(key=_FIELD)
 
     def _write_run(self, f, items):
-        chunk = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) == RUN_CHUNK:
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                chunk = []
-        if chunk:
+        items = iter(items)
+        while chunk := list(islice(items, RUN_CHUNK)):
             pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         f.close()
 
@@ -247,9 +224,8 @@ class FilePart:
 REQUIRED = (
     (FileIndex, "_segments"),
     (BM25F, "_field_B"),
-    (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "perdocwriter"),
-    (SegmentWriter, "fieldwriter"), (SegmentWriter, "_flush_segment"), (SegmentWriter, "_finalize_segment"),
-    (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
+    (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
+    (PostingPool, "current"), (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
     (PostingPool, "_remove_run"),
     (StructFile, "file"),
 )
@@ -266,8 +242,6 @@ def missing_internals() -> list[str]:
                if not _has(owner, name)]
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         missing.append("SegmentWriter(_lk=False)")
-    if not _positions_layout_holds():
-        missing.append("the Positions value layout (4-byte count, pickled gaps)")
     return missing
 
 
@@ -296,11 +270,6 @@ def _has(owner, name: str) -> bool:
 def _names_used(function) -> tuple[str, ...]:
     code = getattr(function, "__code__", None)
     return code.co_names if code is not None else ()
-
-
-def _positions_layout_holds() -> bool:
-    gaps = positions_gap_lists(Positions(), [Positions().encode([3, 9]), Positions().encode([4])])
-    return gaps == [[3, 6], [4]]
 
 
 check_whoosh()

@@ -27,9 +27,10 @@ import struct
 from typing import NamedTuple
 
 import numpy as np
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 ARRAYS_EXT = ".arr"
+LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]  # Whoosh keeps a length in one byte
 _MAGIC = b"NKA1"
 _HEADER = struct.Struct("<4sI")  # magic, then the length of the JSON header
 
@@ -68,11 +69,6 @@ class ArraysWriter:
         self.values.setdefault(fieldname, {})[self.docnum] = value
         if default is not None:
             self.defaults[fieldname] = default
-
-    def length_codes(self, fieldname: str) -> np.ndarray | None:
-        """As SegmentArrays.length_codes, for the documents so far."""
-        codes = self.lengths.get(fieldname)
-        return None if codes is None else _spread(codes, self.count, 0, np.uint8)
 
     def to_bytes(self) -> bytes:
         parts: dict[str, np.ndarray] = {}

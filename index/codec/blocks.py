@@ -19,6 +19,7 @@ numbers with np.frombuffer; the values stay unread until positions are wanted.
 """
 from __future__ import annotations
 
+import struct
 import sys
 from array import array
 
@@ -37,6 +38,8 @@ BLOCK = np.dtype([
     ("layout", "u1"),        # ID_CODES index | WEIGHT_KINDS index << 2 | COMPRESSED
 ])
 
+# BLOCK through struct: most terms have one block, where numpy's set-up would cost more
+RECORD = struct.Struct("<" + "".join(BLOCK[name].char for name in BLOCK.names))
 ID_CODES = ("B", "H", "I")  # array typecodes of the gaps (uint8, uint16, uint32)
 ID_DTYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
 ONES, BYTES, SHORTS, FLOATS = range(4)  # weight kinds
@@ -45,6 +48,7 @@ WEIGHT_DTYPES = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<f4"))
 COMPRESSED = 0x10  # the block's values are zlib-compressed
 
 _BIG_ENDIAN = sys.byteorder == "big"
+_SINGLE = struct.Struct("<f")
 
 
 def _little_endian_bytes(numbers: array) -> bytes:
@@ -85,11 +89,11 @@ def pack_weights(weights: list[float]) -> tuple[bytes, int]:
     3
     """
     singles = array("f", weights)  # Whoosh's precision: the scores are computed from these
-    if all(w == 1.0 for w in singles):
+    if singles.count(1.0) == len(singles):
         return b"", ONES
-    if all(w.is_integer() and 0 <= w < 0x10000 for w in singles):
-        kind = BYTES if max(singles) < 0x100 else SHORTS
-        return _little_endian_bytes(array(WEIGHT_CODES[kind], map(int, singles))), kind
+    if 0 <= min(singles) and max(singles) < 0x10000 and (whole := list(map(int, singles))) == singles.tolist():
+        kind = BYTES if max(whole) < 0x100 else SHORTS
+        return _little_endian_bytes(array(WEIGHT_CODES[kind], whole)), kind
     return _little_endian_bytes(singles), FLOATS
 
 
@@ -116,7 +120,7 @@ def round_up_to_float32(number: float) -> float:
     >>> round_up_to_float32(0.1) >= 0.1, round_up_to_float32(2.0)
     (True, 2.0)
     """
-    single = np.float32(number)
-    if float(single) < number:
-        single = np.nextafter(single, np.float32(np.inf))
-    return float(single)
+    single = _SINGLE.unpack(_SINGLE.pack(number))[0]  # the nearest float32 (struct: numpy's scalars are slow)
+    if single < number:
+        single = float(np.nextafter(np.float32(single), np.float32(np.inf)))
+    return single

@@ -8,7 +8,6 @@ blocks by their highest weight and shortest field length, as Whoosh's own matche
 """
 from __future__ import annotations
 
-import struct
 import zlib
 from bisect import bisect_left
 from typing import NamedTuple
@@ -17,13 +16,12 @@ import numpy as np
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
-from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, VERSION, WEIGHT_DTYPES, unpack_ids, unpack_weights
+from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, RECORD, VERSION, WEIGHT_DTYPES, unpack_ids, unpack_weights
 from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, positions_arrays, value_kind
 from index.codec.varints import read_varint
 
 _ID_SIZES = [dtype.itemsize for dtype in ID_DTYPES]
 _WEIGHT_SIZES = [0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES]
-_RECORD = struct.Struct("<" + "".join(BLOCK[name].char for name in BLOCK.names))
 _LONGEST_HEADER = 1 + 2 * 5  # version, and two varints of up to 32 bits
 
 
@@ -63,7 +61,7 @@ class PackedMatcher(LeafMatcher):
         self.body = postfile.get(offset + header_size, table_size + data_size)
         # the table through struct, not numpy: most terms have one block, read in a microsecond
         (self.max_ids, self.max_weights, self.values_sizes, self.counts, self.min_lengths, self.max_lengths,
-         self.layouts) = map(list, zip(*_RECORD.iter_unpack(self.body[:table_size]))) if blocks else [[]] * 7
+         self.layouts) = map(list, zip(*RECORD.iter_unpack(self.body[:table_size]))) if blocks else [[]] * 7
         self.blocks = blocks
         self.id_starts, self.weight_starts, self.values_starts = [], [], []
         data_at, values_at = table_size, offset + header_size + table_size + data_size

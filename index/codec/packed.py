@@ -3,7 +3,8 @@
 Whoosh stores each block of a term's postings as zlib(pickle((ids, weights, values))),
 positions inside the values, and unpickles the lot even when no position is needed. This
 codec keeps everything else of W3Codec (term dictionary, stored fields, columns, term
-vectors, segments) and replaces the postings writer and reader: document numbers and
+vectors, segments) and replaces the postings writer and reader (and hands the field
+writer the field lengths read whole: field_writer.py): document numbers and
 weights as packed little-endian integers readable with np.frombuffer, positions in a
 stream of their own read only by phrase and proximity queries. Its per-document writer
 also writes the field lengths and the columns as plain arrays (arrays.py), read whole by
@@ -25,11 +26,11 @@ Whoosh pickles the codec with each segment: this class's import path
 """
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocWriter
-from whoosh.columns import NumericColumn
+from whoosh.codec.whoosh3 import W3Codec
 
-from index.codec.arrays import ARRAYS_EXT, ArraysWriter
+from index.codec.field_writer import PackedFieldWriter
 from index.codec.matcher import PackedMatcher
+from index.codec.per_document import PackedPerDocReader, PackedPerDocWriter
 from index.codec.writer import DEFAULT_BLOCK_SIZE, PackedPostingsWriter
 
 
@@ -41,6 +42,9 @@ class PackedCodec(W3Codec):
         super().__init__()  # W3Codec's settings for what stays its own: the term vectors
         self.block_size = block_size
         self.compress_positions = compress_positions
+
+    def field_writer(self, storage, segment):
+        return PackedFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # a term vector (terms, not document numbers): W3Codec's own
@@ -56,33 +60,5 @@ class PackedCodec(W3Codec):
     def per_document_writer(self, storage, segment):
         return PackedPerDocWriter(self, storage, segment)
 
-
-class PackedPerDocWriter(W3PerDocWriter):
-    """W3Codec's per-document writer that also collects the lengths and the columns of
-    the schema's fields (not Whoosh's own: their names start with "_") and writes them
-    as arrays when it closes."""
-
-    def __init__(self, codec, storage, segment):
-        super().__init__(codec, storage, segment)
-        self.arrays, self.target = ArraysWriter(), (storage, segment)
-
-    def start_doc(self, docnum):
-        super().start_doc(docnum)
-        self.arrays.start_doc(docnum)
-
-    def add_field(self, fieldname, fieldobj, value, length):
-        super().add_field(fieldname, fieldobj, value, length)
-        if length:
-            self.arrays.add_length(fieldname, length)
-
-    def add_column_value(self, fieldname, columnobj, value):
-        super().add_column_value(fieldname, columnobj, value)
-        if not fieldname.startswith("_"):
-            default = columnobj.default_value() if isinstance(columnobj, NumericColumn) else None
-            self.arrays.add_value(fieldname, value, default)
-
-    def close(self):
-        super().close()
-        storage, segment = self.target
-        with segment.create_file(storage, ARRAYS_EXT) as file:
-            file.write(self.arrays.to_bytes())
+    def per_document_reader(self, storage, segment):
+        return PackedPerDocReader(storage, segment)

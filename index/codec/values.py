@@ -3,16 +3,16 @@ apart from document numbers and weights so that only phrase and proximity querie
 
 Each field format is stored its own way (its "kind"):
 - Existence (no value): nothing;
-- Positions: varints of each posting's position count, then varints of the gaps between
-  positions (the first gap from 0), compressed with zlib when that saves space;
+- Positions (Whoosh's, or ArrayPositions: formats.py): varints of each posting's position
+  count, then varints of the gaps between positions (the first gap from 0), compressed
+  with zlib when that saves space;
 - Frequency: varints of the frequencies;
 - any other format: varints of each value's length, then the values' bytes.
 
 A posting's value() gives back the very bytes Whoosh's format encodes (merging segments
 copies them), but positions are read as numbers, without unpickling.
 
->>> from whoosh.formats import Positions
->>> fmt = Positions()
+>>> fmt = ArrayPositions()
 >>> data = pack_values(POSITIONS, fmt, [fmt.encode([2, 7]), fmt.encode([0])])
 >>> block = BlockValues(POSITIONS, fmt, data, count=2)
 >>> block.positions(0), block.frequency(1), block.value(1) == fmt.encode([0])
@@ -21,14 +21,15 @@ copies them), but positions are read as numbers, without unpickling.
 from __future__ import annotations
 
 import zlib
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import sub
 
 import numpy as np
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
+from index.codec.formats import ArrayPositions
 from index.codec.varints import decode_varints, encode_varints
-from index.whoosh_internals import positions_gap_lists
 
 NONE, POSITIONS, FREQUENCIES, RAW = range(4)  # value kinds
 COMPRESS_FROM = 64  # bytes of positions from which zlib is tried (level 1: cheap)
@@ -43,7 +44,7 @@ def value_kind(field_format) -> int:
     """
     if field_format.fixed_value_size() == 0:
         return NONE
-    if type(field_format) is Positions:
+    if type(field_format) in (ArrayPositions, Positions):
         return POSITIONS
     if type(field_format) is Frequency:
         return FREQUENCIES
@@ -56,11 +57,8 @@ def pack_values(kind: int, field_format, values: list[bytes]) -> bytes:
     if kind == NONE:
         return b""
     if kind == POSITIONS:
-        gap_lists = positions_gap_lists(field_format, values)
-        if gap_lists is None:
-            gap_lists = [_gaps(field_format.decode_positions(value)) for value in values]
-        return encode_varints(map(len, gap_lists)) + encode_varints(
-            gap for gaps in gap_lists for gap in gaps)
+        flat, counts = flat_positions(field_format, values)
+        return encode_varints(counts) + encode_varints(position_gaps(flat, counts))
     if kind == FREQUENCIES:
         return encode_varints(map(field_format.decode_frequency, values))
     return encode_varints(map(len, values)) + b"".join(values)
@@ -82,8 +80,35 @@ def pack_compressed(data: bytes) -> tuple[bytes, bool]:
     return data, False
 
 
-def _gaps(positions: list[int]) -> list[int]:
-    return [b - a for a, b in zip([0, *positions], positions)]
+def flat_positions(field_format, values: list[bytes]) -> tuple[list[int], list[int]]:
+    """The positions of the Positions-format `values`, value after value, and how many
+    each holds: ArrayPositions values decoded together (their bytes join up), others one
+    by one.
+
+    >>> fmt = ArrayPositions()
+    >>> flat_positions(fmt, [fmt.encode([3, 7]), fmt.encode([2])])
+    ([3, 7, 2], [2, 1])
+    """
+    if type(field_format) is ArrayPositions:
+        return field_format.decode_positions(b"".join(values)), list(map(field_format.decode_frequency, values))
+    lists = list(map(field_format.decode_positions, values))
+    return list(chain.from_iterable(lists)), list(map(len, lists))
+
+
+def position_gaps(flat: list[int], counts: list[int]) -> list[int]:
+    """The gaps between the positions of postings that have `counts` of the positions
+    `flat` each (posting after posting), each posting's first gap from 0.
+
+    >>> position_gaps([3, 7, 2, 9], [2, 2])
+    [3, 4, 2, 7]
+    """
+    gaps = [*flat[:1], *map(sub, flat[1:], flat)]
+    start = 0
+    for count in counts:
+        if count:
+            gaps[start] = flat[start]
+        start += count
+    return gaps
 
 
 class BlockValues:

@@ -20,14 +20,13 @@ add_posting() for each posting, finish_postings() returning the term's W3TermInf
 from __future__ import annotations
 
 from array import array
+from itertools import starmap
 
 from whoosh.codec.base import PostingsWriter
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
 
-import numpy as np
-
-from index.codec.blocks import BLOCK, COMPRESSED, VERSION, pack_ids, pack_weights, round_up_to_float32
+from index.codec.blocks import COMPRESSED, RECORD, VERSION, pack_ids, pack_weights, round_up_to_float32
 from index.codec.values import POSITIONS, pack_compressed, pack_values, value_kind
 from index.codec.varints import encode_varints
 
@@ -36,12 +35,15 @@ DEFAULT_BLOCK_SIZE = 128  # postings a block: Whoosh's own, so the two skip alik
 
 class PackedPostingsWriter(PostingsWriter):
     """Buffers a term's postings a block at a time and writes the term whole when it
-    finishes (the blocks' numbers, then their values)."""
+    finishes (the blocks' numbers, then their values). The postings file is written by
+    this writer alone while its field lasts: where each term begins is counted, not
+    asked of the file (a tell() is a system call)."""
 
     def __init__(self, postfile, block_size: int = DEFAULT_BLOCK_SIZE, compress_positions: bool = True):
         if not 1 <= block_size <= 0xFFFF:
             raise ValueError(f"block_size must be 1-65535, not {block_size}")
         self.postfile = postfile
+        self.offset = postfile.tell()
         self.block_size = block_size
         self.compress_positions = compress_positions
         self.field_format = None
@@ -61,8 +63,7 @@ class PackedPostingsWriter(PostingsWriter):
         self.start_block()
 
     def start_block(self) -> None:
-        self.ids, self.weights, self.vbytes = [], [], []
-        self.block_min_length, self.block_max_length, self.block_max_weight = None, 0, 0
+        self.ids, self.weights, self.vbytes, self.lengths = [], [], [], []
 
     def add_posting(self, id_, weight, vbytes, length=None) -> None:
         if len(self.ids) >= self.block_size:
@@ -70,13 +71,7 @@ class PackedPostingsWriter(PostingsWriter):
         self.ids.append(id_)
         self.weights.append(weight)
         self.vbytes.append(vbytes)
-        if weight > self.block_max_weight:
-            self.block_max_weight = weight
-        if length:
-            if self.block_min_length is None or length < self.block_min_length:
-                self.block_min_length = length
-            if length > self.block_max_length:
-                self.block_max_length = length
+        self.lengths.append(length)
 
     def finish_block(self) -> None:
         ids = self.ids
@@ -88,20 +83,22 @@ class PackedPostingsWriter(PostingsWriter):
         compressed = False
         if self.kind == POSITIONS and self.compress_positions:
             values, compressed = pack_compressed(values)
-        self.records.append((ids[-1], round_up_to_float32(self.block_max_weight), len(values), len(ids),
-                             length_to_byte(self.block_min_length), length_to_byte(self.block_max_length),
+        max_weight = max(max(self.weights), 0)
+        lengths = list(filter(None, self.lengths))  # (a posting without a length has None or 0)
+        min_length, max_length = min(lengths, default=None), max(lengths, default=0)
+        self.records.append((ids[-1], round_up_to_float32(max_weight), len(values), len(ids),
+                             length_to_byte(min_length), length_to_byte(max_length),
                              id_code | weight_kind << 2 | (COMPRESSED if compressed else 0)))
         self.data += (id_bytes, weight_bytes)
         self.values.append(values)
         # the term's statistics, gathered as Whoosh's W3TermInfo.add_block() does
         self.total_weight += sum(singles)
-        self.max_weight = max(self.max_weight, self.block_max_weight)
+        self.max_weight = max(self.max_weight, max_weight)
         if self.first_id is None:
             self.first_id = ids[0]
-        if self.block_min_length is not None:
-            self.min_length = (self.block_min_length if self.min_length is None
-                               else min(self.min_length, self.block_min_length))
-        self.max_length = max(self.max_length, self.block_max_length)
+        if min_length is not None:
+            self.min_length = min_length if self.min_length is None else min(self.min_length, min_length)
+        self.max_length = max(self.max_length, max_length)
         self.blocks_written += 1
         self.start_block()
 
@@ -109,16 +106,13 @@ class PackedPostingsWriter(PostingsWriter):
         if self.ids:
             self.finish_block()
         data = b"".join(self.data)
-        table = np.array(self.records, dtype=BLOCK).tobytes()
-        start = self.postfile.tell()
-        self.postfile.write(bytes([VERSION]) + encode_varints([len(self.records), len(data)]))
-        self.postfile.write(table)
-        self.postfile.write(data)
-        self.postfile.write(b"".join(self.values))
-        postings = sum(record[3] for record in self.records)
-        info = W3TermInfo(weight=self.total_weight, df=postings, minlength=self.min_length,
-                          maxlength=self.max_length, maxweight=self.max_weight,
+        postings = b"".join([bytes([VERSION]), encode_varints([len(self.records), len(data)]),
+                             *starmap(RECORD.pack, self.records), data, *self.values])
+        self.postfile.write(postings)
+        start, self.offset = self.offset, self.offset + len(postings)
+        info = W3TermInfo(weight=self.total_weight, df=sum(record[3] for record in self.records),
+                          minlength=self.min_length, maxlength=self.max_length, maxweight=self.max_weight,
                           minid=self.first_id, maxid=self.records[-1][0] if self.records else 0)
-        info.set_extent(start, self.postfile.tell() - start)
+        info.set_extent(start, len(postings))
         self.field_format = None
         return info

@@ -1,6 +1,7 @@
-"""Phrase positions: Whoosh's stored values packed in bulk by the codec and read back
-exactly as Whoosh decodes each, the rows of phrase candidates selected from them, and
-the adjacency check against a brute force over the same positions."""
+"""Phrase positions: the values of Whoosh's Positions format and of newskb's
+ArrayPositions packed in bulk by the codec and read back exactly as the format decodes
+each, the rows of phrase candidates selected from them, and the adjacency check against
+a brute force over the same positions."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh.formats import Positions
 
+from index.codec.formats import ArrayPositions
 from index.codec.values import POSITIONS, BlockValues, pack_values
 from index.positions import adjacent, as_lists, selected
 
@@ -25,9 +27,8 @@ def read_back(field_format, values: list[bytes]) -> list[list[int]]:
     return [block.positions(i) for i in range(len(values))]
 
 
-@given(st.lists(position_lists, max_size=30))
-def test_bulk_packing_gives_what_whoosh_decodes_value_by_value(documents):
-    field_format = Positions()
+@given(st.lists(position_lists, max_size=30), st.sampled_from([Positions(), ArrayPositions()]))
+def test_bulk_packing_gives_what_the_format_decodes_value_by_value(documents, field_format):
     values = [field_format.encode(positions) for positions in documents]
     assert read_back(field_format, values) == [field_format.decode_positions(v) for v in values] == documents
 
