@@ -77,8 +77,8 @@ def main() -> None:
                 print(f"{turn:>4} {name:<8} {seconds:>8.1f} {count / seconds:>7.0f} {cpu_seconds:>7.1f} {index_mb:>9.1f} "
                       f"{db_mb:>7.1f}")
                 subprocess.run(["rm", "-rf", str(kb_path)], check=True)
-            this, other = figures["this"], figures["other"]
-            ratios.append((other[0] / this[0], this[1] / other[1], this[2] / other[2]))
+            mine, theirs = figures["this"], figures["other"]
+            ratios.append((theirs[0] / mine[0], mine[1] / theirs[1], mine[2] / theirs[2]))
         for turn, (rate, cpu, size) in enumerate(ratios, 1):
             print(f"turn {turn}: import rate this/other {rate:.2f}, CPU this/other {cpu:.2f}, "
                   f"index size this/other {size:.2f}")
