@@ -274,6 +274,8 @@ def kind_listed(before: str) -> str | None:
     >>> kind_listed("technology companies such as Intel, Microsoft, and "), kind_listed("Networks like eDonkey, ")
     ('company', 'org')
     """
+    if not any(words in before for words in (" such as ", " like ", " including ")):
+        return None  # most names: no search
     found = _KIND_LISTED.search(before)
     return kind_of(found.group(1).lower() if found else "")
 
