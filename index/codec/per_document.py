@@ -9,6 +9,7 @@ from whoosh.columns import NumericColumn
 
 from index.codec.arrays import ARRAYS_EXT, ArraysWriter, SegmentArrays
 
+
 class PackedPerDocWriter(W3PerDocWriter):
     """W3Codec's per-document writer that also collects the lengths and the columns of
     the schema's fields (not Whoosh's own: their names start with "_") and writes them
