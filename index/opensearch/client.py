@@ -111,11 +111,15 @@ def patiently(read: Callable[[], Answer], settings: IndexSettings, seconds: floa
 
 def recoverable(error, package) -> bool:
     """True for the failures a node's loss causes and its recovery ends (not for a lost
-    connection to every node: that is no cluster, and waiting would only delay the error)."""
+    connection to every node: that is no cluster, and waiting would only delay the error):
+    a 5xx, and a 404 for a search context that the going node took with it (the fetch
+    phase met it after the query phase)."""
     if isinstance(error, package.ConnectionError):
         return False
     if isinstance(error, package.TransportError):
-        return isinstance(error.status_code, int) and error.status_code >= 500
+        status = error.status_code
+        return isinstance(status, int) and (
+            status >= 500 or status == 404 and reason_of(error).startswith("search_context_missing_exception"))
     return True
 
 

@@ -15,6 +15,11 @@ SETTINGS = IndexSettings("opensearch", url="http://127.0.0.1:9", index_name="new
 NODE_GONE = TransportError(500, "search_phase_execution_exception", {"error": {
     "root_cause": [], "type": "search_phase_execution_exception", "phase": "fetch",
     "caused_by": {"type": "node_not_connected_exception", "reason": "[node-0] Node not connected"}}})
+CONTEXT_GONE = TransportError(404, "search_context_missing_exception", {"error": {
+    "root_cause": [{"type": "search_context_missing_exception", "reason": "No search context found for id [148]"}],
+    "type": "search_phase_execution_exception"}})
+NO_INDEX = TransportError(404, "index_not_found_exception", {"error": {
+    "root_cause": [{"type": "index_not_found_exception", "reason": "no such index [news]"}]}})
 BAD_QUERY = TransportError(400, "search_phase_execution_exception", {"error": {
     "root_cause": [{"type": "query_shard_exception", "reason": "failed to create query"}]}})
 ANSWER = {"_shards": {"total": 3, "successful": 3, "failed": 0}, "hits": {"total": {"value": 7}}}
@@ -34,7 +39,7 @@ def reads(*outcomes):
 
 
 def test_a_read_failing_while_a_node_goes_is_tried_again_until_it_answers():
-    read, calls = reads(NODE_GONE, NODE_GONE, ANSWER)
+    read, calls = reads(NODE_GONE, CONTEXT_GONE, ANSWER)
     assert patiently(read, SETTINGS) == ANSWER
     assert len(calls) == 3
 
@@ -48,6 +53,7 @@ def test_a_partial_answer_is_not_taken():
 
 @pytest.mark.parametrize("error, says", [
     (BAD_QUERY, "400 query_shard_exception: failed to create query"),
+    (NO_INDEX, "404 index_not_found_exception: no such index"),
     (ConnectionError("N/A", "Connection refused", None), "cannot reach the OpenSearch cluster"),
 ])
 def test_a_bad_query_or_no_cluster_fails_at_once_in_one_line(error, says):
