@@ -4,9 +4,8 @@ searches keeps its readers, so each is worked out once per process and segment."
 from __future__ import annotations
 
 import numpy as np
-from whoosh.columns import NumericColumn
 
-from index.codec.arrays import ARRAYS_EXT, ArraysWriter, SegmentArrays
+from index.codec.arrays import ArraysWriter, SegmentArrays, read_arrays
 from index.codec.packed import PackedCodec
 
 
@@ -38,8 +37,7 @@ def segment_arrays(reader) -> SegmentArrays:
     cache = segment_cache(reader)
     if "arrays" not in cache:
         if isinstance(reader.codec(), PackedCodec):
-            with reader.segment().open_file(reader.storage(), ARRAYS_EXT) as file:
-                cache["arrays"] = SegmentArrays(file.read())
+            cache["arrays"] = read_arrays(reader.storage(), reader.segment())
         else:
             cache["arrays"] = SegmentArrays(_arrays_through_columns(reader).to_bytes())
     return cache["arrays"]
@@ -57,5 +55,5 @@ def _arrays_through_columns(reader) -> ArraysWriter:
             if length:
                 arrays.add_length(name, length)
         for name, (column, kind) in columns.items():
-            arrays.add_value(name, column[docnum], kind.default_value() if isinstance(kind, NumericColumn) else None)
+            arrays.add_column_value(name, kind, column[docnum])
     return arrays

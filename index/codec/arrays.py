@@ -27,6 +27,7 @@ import struct
 from typing import NamedTuple
 
 import numpy as np
+from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 ARRAYS_EXT = ".arr"
@@ -62,6 +63,12 @@ class ArraysWriter:
     def add_length(self, fieldname: str, length: int) -> None:
         """The document's length in `fieldname` (in tokens), kept as Whoosh's one-byte code."""
         self.lengths.setdefault(fieldname, {})[self.docnum] = length_to_byte(length)
+
+    def add_column_value(self, fieldname: str, column_type, value) -> None:
+        """The document's value of a column of type `column_type` (numbers: Whoosh's
+        NumericColumn, its default for documents without one)."""
+        numeric = isinstance(column_type, NumericColumn)
+        self.add_value(fieldname, value, column_type.default_value() if numeric else None)
 
     def add_value(self, fieldname: str, value, default: int | None = None) -> None:
         """The document's column value: an unsigned number (a column of numbers, where
@@ -109,6 +116,12 @@ def _name_list_parts(fieldname: str, by_docnum: dict[int, object], count: int) -
     return {f"names:{fieldname}": np.frombuffer(b"".join(names), dtype=np.uint8),
             f"name_offsets:{fieldname}": offsets, f"starts:{fieldname}": starts,
             f"ids:{fieldname}": np.array(ids, dtype=np.int32)}
+
+
+def read_arrays(storage, segment) -> "SegmentArrays":
+    """The arrays file of `segment` in `storage` (Whoosh's public segment API)."""
+    with segment.open_file(storage, ARRAYS_EXT) as file:
+        return SegmentArrays(file.read())
 
 
 class SegmentArrays:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import cached_property
 
 from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
-from whoosh.columns import NumericColumn
 
-from index.codec.arrays import ARRAYS_EXT, ArraysWriter, SegmentArrays
+from index.codec.arrays import ARRAYS_EXT, ArraysWriter, SegmentArrays, read_arrays
 
 
 class PackedPerDocWriter(W3PerDocWriter):
@@ -31,8 +30,7 @@ class PackedPerDocWriter(W3PerDocWriter):
     def add_column_value(self, fieldname, columnobj, value):
         super().add_column_value(fieldname, columnobj, value)
         if not fieldname.startswith("_"):
-            default = columnobj.default_value() if isinstance(columnobj, NumericColumn) else None
-            self.arrays.add_value(fieldname, value, default)
+            self.arrays.add_column_value(fieldname, columnobj, value)
 
     def close(self):
         super().close()
@@ -50,6 +48,4 @@ class PackedPerDocReader(W3PerDocReader):
 
     @cached_property
     def arrays(self) -> SegmentArrays:
-        storage, segment = self.source
-        with segment.open_file(storage, ARRAYS_EXT) as file:
-            return SegmentArrays(file.read())
+        return read_arrays(*self.source)
