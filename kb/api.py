@@ -228,9 +228,9 @@ class KnowledgeBase:
         done, after = 0, 0
         while rows := self.store.ids_to_reextract(self.extractor_name, after, REEXTRACT_BATCH, everything):
             with self.store.transaction():
-                for _, article_id, body in rows:
-                    entities = count_entities(self.extractor.extract(body), body)
-                    self.store.replace_entities(article_id, entities, self.extractor.name)
+                found = self.extractor.extract_all([body for _, _, body in rows])
+                for (_, article_id, body), mentions in zip(rows, found):
+                    self.store.replace_entities(article_id, count_entities(mentions, body), self.extractor.name)
             after, done = rows[-1][0], done + len(rows)
         self.sync_index()
         return done

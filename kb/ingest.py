@@ -26,7 +26,7 @@ from kb.indexing import write_queued
 from kb.models import Article, ImportSummary
 from kb.shingles import Signature
 from kb.store import content_hash, utc_now
-from kb.workers import Worker, analyse, analyse_all, release_free_memory
+from kb.workers import Worker, analyse_all, release_free_memory
 
 STORE_BATCH = 200  # articles per SQLite transaction and per worker request
 FIRST_BATCH = 25  # the first batch; each next one twice as big, up to STORE_BATCH
@@ -172,7 +172,7 @@ class Ingest:
         to hold them (the index's lock is not inherited: see index.directory). All start
         at once, before any queue's thread does: forking a process with threads can copy
         a lock while held."""
-        analyse(self.extractor, ("Warm-up", "The models load on their first use, here.", None))
+        analyse_all(self.extractor, [("Warm-up", "The models load on their first use, here.", None)], lambda: False)
         gc.freeze()
         self.frozen = True
         methods = multiprocessing.get_all_start_methods()

@@ -22,6 +22,9 @@ class Extractor(Protocol):
     def extract(self, text: str) -> list[Mention]:
         """Return the entity mentions in `text`, in order of their start offsets."""
 
+    def extract_all(self, texts: list[str]) -> list[list[Mention]]:
+        """`extract` of each text; an extractor may tag them together, for speed."""
+
 
 _extractors: dict[str, Extractor] = {}
 

@@ -355,7 +355,31 @@ def retype_by_context(groups: dict, text: str) -> set[tuple[str, str]]:
 
 def cues_of(text: str, name: str) -> set[str | None]:
     """What the words around each place `name` is written in `text` say of it."""
-    return {context_cues(text, *found.span()) for found in re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(name), text)}
+    return {context_cues(text, start, end) for start, end in written_at(text, name)}
+
+
+def written_at(text: str, name: str):
+    r"""The spans of `text` where `name` is written as whole words: what the regular
+    expression ``(?<!\w)name(?!\w)`` finds, without compiling one per name.
+
+    >>> list(written_at("Sony, Sonya and Sony_2 or (Sony)", "Sony"))
+    [(0, 4), (27, 31)]
+    """
+    if not name:
+        return
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if _is_word_char(text[start - 1:start]) or _is_word_char(text[end:end + 1]):
+            start = text.find(name, start + 1)
+        else:
+            yield start, end
+            start = text.find(name, end)
+
+
+def _is_word_char(char: str) -> bool:
+    r"""Whether `char` is one regular expressions' ``\w`` matches ("" is not)."""
+    return char.isalnum() or char == "_"
 
 
 def moved(groups: dict, key: tuple[str, str], kind: str) -> tuple[str, str]:

@@ -3,13 +3,16 @@
 The model (kb/entities/models/crf-conll2003.crfsuite) is read once per process with
 python-crfsuite's Tagger; its weights are then laid out as numpy arrays so that a
 token is scored by adding a few cached per-word vectors (see kb.entities.features)
-and each document is decoded by one batched Viterbi pass over its sentences. The
-result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested), just faster.
+and the documents tagged together are decoded by one batched Viterbi pass over all their
+sentences. The result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested),
+just faster.
 """
 from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
+from itertools import chain, repeat
 from importlib import resources
 from pathlib import Path
 
@@ -32,12 +35,18 @@ def model_path(name: str = MODEL_NAME) -> Path:
     return Path(str(resources.files("kb.entities").joinpath("models", name)))
 
 
-def _slot_attributes(word: str) -> list[list[str]]:
-    """A word's attributes in each of the table's slots (F.PAD: only as a neighbour)."""
+@lru_cache(maxsize=4096)  # the two stages' tables add the same new words, one after the other
+def _slot_attributes(word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A word's attributes in the table's slots, flat: (attributes, the slot of each)
+    (F.PAD: only as a neighbour).
+
+    >>> attrs, slots = _slot_attributes("Sony")
+    >>> attrs[:2], slots[:2], attrs[-2:], slots[-2:]
+    (('w=sony', 'sh=Xx'), (0, 0), ('bos', 'bos:sh=Xx'), (5, 5))
+    """
     neighbour = [F.context(word, k) for k in F.OFFSETS]
-    if word == F.PAD:
-        return [[], *neighbour, []]
-    return [F.local(word), *neighbour, F.initial(word)]
+    slots = [[], *neighbour, []] if word == F.PAD else [F.local(word), *neighbour, F.initial(word)]
+    return tuple(chain.from_iterable(slots)), tuple(slot for slot, attrs in enumerate(slots) for _ in attrs)
 
 
 class CRFModel:
@@ -114,29 +123,28 @@ class CRFModel:
             grown[: len(self._table)] = self._table
             self._table = grown
             self._uses = np.concatenate((self._uses, np.zeros(len(self._uses), dtype=np.int64)))
-        attr_ids, targets = [], []
-        get = self.attr_ids.get
-        for row, word in enumerate(words, start=self._size):
-            for slot, attrs in enumerate(_slot_attributes(word)):
-                for attr in attrs:
-                    i = get(attr)
-                    if i is not None:
-                        attr_ids.append(i)
-                        targets.append(row * _SLOTS + slot)
-            self._ids[word] = row
-            self._words.append(word)
+        start = self._size
+        flat = [_slot_attributes(word) for word in words]
+        attrs = list(chain.from_iterable(attrs for attrs, _ in flat))
+        attr_ids = np.fromiter(map(self.attr_ids.get, attrs, repeat(-1)), dtype=np.intp, count=len(attrs))
+        targets = np.fromiter(chain.from_iterable(slots for _, slots in flat), dtype=np.intp, count=len(attrs))
+        targets += np.repeat(np.arange(start, size) * _SLOTS, [len(attrs) for attrs, _ in flat])
+        known = attr_ids >= 0
+        attr_ids, targets = attr_ids[known], targets[known]
+        self._ids.update(zip(words, range(start, size)))
+        self._words.extend(words)
         self._size = size
-        if attr_ids:  # targets ascend: each (row, slot) sums one run of attribute rows
-            targets = np.asarray(targets)
+        if len(attr_ids):  # targets ascend: each (row, slot) sums one run of attribute rows
             firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
             slots = self._table.reshape(-1, len(self._iob))
             slots[targets[firsts]] = np.add.reduceat(self.weights[attr_ids], firsts, axis=0)
 
     def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None,
-                     doc: tuple[set[str], set[str]] | None = None) -> list[list[int]]:
+                     flagged: tuple[list[int], list[int]] | None = None) -> list[list[int]]:
         """Label ids of every token of every sentence of one document.
 
         `extra` adds attributes to some tokens: per sentence, {token index: [attr, ...]}.
+        `flagged` is `flagged_tokens(sentences)`, when the caller has it already.
         """
         if not sentences:
             return []
@@ -176,25 +184,11 @@ class CRFModel:
             init_a = np.asarray(initial)
             emit[row_of[init_a]] += table[seq_a[init_a], 5]
         emit[row_of[np.asarray(final)]] += self.eos
-        # Document-level flags.
-        titled, lowered = doc if doc is not None else F.doc_sets(sentences)
-        if titled or lowered:
-            flag_tc = []
-            flag_lc = []
-            r = 0
-            for words in sentences:
-                for w in words:
-                    if w[:1].isupper():
-                        low = w.lower()
-                        if low in titled:
-                            flag_tc.append(r)
-                        if low in lowered:
-                            flag_lc.append(r)
-                    r += 1
-            if flag_tc:
-                emit[flag_tc] += self.doc_tc
-            if flag_lc:
-                emit[flag_lc] += self.doc_lc
+        flag_tc, flag_lc = flagged if flagged is not None else flagged_tokens(sentences)
+        if flag_tc:
+            emit[flag_tc] += self.doc_tc
+        if flag_lc:
+            emit[flag_lc] += self.doc_lc
         if extra:
             r = 0
             vector = self._attrs_vector
@@ -205,41 +199,35 @@ class CRFModel:
         return self._viterbi(emit, [len(s) for s in sentences])
 
     def _viterbi(self, emit: np.ndarray, lengths: list[int]) -> list[list[int]]:
-        """Batched Viterbi over the sentences of a document (longest first, so the
-        sentences still running at step t are always a prefix of the batch)."""
+        """Batched Viterbi over sentences (rows of `emit`, one sentence after another), longest
+        first, so that the sentences still running at step t are always a prefix of the batch.
+        Memory goes with the tokens, not with sentences times the longest one."""
         lens = np.asarray(lengths)
         order = np.argsort(-lens, kind="stable")
         lens_s = lens[order]
-        width = int(lens_s[0])
-        n_sent = len(lengths)
         starts = np.concatenate(([0], np.cumsum(lens)[:-1]))[order]
-        steps = np.arange(width)
-        rows = starts[:, None] + np.minimum(steps[None, :], lens_s[:, None] - 1)
-        grid = emit[rows]  # (S, W, L), sorted by length
-        running = (lens_s[None, :] > steps[:, None]).sum(axis=1).tolist()  # sentences alive at t
-        delta = grid[:, 0].copy()
-        back = np.zeros((n_sent, width, emit.shape[1]), dtype=np.intp)
+        running = np.searchsorted(-lens_s, -np.arange(int(lens_s[0])), side="left").tolist()  # alive at t
+        delta = emit[starts]
+        back = []
         trans = self.trans[None]
-        for t in range(1, width):
-            k = running[t]
+        for t, k in enumerate(running[1:], 1):
             scores = delta[:k, :, None] + trans
-            back[:k, t] = scores.argmax(axis=1)
-            delta[:k] = scores.max(axis=1) + grid[:k, t]
+            back.append(scores.argmax(axis=1))
+            delta[:k] = scores.max(axis=1) + emit[starts[:k] + t]
         cur = delta.argmax(axis=1)
-        out = np.zeros((n_sent, width), dtype=np.intp)
-        for t in range(width - 1, -1, -1):
+        out = np.empty(len(emit), dtype=np.intp)
+        for t in range(len(running) - 1, -1, -1):
             k = running[t]
-            out[:k, t] = cur[:k]
+            out[starts[:k] + t] = cur[:k]
             if t:
-                cur[:k] = back[np.arange(k), t, cur[:k]]
-        result: list[list[int]] = [[]] * n_sent
-        for row, i, k in zip(self._iob[out].tolist(), order.tolist(), lens_s.tolist()):
-            result[i] = row[:k]
-        return result
+                cur[:k] = back[t - 1][np.arange(k), cur[:k]]
+        labels = self._iob[out].tolist()
+        bounds = np.cumsum(lens).tolist()
+        return [labels[end - n:end] for end, n in zip(bounds, lengths)]
 
-    def tag_labels(self, sentences: list[list[str]], extra=None, doc=None) -> list[list[str]]:
+    def tag_labels(self, sentences: list[list[str]], extra=None, flagged=None) -> list[list[str]]:
         labels = self.labels
-        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra, doc)]
+        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra, flagged)]
 
     def reference_tag(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
         """crfsuite's own decoding of the same attributes (slow; for tests)."""
@@ -254,6 +242,52 @@ class CRFModel:
                     attrs[i] = attrs[i] + more
             out.append([iob_label(lab) for lab in self.tagger.tag(pycrfsuite.ItemSequence(attrs))])
         return out
+
+
+def flagged_tokens(sentences: list[list[str]]) -> tuple[list[int], list[int]]:
+    """The document-level flags of features.doc_flags, as the positions (counted over the
+    whole document) of the tokens with "doc:tc" and of those with "doc:lc".
+
+    >>> flagged_tokens([["Reading", "beat", "Leeds"], ["In", "reading", "Reading"]])
+    ([0, 2, 5], [0, 5])
+    """
+    titled, lowered = F.doc_sets(sentences)
+    flag_tc: list[int] = []
+    flag_lc: list[int] = []
+    if titled or lowered:
+        r = 0
+        for words in sentences:
+            for w in words:
+                if w[:1].isupper():
+                    low = w.lower()
+                    if low in titled:
+                        flag_tc.append(r)
+                    if low in lowered:
+                        flag_lc.append(r)
+                r += 1
+    return flag_tc, flag_lc
+
+
+def _joined_flags(documents: list[list[list[str]]]) -> tuple[list[int], list[int]]:
+    """`flagged_tokens` of each document, its positions counted over all of them."""
+    flag_tc: list[int] = []
+    flag_lc: list[int] = []
+    offset = 0
+    for document in documents:
+        tc, lc = flagged_tokens(document)
+        flag_tc.extend(r + offset for r in tc)
+        flag_lc.extend(r + offset for r in lc)
+        offset += sum(map(len, document))
+    return flag_tc, flag_lc
+
+
+def _split(rows: list, documents: list[list]) -> list[list]:
+    """`rows` (one per sentence of all `documents`) cut back into one list per document."""
+    out, at = [], 0
+    for document in documents:
+        out.append(rows[at:at + len(document)])
+        at += len(document)
+    return out
 
 
 def _common_word(word: str) -> bool:
@@ -277,15 +311,25 @@ class Pipeline:
 
     def tag_document(self, sentences: list[list[str]]) -> list[list[int]]:
         """Label ids (of the final model) of every token of one document."""
+        return self.tag_documents([sentences])[0]
+
+    def tag_documents(self, documents: list[list[list[str]]]) -> list[list[list[int]]]:
+        """Label ids (of the final model) of every token of each document (a list of
+        sentences). The documents are tagged together, one Viterbi pass a stage: the same
+        labels as one by one, for fewer steps."""
+        sentences = [words for document in documents for words in document]
+        flagged = _joined_flags(documents)
         if self.stage2 is None:
-            labels = self.stage1.tag_document(sentences)
+            labels = self.stage1.tag_document(sentences, flagged=flagged)
         else:
-            doc = F.doc_sets(sentences)
-            first = self.stage1.tag_labels(sentences, doc=doc)
-            labels = self.stage2.tag_document(sentences, prediction_features(sentences, first), doc)
+            first = self.stage1.tag_labels(sentences, flagged=flagged)
+            extra = []
+            for document, predicted in zip(documents, _split(first, documents)):
+                extra.extend(prediction_features(document, predicted))
+            labels = self.stage2.tag_document(sentences, extra, flagged)
         for words, labs in zip(sentences, labels):
             self._common_word_places(words, labs)
-        return labels
+        return _split(labels, documents)
 
     def _common_word_places(self, words: list[str], labs: list[int]) -> None:
         """A multi-word "place" made only of capitalised common words that no place
@@ -340,14 +384,19 @@ class CRFExtractor:
         return self._model
 
     def extract(self, text: str) -> list[Mention]:
-        tokens = tokenize(text)
-        if not tokens:
-            return []
-        model = self.model
-        bounds = split_sentences(text, tokens)
-        sentences = [[tok[0] for tok in tokens[a:b]] for a, b in bounds]
-        labels = model.tag_document(sentences)
-        kinds = model.kinds
+        return self.extract_all([text])[0]
+
+    def extract_all(self, texts: list[str]) -> list[list[Mention]]:
+        """The mentions of each text, all tagged together (Pipeline.tag_documents)."""
+        tokenized = [tokenize(text) for text in texts]
+        bounds = [split_sentences(text, tokens) for text, tokens in zip(texts, tokenized)]
+        documents = [[[tok[0] for tok in tokens[a:b]] for a, b in spans] for tokens, spans in zip(tokenized, bounds)]
+        labels = self.model.tag_documents(documents)
+        return [self._mentions(*found) for found in zip(texts, tokenized, bounds, labels)]
+
+    def _mentions(self, text: str, tokens: list, bounds: list[tuple[int, int]], labels: list[list[int]]) -> list[Mention]:
+        """The mentions the labels of a text's tokens make."""
+        kinds = self.model.kinds
         mentions: list[Mention] = []
         for (a, _b), labs in zip(bounds, labels):
             kind = None

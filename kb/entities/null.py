@@ -9,3 +9,6 @@ class NullExtractor:
 
     def extract(self, text: str) -> list[Mention]:
         return []
+
+    def extract_all(self, texts: list[str]) -> list[list[Mention]]:
+        return [[] for _ in texts]

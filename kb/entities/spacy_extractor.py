@@ -24,19 +24,27 @@ class SpacyExtractor:
         self.name = "spacy:" + pipeline
 
     def extract(self, text: str) -> list[Mention]:
-        doc = self.nlp(text)
-        out = []
-        for ent in doc.ents:
-            kind = SPACY_TYPES.get(ent.label_)
-            if kind is None:
-                continue
-            start, end = ent.start_char, ent.end_char
-            # spaCy keeps a trailing possessive in some pipelines' spans: "Trump’s".
-            span = text[start:end]
-            for suffix in ("'s", "’s"):
-                if span.endswith(suffix) and len(span) > 2:
-                    end -= 2
-                    span = span[:-2]
-            out.append(Mention(start, end, kind, span))
-        out.sort(key=lambda m: m.start)
-        return out
+        return self.extract_all([text])[0]
+
+    def extract_all(self, texts: list[str]) -> list[list[Mention]]:
+        """The mentions of each text, through spaCy's batching `nlp.pipe`."""
+        return [_mentions(doc, text) for doc, text in zip(self.nlp.pipe(texts), texts)]
+
+
+def _mentions(doc, text: str) -> list[Mention]:
+    """The mentions of newskb's types among a spaCy document's entities."""
+    out = []
+    for ent in doc.ents:
+        kind = SPACY_TYPES.get(ent.label_)
+        if kind is None:
+            continue
+        start, end = ent.start_char, ent.end_char
+        # spaCy keeps a trailing possessive in some pipelines' spans: "Trump’s".
+        span = text[start:end]
+        for suffix in ("'s", "’s"):
+            if span.endswith(suffix) and len(span) > 2:
+                end -= 2
+                span = span[:-2]
+        out.append(Mention(start, end, kind, span))
+    out.sort(key=lambda m: m.start)
+    return out

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
 import sys
 
 import pytest
+from hypothesis import given, strategies as st
 
+from helpers import SLICES
 from kb.entities import count_entities, get_extractor
 from kb.entities.conll import spans
+from kb.entities.counting import written_at
 from kb.entities.tokenize import split_sentences, tokenize
 from kb.errors import KBError
 from kb.models import Mention
@@ -343,3 +347,16 @@ def test_a_person_that_an_apposition_a_unit_or_a_list_of_a_kind_calls_a_company_
     counted = {e.name: e.type for e in count_entities(mentions_in(text, *zip(names, kinds)), text)}
     assert counted == {**dict(zip(names, kinds)), "Yuganskneftegaz": "org", "Grokster": "org", "Baikalneft": "org",
                        "Hewlett Packard": "org"}
+
+
+@given(st.text(alphabet="ab_é1 .,'(-", max_size=40), st.text(alphabet="ab_é1 .,'(-", min_size=1, max_size=4))
+def test_a_name_is_found_where_the_whole_word_regular_expression_finds_it(text, name):
+    expected = [found.span() for found in re.finditer(r"(?<!\w)%s(?!\w)" % re.escape(name), text)]
+    assert list(written_at(text, name)) == expected
+
+
+def test_texts_tagged_together_get_the_mentions_they_get_one_by_one(crf):
+    texts = [path.read_text(encoding="utf-8") for path in sorted((SLICES / "bbc-news").rglob("*.txt"))[:30]]
+    texts[3:3] = ["", "  \n ", "One"]
+    assert crf.extract_all(texts) == [crf.extract(text) for text in texts]
+    assert sum(map(len, crf.extract_all(texts))) > 300
