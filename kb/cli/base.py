@@ -36,10 +36,13 @@ class Context:
         self._kb = None
 
     def open(self, create: bool = False, extractor: str | None = None, index=None):
+        """The knowledge base, opened on first use and closed when the command ends (its
+        files too, where the CLI runs inside another program)."""
         if self._kb is None:
             from kb.api import KnowledgeBase  # Whoosh loads only for commands that open a knowledge base
 
             self._kb = KnowledgeBase(self.kb_path, create=create, extractor=extractor, index=index)
+            click.get_current_context().find_root().call_on_close(self._kb.close)
         return self._kb
 
 

@@ -1,9 +1,12 @@
 """`kb search`, `show --highlight`, `similar` and `count` on real Reuters articles."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -242,3 +245,14 @@ def test_since_after_until_says_so(run, command):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == "Error: since 1987-03 is after until 1987-02-28: no date lies between them\n"
     assert run(*command, "--since", "1987-03", "--until", "1987-03").exit_code == 0  # one month: a range
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
+def test_a_command_closes_the_knowledge_base_files_it_opened(run, reuters_path):
+    assert run("search", "oil", "-n", "3").exit_code == 0
+    assert run("show", run("search", "oil", "--format", "ids", "-n", "1").stdout.strip()).exit_code == 0
+    still_open = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            still_open.append(os.readlink(fd))
+    assert not [name for name in still_open if name.startswith(str(reuters_path))]
