@@ -166,7 +166,7 @@ def link_short_forms(groups: dict, aliases: dict) -> None:
 # Titles before a name: never part of it, and the name is a person's ("Mr Blair": Blair).
 # These are taken off any mention (the tagger made "Lord Butler" a place); the others of
 # HONORIFICS only off a person's ("General Motors", "Justice Department" are organisations).
-PERSONAL_TITLES = frozenset("Mr Mrs Ms Miss Mx Dr Sir Dame Lord Lady".split())
+PERSONAL_TITLES = frozenset("Mr Mrs Ms Miss Mx Dr Sir Dame Lord Lady Baroness Baron".split())
 HONORIFICS = PERSONAL_TITLES | frozenset(
     "Mr Mrs Ms Miss Mx Dr Lord Lady Sir Dame President Chancellor Senator Sen Governor Gov Judge Professor Prof "
     "Rev Reverend Pope Prince Princess King Queen General Gen Colonel Col Captain Capt Sheikh Ayatollah "

@@ -360,3 +360,8 @@ def test_texts_tagged_together_get_the_mentions_they_get_one_by_one(crf):
     texts[3:3] = ["", "  \n ", "One"]
     assert crf.extract_all(texts) == [crf.extract(text) for text in texts]
     assert sum(map(len, crf.extract_all(texts))) > 300
+
+
+def test_a_peerage_is_a_title_like_lord_and_no_part_of_the_name(crf):
+    text = "Baroness Thatcher said the plan would fail. Thatcher added more."
+    assert [(e.type, e.name, e.count) for e in count_entities(crf.extract(text), text)] == [("person", "Thatcher", 2)]
