@@ -95,6 +95,25 @@ def with_number(mention: Mention, text: str) -> Mention:
     return Mention(mention.start, number.end() + mention.end, "org", mention.text + number.group(0))
 
 
+# Newspapers and programmes named after a day: the tagger leaves the day out of "the
+# Sunday Telegraph" (and makes "Telegraph" a person).
+_DAY_BEFORE = re.compile(r"(?:^|\W)[Tt]he (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) $")
+
+
+def with_day(mention: Mention, text: str) -> Mention:
+    """A one-word mention right after "the" and a day's name is the title of an
+    organisation that starts with the day.
+
+    >>> with_day(Mention(19, 28, "person", "Telegraph"), "He told the Sunday Telegraph.")
+    Mention(start=12, end=28, type='org', text='Sunday Telegraph')
+    """
+    day = _DAY_BEFORE.search(text[max(0, mention.start - 15):mention.start])
+    if not day or " " in mention.text or not mention.text[:1].isupper():
+        return mention
+    start = mention.start - len(day.group(1)) - 1
+    return Mention(start, mention.end, "org", text[start:mention.end])
+
+
 def without_job_titles(mention: Mention, org_names: set[str]) -> list[Mention]:
     """An org mention that runs into a job title is cut at it: "IRS Chief Risk" -> org "IRS"
     (kept when an acronym or named alone elsewhere), "Control Officer Dottie Romo" ->
@@ -510,7 +529,7 @@ def count_entities(mentions: list[Mention], text: str = "") -> list[EntityCount]
     aliases: dict[tuple[str, str], list[str]] = {}
     org_names = {m.text for m in mentions if m.type == "org"}
     works = titles_of_works(mentions, text) if text else set()
-    untitled = (without_honorific(trimmed(with_number(mention, text)), text) for mention in mentions
+    untitled = (without_honorific(trimmed(with_day(with_number(mention, text), text)), text) for mention in mentions
                 if canonical(mention.text) not in works)
     pieces = (piece for mention in untitled if mention for piece in without_job_titles(mention, org_names))
     for m in sorted(pieces, key=lambda m: (m.start, m.end)):

@@ -365,3 +365,10 @@ def test_texts_tagged_together_get_the_mentions_they_get_one_by_one(crf):
 def test_a_peerage_is_a_title_like_lord_and_no_part_of_the_name(crf):
     text = "Baroness Thatcher said the plan would fail. Thatcher added more."
     assert [(e.type, e.name, e.count) for e in count_entities(crf.extract(text), text)] == [("person", "Thatcher", 2)]
+
+
+def test_a_newspaper_named_after_a_day_keeps_the_day(crf):
+    """The tagger left "Sunday" out: "Telegraph" was a facet row of its own, as a person."""
+    text = "He told the Sunday Telegraph that he would stand. The Sunday Telegraph newspaper said so."
+    assert [(e.type, e.name, e.count) for e in count_entities(crf.extract(text), text)] == [
+        ("org", "Sunday Telegraph", 2)]
