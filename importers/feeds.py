@@ -71,10 +71,12 @@ def item_authors(entry: dict[str, Any]) -> list[str]:
 
 
 def item_date(entry: dict[str, Any]) -> str | None:
-    """The item's publication date (else its update date) as ISO UTC, if readable."""
+    """The item's publication date (else its update date) as ISO UTC, if readable. (Read
+    with dict's own get: feedparser's answers "published" with the update date, with a
+    DeprecationWarning, and will stop doing so.)"""
     for key in ("published", "updated", "created"):
-        value = (iso_utc(entry.get(f"{key}_parsed")) or parse_date(entry.get(key))
-                 or parse_date(english_date(entry.get(key))))
+        written = dict.get(entry, key)
+        value = iso_utc(dict.get(entry, f"{key}_parsed")) or parse_date(written) or parse_date(english_date(written))
         if value:
             return value
     return None
