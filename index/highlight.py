@@ -28,16 +28,27 @@ def find_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     # for a word seen before), then locate only the matching spellings. Stemming keeps
     # a word's first letter, so only words starting like a stem are stemmed (a new
     # process has no stem cached: this saves most of a snippet's time there).
-    words = set(_WORD.findall(text))
-    initials = {stem[:1] for stem in stems}
-    candidates = [word for word in words if word[0].lower() in initials or not word[0].isascii()]
+    candidates = set(_starting_with("".join(sorted({stem[:1] for stem in stems}))).findall(text)) if stems else ()
     matching = {word: fold(word) for word, stemmed in zip(candidates, map(_stem_of, candidates))
                 if stemmed in stems}
     if exact:
+        words = set(_WORD.findall(text))
         matching.update((word, folded) for word, folded in zip(words, map(fold, words)) if folded in exact)
     if not matching:
         return []
     return [(start, end, matching[word]) for start, end, word in whole_words(text, matching)]
+
+
+@lru_cache(maxsize=256)
+def _starting_with(initials: str) -> re.Pattern:
+    """A pattern finding (at least) every word of `WORD_PATTERN` whose first letter, in
+    lower case, is one of `initials` or is no ASCII letter; and pieces of words ("S" of
+    "U.S"), which `whole_words` leaves out.
+
+    >>> sorted(set(_starting_with("iu").findall("IRS and the U.S. Inland Émile u2")))
+    ['IRS', 'Inland', 'U.S', 'u2', 'Émile']
+    """
+    return re.compile(r"\b(?:[%s]|[^\W\x00-\x7f])\w*(?:\.\w+)*" % re.escape(initials), re.IGNORECASE)
 
 
 @lru_cache(maxsize=50_000)
