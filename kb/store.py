@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 MIN_ID_PREFIX = 6  # characters of an article id that may stand for it (kb show 3f2a9c)
+NAMES_KEPT = 100_000  # entity names a store keeps between searches (about 15 MB at most)
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
                    "origin", "record", "run_id", "imported_at", "story_id")
 
@@ -55,6 +56,8 @@ class Store:
         if not create and not path.exists():
             raise StoreError(f"no knowledge base at {path.parent} (import something first)")
         self._db = self._entities = self._stories = None
+        self._names: dict[tuple[str, str], str] = {}  # entity_names' answers, while nothing changes
+        self._names_state = None
         self.requeued: set[str] = set()  # articles queued again by entity merges (see Ingest)
         try:
             self.readonly = path.exists() and not _writable(path)
@@ -199,15 +202,21 @@ class Store:
 
     def entity_names(self, entity_type: str, keys: list[str]) -> list[str]:
         """Canonical names for lower-case entity keys (as the index holds them), in order;
-        a key that has become an alias (after a merge) gives its entity's name."""
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        names = dict(self.conn.execute(
-            f"select key, name from entities where type = ? and key in ({marks}) union all "
-            f"select a.key, e.name from entity_aliases a join entities e on e.id = a.entity_id "
-            f"where a.type = ? and a.key in ({marks})", [entity_type, *keys, entity_type, *keys]).fetchall())
-        return [names.get(key, key) for key in keys]
+        a key that has become an alias (after a merge) gives its entity's name. Answers
+        are kept (up to NAMES_KEPT) until the database changes, by this connection or
+        another: every search names its facets' rows, mostly the same ones."""
+        state = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if state != self._names_state or len(self._names) > NAMES_KEPT:
+            self._names.clear()
+            self._names_state = state
+        if missing := [key for key in keys if (entity_type, key) not in self._names]:
+            marks = ",".join("?" * len(missing))
+            found = dict(self.conn.execute(
+                f"select key, name from entities where type = ? and key in ({marks}) union all "
+                f"select a.key, e.name from entity_aliases a join entities e on e.id = a.entity_id "
+                f"where a.type = ? and a.key in ({marks})", [entity_type, *missing, entity_type, *missing]).fetchall())
+            self._names.update(((entity_type, key), found.get(key, key)) for key in missing)
+        return [self._names[entity_type, key] for key in keys]
 
     def entity_keys(self, entity_type: str, name: str) -> list[str]:
         """Every name (lower case) of the entity `name` stands for: its name and aliases,

@@ -73,6 +73,20 @@ def test_merge_rename_and_ignore_show_in_the_next_search(invoke, seeded_path):
     assert "Trump" in facet_rows(invoke, seeded_path)["person"]
 
 
+def test_an_open_knowledge_base_names_its_facets_anew_after_a_rename_here_or_elsewhere(seeded_path):
+    """Facet names are kept between searches: until this connection or another changes the database."""
+    def orgs(kb):
+        return {row.value for row in kb.search("IRS", facets=10).facets["org"]}
+
+    with KnowledgeBase(seeded_path) as kb:  # renamed in case only: the key, and the index, stay
+        assert "Public Citizen" in orgs(kb)
+        kb.rename_entity("Public Citizen", "PUBLIC CITIZEN")
+        assert "PUBLIC CITIZEN" in orgs(kb) and "Public Citizen" not in orgs(kb)
+        with KnowledgeBase(seeded_path) as elsewhere:
+            elsewhere.rename_entity("PUBLIC CITIZEN", "Public citizen")
+        assert "Public citizen" in orgs(kb) and "PUBLIC CITIZEN" not in orgs(kb)
+
+
 def test_entities_listing_and_profile(invoke, seeded_path):
     rows = json.loads(invoke("entities", "--type", "org", "--format", "json", kb_path=seeded_path).stdout)
     assert rows[0] == {"type": "org", "name": "IRS", "articles": 1, "mentions": 7}
