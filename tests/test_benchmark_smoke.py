@@ -33,6 +33,19 @@ def test_benchmark_smoke_run_agrees_with_fts5_and_its_knowledge_base_serves_the_
     assert "pass 1: 20 queries x 1: median" in latency.stdout and "kb search whole process" in latency.stdout
 
 
+def test_import_cpu_runs_plain_whoosh_and_both_imports_in_turns_and_prints_their_ratios():
+    done = benchmark("import_cpu.py", "--corpus", "bbc", "--limit", 10, "--turns", 2, "--exact-words")
+    assert done.returncode == 0, done.stderr
+    sides = [line.split()[:2] for line in done.stdout.splitlines() if line.split()[0].isdigit()]
+    assert sides == [["1", "whoosh"], ["1", "whoosh="], ["1", "none"], ["1", "crf"],
+                     ["2", "crf"], ["2", "none"], ["2", "whoosh="], ["2", "whoosh"]]
+    ratios = re.findall(r"turn \d: CPU per article, newskb/plain Whoosh: none [\d.]+ \(target at most 1.0\), "
+                        r"crf [\d.]+ \(target at most 2.0\)", done.stdout)
+    same_terms = re.findall(r"turn \d: CPU per article, newskb/Whoosh with newskb's terms: none [\d.]+, crf [\d.]+",
+                            done.stdout)
+    assert len(ratios) == len(same_terms) == 2
+
+
 def test_facet_eval_counts_right_rows_splits_and_overrides():
     sys.path.insert(0, str(ROOT))
     from benchmarks.facet_eval import judge
