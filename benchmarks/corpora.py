@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import cycle, islice
 from pathlib import Path
@@ -67,3 +69,14 @@ def write_jsonl(corpus: str, path: Path, scale: int | None = None, limit: int | 
             records += 1
             text_bytes += len(article.title.encode()) + len(article.body.encode())
     return records, text_bytes
+
+
+@contextmanager
+def corpus_folder(corpus: str, limit: int | None, prefix: str) -> Iterator[tuple[Path, Path, int, int]]:
+    """A temporary work folder holding the corpus (its first `limit` articles) as
+    articles.jsonl, and says so: (folder, the JSON Lines file, articles, bytes of text)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        jsonl = Path(folder) / "articles.jsonl"
+        count, text_bytes = write_jsonl(corpus, jsonl, limit=limit)
+        print(f"{corpus}: {count:,} articles, {text_bytes / 1e6:.1f} MB of text")
+        yield Path(folder), jsonl, count, text_bytes

@@ -23,13 +23,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpora import write_jsonl  # noqa: E402
+from benchmarks.corpora import corpus_folder  # noqa: E402
 from benchmarks.versus import ROOT, children_cpu_seconds, folder_mb, timed_import  # noqa: E402
 
 SIDES = ("whoosh", "none", "crf")  # plain Whoosh, then newskb's import by its extractor
@@ -68,11 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     sides = ("whoosh", EXACT_WORDS_SIDE, "none", "crf") if args.exact_words else SIDES
     bases = ("whoosh", EXACT_WORDS_SIDE) if args.exact_words else ("whoosh",)
-    with tempfile.TemporaryDirectory(prefix="newskb-import-cpu-") as folder:
-        work = Path(folder)
-        jsonl = work / "articles.jsonl"
-        count, text_bytes = write_jsonl(args.corpus, jsonl, limit=args.limit)
-        print(f"{args.corpus}: {count:,} articles, {text_bytes / 1e6:.1f} MB of text")
+    with corpus_folder(args.corpus, args.limit, "newskb-import-cpu-") as (work, jsonl, count, _):
         print(f"{'turn':>4} {'side':<7} {'seconds':>8} {'CPU s':>7} {'CPU ms/art':>10} {'index MB':>9}")
         ratios = []
         for turn in range(1, args.turns + 1):

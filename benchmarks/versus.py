@@ -18,13 +18,12 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpora import write_jsonl  # noqa: E402
+from benchmarks.corpora import corpus_folder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,11 +60,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N articles")
     args = parser.parse_args()
     other = args.other.resolve()
-    with tempfile.TemporaryDirectory(prefix="newskb-versus-") as folder:
-        work = Path(folder)
-        jsonl = work / "articles.jsonl"
-        count, text_bytes = write_jsonl(args.corpus, jsonl, limit=args.limit)
-        print(f"{args.corpus}: {count:,} articles, {text_bytes / 1e6:.1f} MB of text; entities: {args.ner}")
+    with corpus_folder(args.corpus, args.limit, "newskb-versus-") as (work, jsonl, count, _):
+        print(f"entities: {args.ner}")
         print(f"{'turn':>4} {'code':<8} {'seconds':>8} {'art/s':>7} {'CPU s':>7} {'index MB':>9} {'db MB':>7}")
         ratios = []
         for turn in range(1, args.turns + 1):

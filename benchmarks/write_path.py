@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -65,7 +64,7 @@ def main() -> None:
         print(json.dumps(build_segment(Path(sys.argv[2]), Path(sys.argv[3]))))
         return
     sys.path.insert(0, str(ROOT))
-    from benchmarks.corpora import write_jsonl
+    from benchmarks.corpora import corpus_folder
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("other", type=Path, help="the other checkout (the code before a change)")
@@ -73,11 +72,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=3000, help="the first N articles")
     parser.add_argument("--turns", type=int, default=4)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="newskb-write-path-") as folder:
-        work = Path(folder)
-        jsonl = work / "articles.jsonl"
-        count, _ = write_jsonl(args.corpus, jsonl, limit=args.limit)
-        print(f"{args.corpus}: {count:,} articles")
+    with corpus_folder(args.corpus, args.limit, "newskb-write-path-") as (work, jsonl, count, _):
         print(f"{'turn':>4} {'code':<6} {'add CPU s':>9} {'write CPU s':>11} {'total':>7} {'index MB':>9}")
         totals: dict[str, list[float]] = {"other": [], "this": []}
         for turn in range(1, args.turns + 1):
