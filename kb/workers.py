@@ -51,8 +51,8 @@ def derive(text: Text, mentions: list) -> Derived:
 
 
 def analyse_all(extractor, texts: list[Text], stopped: Callable[[], bool]) -> list[Derived] | None:
-    """What an import derives from each text (`derive`), ANALYSED_TOGETHER at a time; None once `stopped()` says so
-    (checked before each group)."""
+    """What an import derives from each text (`derive`), ANALYSED_TOGETHER at a time;
+    None once `stopped()` says so (checked before each group)."""
     results = []
     for first in range(0, len(texts), ANALYSED_TOGETHER):
         if stopped():

@@ -254,17 +254,13 @@ def flagged_tokens(sentences: list[list[str]]) -> tuple[list[int], list[int]]:
     titled, lowered = F.doc_sets(sentences)
     flag_tc: list[int] = []
     flag_lc: list[int] = []
-    if titled or lowered:
-        r = 0
-        for words in sentences:
-            for w in words:
-                if w[:1].isupper():
-                    low = w.lower()
-                    if low in titled:
-                        flag_tc.append(r)
-                    if low in lowered:
-                        flag_lc.append(r)
-                r += 1
+    for position, word in enumerate(chain.from_iterable(sentences)):
+        if word[:1].isupper():
+            low = word.lower()
+            if low in titled:
+                flag_tc.append(position)
+            if low in lowered:
+                flag_lc.append(position)
     return flag_tc, flag_lc
 
 
