@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.directory import WRITER_MEMORY_MB, open_index, segment_codec
+from index.codec.pool import GroupedPostingPool
+from index.directory import open_index, segment_codec
 from index.documents import document_for
 from index.schema import ENTITY_FIELDS
 from index.whoosh_internals import UnlockedSegmentWriter, finish_segment
@@ -25,7 +26,7 @@ class SegmentBuilder:
 
     def add(self, article: Article) -> None:
         if self._writer is None:
-            self._writer = UnlockedSegmentWriter(open_index(self.path), WRITER_MEMORY_MB, segment_codec())
+            self._writer = UnlockedSegmentWriter(open_index(self.path), segment_codec(), GroupedPostingPool())
         self._writer.add_document(**document_for(article, ENTITY_FIELDS))
 
     def finish(self):

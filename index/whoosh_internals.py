@@ -1,7 +1,7 @@
 """Every use of Whoosh's private internals, in one place, checked when it is imported.
 
-newskb reads a few things Whoosh keeps to itself: for speed (the posting pool's runs
-pickled in chunks, files read ahead) or because Whoosh has no public way (the index's
+newskb reads a few things Whoosh keeps to itself: for speed (a new segment's postings
+written a term at a time, files read ahead) or because Whoosh has no public way (the index's
 segment list, a writer without the lock). Postings, positions, field lengths and columns
 need none: newskb's codec (index.codec) writes and reads them through Whoosh's codec
 classes. Each function and class here says what Whoosh behaviour it relies on; the rest
@@ -17,10 +17,7 @@ path, or scores drifting from Whoosh's.
 from __future__ import annotations
 
 import inspect
-import pickle
 import warnings
-from itertools import islice
-from operator import itemgetter
 
 
 from kb.errors import KBError
@@ -35,9 +32,10 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(.*[\\/]
 
 import whoosh  # noqa: E402 (after the warning filters)
 from whoosh.filedb.structfile import StructFile  # noqa: E402
+from whoosh.codec.whoosh3 import W3FieldWriter  # noqa: E402
 from whoosh.index import FileIndex  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
-from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
+from whoosh.writing import SegmentWriter  # noqa: E402
 
 SUPPORTED_VERSIONS = ("2.7.4", "3.54.0")  # Whoosh 2.7.4; whoosh3 3.54.0 (see README, Dependencies)
 
@@ -79,15 +77,16 @@ class UnlockedSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter without the index's lock (as Whoosh's MpWriter makes its
     helpers' writers), its temporary files in a folder of its own (Whoosh's writers
     share one, which each removes when it finishes or cancels, under the feet of the
-    others), its postings pool a ChunkedPostingPool, its segment written with `codec`.
+    others), its postings kept by `pool`, its segment written with `codec`.
 
-    Relies on: SegmentWriter(ix, _lk=False, limitmb=...), its `_tempstorage` and `pool`
-    replaceable after __init__ (nothing written yet)."""
+    Relies on: SegmentWriter(ix, _lk=False, ...), its `_tempstorage` and `pool`
+    replaceable after __init__ (nothing written yet), the pool used through add(),
+    iter_postings() and cleanup() alone."""
 
-    def __init__(self, ix, limitmb: int, codec):
-        super().__init__(ix, _lk=False, limitmb=limitmb, codec=codec)
+    def __init__(self, ix, codec, pool):
+        super().__init__(ix, _lk=False, codec=codec)
         self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
-        self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = pool
 
 
 def finish_segment(writer: UnlockedSegmentWriter):
@@ -100,51 +99,12 @@ def finish_segment(writer: UnlockedSegmentWriter):
     return segment
 
 
-RUN_CHUNK = 512  # postings per pickle in the pool's runs (a run being merged holds one chunk)
-_FIELD, _TERM = itemgetter(0), itemgetter(1)  # of a posting: (field, term, document, weight, value)
+def postings_writer_of(field_writer: W3FieldWriter):
+    """The postings writer of the term a W3FieldWriter is writing (between start_term and
+    finish_term): the codec's, made by its postings_writer() when the field started.
 
-
-class ChunkedPostingPool(PostingPool):
-    """Whoosh's posting pool, its sorted runs written and read back RUN_CHUNK postings
-    per pickle (Whoosh pickles each posting alone, a fifth of the time of indexing), and
-    its postings put in order by two sorts on one element each (term, then field, both
-    stable) before Whoosh sorts the tuples whole: postings come document after document,
-    so that leaves Whoosh's sort one pass over a sorted list, where sorting the tuples
-    whole took three times as long.
-
-    Relies on: SortingPool keeping the postings not yet in a run in the list `current`,
-    sorting it in save() and in items() (when no run was written), writing each run
-    through `_write_run(f, items)` (which closes `f`) and reading it back through
-    `_read_run(path)`, with `_open_run(path)` and `_remove_run(path)`."""
-
-    def save(self):
-        self._presort()
-        super().save()
-
-    def items(self, maxfiles=128):
-        self._presort()
-        return super().items(maxfiles)
-
-    def _presort(self):
-        self.current.sort(key=_TERM)
-        self.current.sort(key=_FIELD)
-
-    def _write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(islice(items, RUN_CHUNK)):
-            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                yield from pickle.load(f)
-        except EOFError:
-            return
-        finally:
-            f.close()
-            self._remove_run(path)
+    Relies on: W3FieldWriter keeping it in `_postwriter`."""
+    return field_writer._postwriter
 
 
 # ------------------------------------------------------------------------------------
@@ -225,8 +185,7 @@ REQUIRED = (
     (FileIndex, "_segments"),
     (BM25F, "_field_B"),
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
-    (PostingPool, "current"), (PostingPool, "_write_run"), (PostingPool, "_read_run"), (PostingPool, "_open_run"),
-    (PostingPool, "_remove_run"),
+    (W3FieldWriter, "_postwriter"),
     (StructFile, "file"),
 )
 

@@ -22,15 +22,46 @@ from whoosh.codec.whoosh3 import W3FieldWriter
 
 from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.per_document import PackedPerDocReader
+from index.codec.pool import GroupedPostings
+from index.whoosh_internals import postings_writer_of
 
 
 class PackedFieldWriter(W3FieldWriter):
     def add_postings(self, schema, lengths, items):
         """Whoosh's, given the lengths of a segment of this codec whole (another per-document
-        reader, or none, as they come)."""
+        reader, or none, as they come); a GroupedPostings pool's postings a term at a time."""
         if isinstance(lengths, PackedPerDocReader):
             lengths = WholeLengths(lengths.arrays)
-        super().add_postings(schema, lengths, items)
+        if isinstance(items, GroupedPostings):
+            self.add_grouped_postings(schema, lengths, items)
+        else:
+            super().add_postings(schema, lengths, items)
+
+    def add_grouped_postings(self, schema, lengths, items: GroupedPostings) -> None:
+        """Each term's postings written whole, field after field (start_field, start_term,
+        finish_term and finish_field are Whoosh's: the term dictionary)."""
+        field = None
+        for fieldname, term, postings in items.terms():
+            if fieldname != field:
+                if field is not None:
+                    self.finish_field()
+                self.start_field(fieldname, schema[fieldname])
+                field, length_of = fieldname, field_length_reader(lengths, fieldname)
+            self.start_term(term)
+            postings_writer_of(self).add_term_postings(postings, length_of)
+            self.finish_term()
+        if field is not None:
+            self.finish_field()
+
+
+def field_length_reader(lengths, fieldname: str):
+    """A function of the document number giving its length in `fieldname`, from a per-document
+    reader (or WholeLengths), or 0 without one."""
+    if lengths is None:
+        return lambda docnum: 0
+    if isinstance(lengths, WholeLengths):
+        return lengths.doc_field_length_reader(fieldname)
+    return lambda docnum: lengths.doc_field_length(docnum, fieldname)
 
 
 class WholeLengths:

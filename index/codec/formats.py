@@ -22,6 +22,8 @@ from array import array
 
 from whoosh.formats import Positions
 
+from index.analysis import NewsTokenizer
+
 POSITION_CODE = "I"  # array typecode of a position: unsigned int, 4 bytes on every platform Python runs on
 if array(POSITION_CODE).itemsize != 4:
     raise ImportError(f"array typecode {POSITION_CODE!r} is not 4 bytes here")
@@ -29,6 +31,23 @@ if array(POSITION_CODE).itemsize != 4:
 
 class ArrayPositions(Positions):
     """Positions, each posting's value the array of its positions (uint32, native order)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        """Whoosh's (term, frequency, weight, value) of each term of `value`; for text
+        indexed by a NewsTokenizer, from its positions grouped by term (no Token per word).
+
+        >>> from index.analysis import NewsTokenizer
+        >>> fmt = ArrayPositions(field_boost=2.0)
+        >>> [(term, frequency, weight, fmt.decode_positions(value))
+        ...  for term, frequency, weight, value in fmt.word_values("oil and oil", NewsTokenizer(), mode="index")]
+        [('oil', 2, 4.0, [0, 2]), ('and', 1, 2.0, [1])]
+        """
+        if not (isinstance(analyzer, NewsTokenizer) and isinstance(value, str) and kwargs.get("mode") == "index"):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term, positions in analyzer.index_positions(value).items():
+            yield term, len(positions), len(positions) * boost, array(POSITION_CODE, positions).tobytes()
 
     def encode(self, poslist) -> bytes:
         return array(POSITION_CODE, poslist).tobytes()

@@ -27,7 +27,7 @@ from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
 
 from index.codec.blocks import COMPRESSED, RECORD, VERSION, pack_ids, pack_weights, round_up_to_float32
-from index.codec.values import POSITIONS, pack_compressed, pack_values, value_kind
+from index.codec.values import POSITIONS, pack_compressed, pack_joined_values, pack_values, value_kind
 from index.codec.varints import encode_varints
 
 DEFAULT_BLOCK_SIZE = 128  # postings a block: Whoosh's own, so the two skip alike
@@ -73,18 +73,34 @@ class PackedPostingsWriter(PostingsWriter):
         self.vbytes.append(vbytes)
         self.lengths.append(length)
 
+    def add_term_postings(self, postings, length_of) -> None:
+        """All the term's postings at once (between start_postings and finish_postings):
+        a TermPostings of the pool (pool.py), `length_of` a document's field length."""
+        ids, weights, sizes, size = postings.ids, postings.weights, postings.sizes, self.block_size
+        joined, offset = memoryview(postings.joined), 0
+        for start in range(0, len(ids), size):
+            block_ids, block_sizes = ids[start:start + size], sizes[start:start + size]
+            end = offset + sum(block_sizes)
+            values = pack_joined_values(self.kind, self.field_format, joined[offset:end], block_sizes)
+            self.write_block(block_ids, weights[start:start + size], values, list(map(length_of, block_ids)))
+            offset = end
+
     def finish_block(self) -> None:
-        ids = self.ids
+        self.write_block(self.ids, self.weights, pack_values(self.kind, self.field_format, self.vbytes), self.lengths)
+        self.start_block()
+
+    def write_block(self, ids, weights, values: bytes, lengths) -> None:
+        """One block: its postings' document numbers, weights, values (packed by
+        values.py) and field lengths."""
         previous = self.records[-1][0] if self.records else 0
         id_bytes, id_code = pack_ids(ids, previous)
-        singles = array("f", self.weights)  # as Whoosh keeps them
+        singles = array("f", weights)  # as Whoosh keeps them
         weight_bytes, weight_kind = pack_weights(singles)
-        values = pack_values(self.kind, self.field_format, self.vbytes)
         compressed = False
         if self.kind == POSITIONS and self.compress_positions:
             values, compressed = pack_compressed(values)
-        max_weight = max(max(self.weights), 0)
-        lengths = list(filter(None, self.lengths))  # (a posting without a length has None or 0)
+        max_weight = max(max(weights), 0)
+        lengths = list(filter(None, lengths))  # (a posting without a length has None or 0)
         min_length, max_length = min(lengths, default=None), max(lengths, default=0)
         self.records.append((ids[-1], round_up_to_float32(max_weight), len(values), len(ids),
                              length_to_byte(min_length), length_to_byte(max_length),
@@ -100,7 +116,6 @@ class PackedPostingsWriter(PostingsWriter):
             self.min_length = min_length if self.min_length is None else min(self.min_length, min_length)
         self.max_length = max(self.max_length, max_length)
         self.blocks_written += 1
-        self.start_block()
 
     def finish_postings(self) -> W3TermInfo:
         if self.ids:

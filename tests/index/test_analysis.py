@@ -1,0 +1,36 @@
+"""Indexing's grouped positions against the tokens the same analyzer gives one by one."""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+from whoosh.formats import Positions
+
+from index.analysis import stemmed_text_analyzer, text_analyzer
+from index.codec.formats import ArrayPositions
+
+WORDS = st.sampled_from(["Oil", "oils", "oiled", "U.S.", "u.s", "Émile", "emile", "x_y", "2004", "İstanbul",
+                         "running", "runs", "run", "ran", "Rates", "rate", "rated", "s", "ICE's", "data"])
+TEXTS = st.lists(st.tuples(WORDS, st.sampled_from([" ", ". ", ", ", "-", "\n", "'"])), max_size=30).map(
+    lambda parts: "".join(word + gap for word, gap in parts))
+
+
+def whooshs_grouping(text: str, analyzer, boost: float) -> dict:
+    """Whoosh's Positions format grouping the analyzer's Token stream: term -> (frequency,
+    weight, positions)."""
+    fmt = Positions(field_boost=boost)
+    return {term: (frequency, weight, fmt.decode_positions(value))
+            for term, frequency, weight, value in fmt.word_values(text, analyzer, mode="index")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.sampled_from([1.0, 2.0]), st.booleans())
+def test_terms_positions_and_weights_are_those_of_the_tokens(text, boost, stemmed):
+    analyzer = stemmed_text_analyzer() if stemmed else text_analyzer()
+    fmt = ArrayPositions(field_boost=boost)
+    grouped = {term: (frequency, weight, fmt.decode_positions(value))
+               for term, frequency, weight, value in fmt.word_values(text, analyzer, mode="index")}
+    assert grouped == whooshs_grouping(text, analyzer, boost)
+
+
+def test_words_sharing_a_stem_give_the_stem_every_position_in_order():
+    grouped = stemmed_text_analyzer().index_positions("rates oil rated rate rates")
+    assert grouped["rate"] == [0, 2, 3, 4] and grouped["=rates"] == [0, 4] and grouped["oil"] == [1]
