@@ -10,8 +10,9 @@ from kb.vocabulary import ENTITY_TYPES
 
 # Bump when the schema, the analyzers or the codec change: an index of another version is
 # rebuilt. 8: postings written with newskb's codec (index.codec); 9: its per-document arrays
-# (lengths, dates, names: index.codec.arrays), text fields' positions in the ArrayPositions format.
-INDEX_VERSION = 9
+# (lengths, dates, names: index.codec.arrays), text fields' positions in the ArrayPositions format;
+# 10: `published` a column only (date_column).
+INDEX_VERSION = 10
 ENTITY_FIELDS = ENTITY_TYPES  # one field per entity type
 TITLE_BOOST = 2.0
 
@@ -53,6 +54,15 @@ def phrase_text(analyzer, **options) -> TEXT:
     return field
 
 
+def date_column() -> DATETIME:
+    """A DATETIME kept as a sortable column only: date ranges, filters and sorts read the
+    column (index.dates), never the numeric-trie terms Whoosh would index for each
+    document (eight a date: a fifth of a Reuters segment's terms), so none are written."""
+    field = DATETIME(sortable=True)
+    field.indexed = False
+    return field
+
+
 def build_schema() -> Schema:
     """The schema: bodies are indexed but not stored (SQLite keeps the text)."""
     stemmed, plain = stemmed_text_analyzer(), text_analyzer()
@@ -64,6 +74,6 @@ def build_schema() -> Schema:
         author=phrase_text(plain),
         lang=ID(),
         story=ID(stored=True, sortable=True),
-        published=DATETIME(sortable=True),
+        published=date_column(),
         **{name: EntityField() for name in ENTITY_FIELDS},
     )

@@ -77,16 +77,45 @@ class UnlockedSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter without the index's lock (as Whoosh's MpWriter makes its
     helpers' writers), its temporary files in a folder of its own (Whoosh's writers
     share one, which each removes when it finishes or cancels, under the feet of the
-    others), its postings kept by `pool`, its segment written with `codec`.
+    others), its postings kept by a GroupedPostingPool (index.codec.pool), its segment
+    written with `codec`. add_document hands the pool a document's field whole.
 
     Relies on: SegmentWriter(ix, _lk=False, ...), its `_tempstorage` and `pool`
-    replaceable after __init__ (nothing written yet), the pool used through add(),
-    iter_postings() and cleanup() alone."""
+    replaceable after __init__ (nothing written yet), the pool used by add_document,
+    iter_postings() and cleanup() alone; add_document as Whoosh's (below)."""
 
     def __init__(self, ix, codec, pool):
         super().__init__(ix, _lk=False, codec=codec)
         self._tempstorage = self.storage.temp_storage(f"build-{self.newsegment.segment_id()}.tmp")
         self.pool = pool
+        if unsupported := [name for name, field in self.schema.items() if field.vector or field.separate_spelling()]:
+            raise TypeError(f"fields with term vectors or spelling words are not written here: {unsupported}")
+
+    def add_document(self, **fields):
+        """Whoosh's SegmentWriter.add_document (2.7.4 and whoosh3 alike) for documents
+        without boosts or separate stored values (`_`-keywords): for each field, in order
+        of name, its terms to the pool whole, its stored value and length, and its column value.
+
+        Relies on: the writer's `docnum`, `perdocwriter` and `_added` as SegmentWriter
+        keeps them, and its `_check_state()` and `_check_fields(schema, names)`."""
+        self._check_state()
+        if special := [name for name in fields if name.startswith("_")]:
+            raise TypeError(f"add_document here takes no boosts or stored values: {special}")
+        schema, docnum, perdocwriter = self.schema, self.docnum, self.perdocwriter
+        self._check_fields(schema, list(fields))
+        perdocwriter.start_doc(docnum)
+        for fieldname in sorted(fields):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = self.pool.add_field(docnum, fieldname, field, value) if field.indexed else 0
+            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+            if field.column_type:
+                perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
 
 def finish_segment(writer: UnlockedSegmentWriter):
@@ -185,6 +214,8 @@ REQUIRED = (
     (FileIndex, "_segments"),
     (BM25F, "_field_B"),
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
+    (SegmentWriter, "docnum"), (SegmentWriter, "perdocwriter"), (SegmentWriter, "_added"),
+    (SegmentWriter, "_check_state"), (SegmentWriter, "_check_fields"),
     (W3FieldWriter, "_postwriter"),
     (StructFile, "file"),
 )

@@ -22,46 +22,37 @@ from whoosh.codec.whoosh3 import W3FieldWriter
 
 from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.per_document import PackedPerDocReader
-from index.codec.pool import GroupedPostings
+from index.codec.packing import pack_field
+from index.codec.pool import GroupedPostingPool
 from index.whoosh_internals import postings_writer_of
 
 
 class PackedFieldWriter(W3FieldWriter):
     def add_postings(self, schema, lengths, items):
         """Whoosh's, given the lengths of a segment of this codec whole (another per-document
-        reader, or none, as they come); a GroupedPostings pool's postings a term at a time."""
+        reader, or none, as they come); a GroupedPostingPool's fields packed whole."""
         if isinstance(lengths, PackedPerDocReader):
             lengths = WholeLengths(lengths.arrays)
-        if isinstance(items, GroupedPostings):
-            self.add_grouped_postings(schema, lengths, items)
+        if isinstance(items, GroupedPostingPool):
+            self.add_pooled_postings(schema, lengths, items)
         else:
             super().add_postings(schema, lengths, items)
 
-    def add_grouped_postings(self, schema, lengths, items: GroupedPostings) -> None:
-        """Each term's postings written whole, field after field (start_field, start_term,
-        finish_term and finish_field are Whoosh's: the term dictionary)."""
-        field = None
-        for fieldname, term, postings in items.terms():
-            if fieldname != field:
-                if field is not None:
-                    self.finish_field()
-                self.start_field(fieldname, schema[fieldname])
-                field, length_of = fieldname, field_length_reader(lengths, fieldname)
-            self.start_term(term)
-            postings_writer_of(self).add_term_postings(postings, length_of)
-            self.finish_term()
-        if field is not None:
+    def add_pooled_postings(self, schema, lengths: WholeLengths | None, pool: GroupedPostingPool) -> None:
+        """Each field's terms packed together (packing.py), each term's bytes handed to the
+        postings writer whole between Whoosh's start_term and finish_term (which keep the
+        term dictionary)."""
+        for fieldname, field_pool in pool.sorted_fields():
+            self.start_field(fieldname, schema[fieldname])
+            postings_writer = postings_writer_of(self)
+            codes = None if lengths is None else lengths.codes(fieldname)
+            for term, postings, statistics in pack_field(field_pool.sorted(), field_pool.field_format, codes,
+                                                         postings_writer.block_size,
+                                                         postings_writer.compress_positions):
+                self.start_term(term)
+                postings_writer.add_packed(postings, statistics)
+                self.finish_term()
             self.finish_field()
-
-
-def field_length_reader(lengths, fieldname: str):
-    """A function of the document number giving its length in `fieldname`, from a per-document
-    reader (or WholeLengths), or 0 without one."""
-    if lengths is None:
-        return lambda docnum: 0
-    if isinstance(lengths, WholeLengths):
-        return lengths.doc_field_length_reader(fieldname)
-    return lambda docnum: lengths.doc_field_length(docnum, fieldname)
 
 
 class WholeLengths:
@@ -80,6 +71,11 @@ class WholeLengths:
         """doc_field_length of one field, as a function of the document number."""
         lengths = self._of_field(fieldname)
         return (lambda docnum: default) if lengths is None else lengths.__getitem__
+
+    def codes(self, fieldname: str):
+        """Each document's length code in `fieldname` (a numpy array), None if no document
+        has a length there."""
+        return self._arrays.length_codes(fieldname)
 
     def _of_field(self, fieldname: str) -> list | None:
         if fieldname not in self._lengths:

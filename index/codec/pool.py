@@ -1,90 +1,134 @@
-"""A new segment's postings kept in memory, grouped by term as they come.
+"""A new segment's postings kept in memory, field by field, as flat arrays.
 
 Whoosh's writer hands its pool every posting as (field, term, document, weight, value)
 and wants them back sorted by field, term and document. Its own pool sorts all of them
 (in runs pickled to temporary files, then merged), and its field writer takes them one
-by one. Postings come document after document, so grouping them by term keeps each
-term's in order already: only the terms need sorting, and the codec's field writer
-writes a term's postings whole (field_writer.py). Each term holds its postings in
-packed arrays: about 20 bytes a posting, plus its values' bytes.
+by one. Here a field's postings are numbered terms, documents, weights, frequencies
+and positions in flat arrays (about 24 bytes a posting and 4 a position), filled a
+document's field at a time; sorting them is one stable numpy sort by term, since
+documents come in order. The codec's field writer then packs each field whole
+(packing.py).
 
+>>> from whoosh.formats import Positions
 >>> pool = GroupedPostingPool()
->>> for posting in [("body", b"oil", 0, 1.0, b"a"), ("body", b"gas", 0, 2.0, b"bc"), ("body", b"oil", 3, 1.0, b"")]:
-...     pool.add(posting)
->>> list(pool.iter_postings())
-[('body', b'gas', 0, 2.0, b'bc'), ('body', b'oil', 0, 1.0, b'a'), ('body', b'oil', 3, 1.0, b'')]
+>>> body = pool.field("body", Positions())
+>>> body.add(0, [b"oil", b"gas"], [2, 1], [2.0, 1.0], [0, 2, 1])
+>>> body.add(1, [b"oil"], [1], [1.0], [0])
+>>> postings = body.sorted()
+>>> postings.terms, postings.starts.tolist(), postings.docs.tolist(), postings.positions.tolist()
+([b'gas', b'oil'], [0, 1, 3], [0, 0, 1], [1, 0, 2, 0])
 """
 from __future__ import annotations
 
 from array import array
-from itertools import accumulate
-from typing import Iterator
+from itertools import chain, repeat
+from typing import Iterator, NamedTuple
+
+import numpy as np
+
+from index.analysis import NewsTokenizer
+from index.codec.formats import ArrayPositions
+from index.codec.values import POSITIONS, RAW, value_kind
 
 
-class TermPostings:
-    """One term's postings: document numbers, weights, and their values' bytes joined
-    (`sizes` says how many bytes each; a value of None is kept as no bytes)."""
+class FieldPostings(NamedTuple):
+    """A field's postings sorted by term, then document: term t's are starts[t] to
+    starts[t + 1]; each has `frequencies` positions, in `positions` one after another
+    (positions only for a field whose format keeps them)."""
+    terms: list[bytes]
+    starts: np.ndarray
+    docs: np.ndarray
+    weights: np.ndarray
+    frequencies: np.ndarray
+    positions: np.ndarray | None
 
-    __slots__ = ("ids", "weights", "sizes", "joined")
 
-    def __init__(self):
-        self.ids, self.weights, self.sizes = array("I"), array("d"), array("I")
-        self.joined = bytearray()
+class FieldPool:
+    """One field's postings as they come, a document at a time."""
 
-    def values(self, start: int = 0, stop: int | None = None) -> list[bytes]:
-        """The values of postings start to stop, one bytes each."""
-        sizes = self.sizes[start:stop]
-        offset = sum(self.sizes[:start])
-        bounds = list(accumulate(sizes, initial=offset))
-        return [bytes(self.joined[a:b]) for a, b in zip(bounds, bounds[1:])]
+    def __init__(self, field_format):
+        self.field_format, self.kind = field_format, value_kind(field_format)
+        if self.kind == RAW:
+            raise TypeError(f"the posting pool keeps no values of {type(field_format).__name__}")
+        self.numbers: dict[bytes, int] = {}  # term -> its number, in the order terms came
+        self.terms, self.docs, self.frequencies = array("I"), array("I"), array("I")
+        self.weights, self.positions = array("d"), array("I")
+
+    def add(self, docnum: int, terms: list[bytes], frequencies: list[int], weights: list[float],
+            positions=()) -> None:
+        """One document's postings in this field: its distinct terms, each one's frequency
+        and weight, and (for a format with positions) each one's positions, term after term."""
+        numbers = self.numbers
+        self.terms.extend([numbers.setdefault(term, len(numbers)) for term in terms])
+        self.docs.extend(repeat(docnum, len(terms)))
+        self.frequencies.extend(frequencies)
+        self.weights.extend(weights)
+        if self.kind == POSITIONS:
+            self.positions.extend(positions)
+
+    def sorted(self) -> FieldPostings:
+        names = list(self.numbers)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        term_ranks = rank[np.frombuffer(self.terms, dtype=np.uint32)]
+        order = np.argsort(term_ranks, kind="stable")  # each term's documents stay in order
+        starts = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_ranks, minlength=len(names)), out=starts[1:])
+        frequencies = np.frombuffer(self.frequencies, dtype=np.uint32).astype(np.int64)
+        positions = None
+        if self.kind == POSITIONS:
+            firsts = np.cumsum(frequencies) - frequencies  # where each posting's positions begin
+            counts = frequencies[order]
+            moved = firsts[order] - (np.cumsum(counts) - counts)
+            positions = np.frombuffer(self.positions, dtype=np.uint32)[
+                np.arange(int(counts.sum())) + np.repeat(moved, counts)].astype(np.int64)
+        return FieldPostings(sorted(names), starts,
+                             np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64),
+                             np.frombuffer(self.weights, dtype=np.float64)[order], frequencies[order], positions)
 
 
 class GroupedPostingPool:
-    """The posting pool of a Whoosh SegmentWriter (add, iter_postings, cleanup), in memory,
-    for a writer whose documents come in order (a new segment's, not a merge's)."""
+    """The posting pool of a Whoosh SegmentWriter that writes new documents in order (an
+    UnlockedSegmentWriter), which adds a document's field at once (add_field)."""
 
     def __init__(self):
-        self.fields: dict[str, dict[bytes, TermPostings]] = {}
+        self.fields: dict[str, FieldPool] = {}
 
-    def add(self, posting: tuple) -> None:
-        fieldname, term, docnum, weight, value = posting
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-        postings = terms.get(term)
-        if postings is None:
-            postings = terms[term] = TermPostings()
-        postings.ids.append(docnum)
-        postings.weights.append(weight)
-        if value:
-            postings.sizes.append(len(value))
-            postings.joined += value
+    def add_field(self, docnum: int, fieldname: str, field, value) -> int:
+        """A document's terms in an indexed field (a Whoosh field object, and its value);
+        returns the field's length (0 unless it is scorable). A NewsTokenizer's text in
+        ArrayPositions is grouped by index_positions, without a Token or a value's bytes
+        a term; any other field goes through its index()."""
+        pool = self.field(fieldname, field.format)
+        if isinstance(field.analyzer, NewsTokenizer) and isinstance(field.format, ArrayPositions) \
+                and isinstance(value, str):
+            grouped = field.analyzer.index_positions(value)
+            terms, positions = list(map(str.encode, grouped)), list(grouped.values())
+            frequencies = list(map(len, positions))
+            boost = field.format.field_boost
+            pool.add(docnum, terms, frequencies, [count * boost for count in frequencies],
+                     chain.from_iterable(positions))
         else:
-            postings.sizes.append(0)
+            items = list(field.index(value))
+            terms, frequencies, weights, values = (list(column) for column in zip(*items)) if items else ([],) * 4
+            positions = chain.from_iterable(map(field.format.decode_positions, values)) \
+                if pool.kind == POSITIONS else ()
+            pool.add(docnum, terms, frequencies, weights, positions)
+        return sum(frequencies) if field.scorable else 0
 
-    def terms(self) -> Iterator[tuple[str, bytes, TermPostings]]:
-        """(field, term, postings) in Whoosh's order: by field, then term; each term's
-        postings by document number."""
+    def field(self, fieldname: str, field_format) -> FieldPool:
+        pool = self.fields.get(fieldname)
+        if pool is None:
+            pool = self.fields[fieldname] = FieldPool(field_format)
+        return pool
+
+    def sorted_fields(self) -> Iterator[tuple[str, FieldPool]]:
         for fieldname in sorted(self.fields):
-            terms = self.fields[fieldname]
-            for term in sorted(terms):
-                yield fieldname, term, terms[term]
+            yield fieldname, self.fields[fieldname]
 
-    def iter_postings(self) -> GroupedPostings:
-        return GroupedPostings(self)
+    def iter_postings(self) -> GroupedPostingPool:
+        """Itself: the codec's field writer takes its fields whole."""
+        return self
 
     def cleanup(self) -> None:
         self.fields = {}
-
-
-class GroupedPostings:
-    """A pool's postings as Whoosh's field writers take them: iterating gives the
-    postings one by one, sorted; the codec's field writer takes `terms()` whole."""
-
-    def __init__(self, pool: GroupedPostingPool):
-        self.terms = pool.terms
-
-    def __iter__(self) -> Iterator[tuple]:
-        for fieldname, term, postings in self.terms():
-            for docnum, weight, value in zip(postings.ids, postings.weights, postings.values()):
-                yield fieldname, term, docnum, weight, value

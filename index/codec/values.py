@@ -64,24 +64,6 @@ def pack_values(kind: int, field_format, values: list[bytes]) -> bytes:
     return encode_varints(map(len, values)) + b"".join(values)
 
 
-def pack_joined_values(kind: int, field_format, joined, sizes) -> bytes:
-    """pack_values() of values given joined up, with the size of each (ArrayPositions
-    values decoded together, without splitting them).
-
-    >>> fmt = ArrayPositions()
-    >>> values = [fmt.encode([2, 7]), fmt.encode([0])]
-    >>> pack_joined_values(POSITIONS, fmt, b"".join(values), [8, 4]) == pack_values(POSITIONS, fmt, values)
-    True
-    """
-    if kind == NONE:
-        return b""
-    if kind == POSITIONS and type(field_format) is ArrayPositions:
-        counts = [size >> 2 for size in sizes]
-        return encode_varints(counts) + encode_varints(position_gaps(field_format.decode_positions(joined), counts))
-    bounds = list(accumulate(sizes, initial=0))
-    return pack_values(kind, field_format, [bytes(joined[a:b]) for a, b in zip(bounds, bounds[1:])])
-
-
 def pack_compressed(data: bytes) -> tuple[bytes, bool]:
     """`data`, zlib-compressed if that makes it smaller, and whether it is.
 

@@ -27,7 +27,7 @@ from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
 
 from index.codec.blocks import COMPRESSED, RECORD, VERSION, pack_ids, pack_weights, round_up_to_float32
-from index.codec.values import POSITIONS, pack_compressed, pack_joined_values, pack_values, value_kind
+from index.codec.values import POSITIONS, pack_compressed, pack_values, value_kind
 from index.codec.varints import encode_varints
 
 DEFAULT_BLOCK_SIZE = 128  # postings a block: Whoosh's own, so the two skip alike
@@ -60,6 +60,7 @@ class PackedPostingsWriter(PostingsWriter):
         self.min_length, self.max_length = None, 0
         self.first_id = None
         self.blocks_written = 0
+        self.packed = None
         self.start_block()
 
     def start_block(self) -> None:
@@ -73,17 +74,10 @@ class PackedPostingsWriter(PostingsWriter):
         self.vbytes.append(vbytes)
         self.lengths.append(length)
 
-    def add_term_postings(self, postings, length_of) -> None:
-        """All the term's postings at once (between start_postings and finish_postings):
-        a TermPostings of the pool (pool.py), `length_of` a document's field length."""
-        ids, weights, sizes, size = postings.ids, postings.weights, postings.sizes, self.block_size
-        joined, offset = memoryview(postings.joined), 0
-        for start in range(0, len(ids), size):
-            block_ids, block_sizes = ids[start:start + size], sizes[start:start + size]
-            end = offset + sum(block_sizes)
-            values = pack_joined_values(self.kind, self.field_format, joined[offset:end], block_sizes)
-            self.write_block(block_ids, weights[start:start + size], values, list(map(length_of, block_ids)))
-            offset = end
+    def add_packed(self, postings: bytes, statistics) -> None:
+        """The term's postings packed already (packing.py), and their TermStatistics:
+        finish_postings() writes them as they are."""
+        self.packed = postings, statistics
 
     def finish_block(self) -> None:
         self.write_block(self.ids, self.weights, pack_values(self.kind, self.field_format, self.vbytes), self.lengths)
@@ -118,16 +112,23 @@ class PackedPostingsWriter(PostingsWriter):
         self.blocks_written += 1
 
     def finish_postings(self) -> W3TermInfo:
+        if self.packed is not None:
+            (postings, statistics), self.packed = self.packed, None
+            return self.write_term(postings, W3TermInfo(*statistics))  # (in TermInfo's order)
         if self.ids:
             self.finish_block()
         data = b"".join(self.data)
         postings = b"".join([bytes([VERSION]), encode_varints([len(self.records), len(data)]),
                              *starmap(RECORD.pack, self.records), data, *self.values])
+        return self.write_term(postings, W3TermInfo(
+            weight=self.total_weight, df=sum(record[3] for record in self.records), minlength=self.min_length,
+            maxlength=self.max_length, maxweight=self.max_weight, minid=self.first_id,
+            maxid=self.records[-1][0] if self.records else 0))
+
+    def write_term(self, postings: bytes, info: W3TermInfo) -> W3TermInfo:
+        """Write a term's postings; its info, with where they lie."""
         self.postfile.write(postings)
         start, self.offset = self.offset, self.offset + len(postings)
-        info = W3TermInfo(weight=self.total_weight, df=sum(record[3] for record in self.records),
-                          minlength=self.min_length, maxlength=self.max_length, maxweight=self.max_weight,
-                          minid=self.first_id, maxid=self.records[-1][0] if self.records else 0)
         info.set_extent(start, len(postings))
         self.field_format = None
         return info
