@@ -176,23 +176,33 @@ ZONE_ABBREVIATIONS = {name: hours * 3600 for name, hours in {
     "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "IST": 5.5, "JST": 9, "AEST": 10, "AEDT": 11}.items()}
 
 
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:\d{2})?")
+
+
 def parse_date(value: str | None) -> str | None:
     """Read a date in any common form as ISO 8601 UTC; None when absent or unreadable.
 
-    A date without a time zone is taken as UTC.
+    A date without a time zone is taken as UTC. ISO 8601 itself (what feeds and JSON
+    mostly give) is read by the standard library; any other form by dateutil, a tenth
+    as fast, which reads ISO 8601 alike (tests/importers/test_dates.py).
     >>> parse_date("March 3, 2025")
     '2025-03-03T00:00:00Z'
+    >>> parse_date("2025-03-03T23:30:00-02:00")
+    '2025-03-04T01:30:00Z'
     """
-    if not value or not str(value).strip():
+    if not value or not (text := str(value).strip()):
         return None
     try:
-        moment = date_parser.parse(str(value).strip(), default=datetime(1, 1, 1), tzinfos=ZONE_ABBREVIATIONS)
-    except (ValueError, OverflowError):
+        if ISO_MOMENT.fullmatch(text):
+            moment = datetime.fromisoformat(text.removesuffix("Z") + ("+00:00" if text.endswith("Z") else ""))
+        else:
+            moment = date_parser.parse(text, default=datetime(1, 1, 1), tzinfos=ZONE_ABBREVIATIONS)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # (also a moment past the year 9999 in UTC)
         return None
     if moment.year == 1:  # no year in the text: not a usable date
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
