@@ -20,10 +20,11 @@ import re
 import struct
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
-__all__ = ["SHINGLE_WORDS", "NUM_PERM", "Signature", "signature", "words"]
+__all__ = ["SHINGLE_WORDS", "NUM_PERM", "Signature", "signature", "signatures", "words"]
 
 #: Words per shingle. Five is long enough that unrelated articles on the same topic share
 #: almost no shingles (Jaccard ~0.0-0.05 on the BBC set) and short enough that one edited
@@ -133,21 +134,56 @@ def signature(text: str, *, shingle_words: int = SHINGLE_WORDS, num_perm: int = 
     >>> signature("Ad sales boost Time Warner profit").num_perm
     256
     """
+    return signatures([text], shingle_words=shingle_words, num_perm=num_perm)[0]
+
+
+def signatures(texts: list[str], *, shingle_words: int = SHINGLE_WORDS, num_perm: int = NUM_PERM) -> list[Signature]:
+    """The signature() of each text, the shingles of several short texts hashed by each
+    of the num_perm functions in one step.
+
+    >>> [s.shingles for s in signatures(["one two three four five six", "", "Rates held"])]
+    [2, 0, 1]
+    """
     if not 1 <= shingle_words <= len(_SHINGLE_WEIGHTS):
         raise ValueError(f"shingle_words must be 1 to {len(_SHINGLE_WEIGHTS)}")
     if not 1 <= num_perm <= len(_PERM_A):
         raise ValueError(f"num_perm must be 1 to {len(_PERM_A)}")
-    shingle_hashes = _shingle_hashes(words(text), shingle_words)
-    values = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    if len(shingle_hashes):
-        a, b = _PERM_A[:num_perm, None], _PERM_B[:num_perm, None]
-        smallest = np.full(num_perm, _MASK64, dtype=np.uint64)
-        for start in range(0, len(shingle_hashes), _CHUNK):
-            chunk = shingle_hashes[None, start:start + _CHUNK]
-            np.minimum(smallest, (a * chunk + b).min(axis=1), out=smallest)
-        values = (smallest >> np.uint64(32)).astype(np.uint32)
+    hashes = [_shingle_hashes(words(text), shingle_words) for text in texts]
+    values = np.full((len(texts), num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    for group in _groups([len(h) for h in hashes]):
+        values[group] = (_smallest([hashes[i] for i in group], num_perm) >> np.uint64(32)).astype(np.uint32)
     values.flags.writeable = False
-    return Signature(values, len(shingle_hashes), shingle_words)
+    return [Signature(row, len(h), shingle_words) for row, h in zip(values, hashes)]
+
+
+def _groups(counts: list[int]) -> Iterator[list[int]]:
+    """The texts with shingles, numbered, in groups of at most _CHUNK shingles together
+    (a longer text alone)."""
+    group, size = [], 0
+    for number, count in enumerate(counts):
+        if not count:
+            continue
+        if group and size + count > _CHUNK:
+            yield group
+            group, size = [], 0
+        group.append(number)
+        size += count
+    if group:
+        yield group
+
+
+def _smallest(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """Each text's smallest value of each of the num_perm (a*x + b) maps over its shingle
+    hashes (one row a text), _CHUNK shingles a step."""
+    a, b = _PERM_A[:num_perm, None], _PERM_B[:num_perm, None]
+    if len(hashes) > 1:
+        counts = np.array([len(h) for h in hashes])
+        mapped = a * np.concatenate(hashes)[None, :] + b
+        return np.minimum.reduceat(mapped, np.cumsum(counts) - counts, axis=1).T
+    smallest = np.full(num_perm, _MASK64, dtype=np.uint64)
+    for start in range(0, len(hashes[0]), _CHUNK):
+        np.minimum(smallest, (a * hashes[0][None, start:start + _CHUNK] + b).min(axis=1), out=smallest)
+    return smallest[None, :]
 
 
 def _shingle_hashes(tokens: list[str], k: int) -> np.ndarray:

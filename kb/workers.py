@@ -27,7 +27,7 @@ from index import SegmentBuilder
 from kb.entities import count_entities, get_extractor
 from kb.errors import StoreError
 from kb.models import EntityCount
-from kb.shingles import signature
+from kb.shingles import Signature, signatures
 from kb.vocabulary import language_tag
 
 POLL_SECONDS = 1.0  # how often the import, waiting on a worker, checks that it is still alive
@@ -41,12 +41,12 @@ Derived = tuple[list[EntityCount], bytes, "str | None"]
 ANALYSED_TOGETHER = 8  # texts an extractor tags at once (Extractor.extract_all); Ctrl-C is heard between
 
 
-def derive(text: Text, mentions: list) -> Derived:
-    """What an import derives from an article's text and the mentions found in it: its
-    entities, its story signature, and its language (as a BCP 47 tag in one case form),
-    detected when the source gave none."""
+def derive(text: Text, mentions: list, story_signature: Signature) -> Derived:
+    """What an import derives from an article's text, the mentions found in it and its
+    body's signature: its entities, its story signature as bytes, and its language (as a
+    BCP 47 tag in one case form), detected when the source gave none."""
     title, body, language = text
-    return (count_entities(mentions, body), signature(body).to_bytes(),
+    return (count_entities(mentions, body), story_signature.to_bytes(),
             language_tag(language) or detect_language(f"{title}\n\n{body}"))
 
 
@@ -58,7 +58,8 @@ def analyse_all(extractor, texts: list[Text], stopped: Callable[[], bool]) -> li
         if stopped():
             return None
         group = texts[first:first + ANALYSED_TOGETHER]
-        results.extend(map(derive, group, extractor.extract_all([body for _, body, _ in group])))
+        bodies = [body for _, body, _ in group]
+        results.extend(map(derive, group, extractor.extract_all(bodies), signatures(bodies)))
     return results
 
 

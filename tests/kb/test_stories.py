@@ -137,3 +137,43 @@ def test_differences_name_cut_added_and_changed_paragraphs(original):
     assert lines[-1] == f'only in B, paragraph {len(head) + 2}: "Share this article"'
     assert differences(original, original.upper()) == []
     assert differences("a\n\nb\n\nc", "x\n\ny\n\nz", limit=3)[-1] == "... and 4 more differences"
+
+
+def reference_signature_values(text: str, shingle_words: int = 5, num_perm: int = 256) -> list[int]:
+    """MinHash as kb.shingles documents it, computed with Python integers from its
+    published recipe (BLAKE2b constants, word hashes, MurmurHash3's finaliser)."""
+    import hashlib
+    import re
+    import unicodedata
+
+    mask = (1 << 64) - 1
+
+    def constant(label: str) -> int:
+        return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
+
+    def mix(x: int) -> int:
+        x ^= x >> 33
+        x = (x * 0xFF51AFD7ED558CCD) & mask
+        x ^= x >> 33
+        x = (x * 0xC4CEB9FE1A85EC53) & mask
+        return x ^ (x >> 33)
+
+    tokens = re.findall(r"\w+", unicodedata.normalize("NFC", text).casefold())
+    if not tokens:
+        return [0xFFFFFFFF] * num_perm
+    hashes = [constant(token) for token in tokens]
+    k = min(shingle_words, len(hashes))
+    weights = [constant(f"newskb shingle weight {i}") | 1 for i in range(k)]
+    shingles = {mix(sum(hashes[start + i] * weights[i] for i in range(k)) & mask)
+                for start in range(len(hashes) - k + 1)}
+    return [min(((constant(f"newskb permutation a {p}") | 1) * x + constant(f"newskb permutation b {p}")) & mask
+                for x in shingles) >> 32 for p in range(num_perm)]
+
+
+def test_signatures_of_several_texts_are_those_of_the_published_recipe():
+    texts = [bbc("business/001.txt"), "", "Rates held", "one two three four five six", bbc("business/002.txt")[:300]]
+    from kb.shingles import signatures
+
+    together = signatures(texts, num_perm=32)
+    assert [list(s.values) for s in together] == [reference_signature_values(t, num_perm=32) for t in texts]
+    assert [list(signature(t, num_perm=32).values) for t in texts] == [list(s.values) for s in together]
