@@ -5,7 +5,8 @@ written a term at a time, files read ahead) or because Whoosh has no public way 
 segment list, a writer without the lock). Postings, positions, field lengths and columns
 need none: newskb's codec (index.codec) writes and reads them through Whoosh's codec
 classes. Each function and class here says what Whoosh behaviour it relies on; the rest
-of newskb reaches Whoosh's privates only through them (tests/index/test_whoosh_internals.py scans the sources for others).
+of newskb reaches Whoosh's privates only through them (tests/index/test_whoosh_internals.py
+scans the sources for others).
 
 On import the installed Whoosh is checked once: its version must be one newskb was
 tested with (SUPPORTED_VERSIONS: Whoosh 2.7.4, and whoosh3, the maintained fork, whose

@@ -59,18 +59,18 @@ def pack_field(postings: FieldPostings, field_format, length_codes: np.ndarray |
     if not postings.terms:
         return
     starts, docs = postings.starts, postings.docs
-    counts = np.diff(starts)
-    blocks = Blocks(counts, block_size)
+    blocks = Blocks(np.diff(starts), block_size)
     singles = postings.weights.astype(np.float32)  # as Whoosh keeps them
     codes = np.zeros(len(docs), dtype=np.int64) if length_codes is None else length_codes[docs].astype(np.int64)
-    kind = value_kind(field_format)
     id_codes, weight_kinds, data, data_ends = _ids_and_weights(blocks, docs, starts, singles)
+    kind = value_kind(field_format)
+    compressed = np.zeros(blocks.count, dtype=bool)
     if kind == POSITIONS:
         values, compressed = _positions(blocks, postings.frequencies, postings.positions, compress_positions)
     elif kind == FREQUENCIES:
-        values, compressed = _frequencies(blocks, postings.frequencies), np.zeros(blocks.count, dtype=bool)
+        values = _varint_blocks(postings.frequencies, blocks.starts)
     else:
-        values, compressed = [b""] * blocks.count, np.zeros(blocks.count, dtype=bool)
+        values = [b""] * blocks.count
 
     first = blocks.starts
     max_weights = np.maximum(np.maximum.reduceat(postings.weights, first), 0)
@@ -81,31 +81,36 @@ def pack_field(postings: FieldPostings, field_format, length_codes: np.ndarray |
     table["max_weight"] = _rounded_up_to_float32(max_weights)
     table["values_size"] = [len(value) for value in values]
     table["count"] = blocks.sizes
-    table["min_length"] = np.where(min_codes == _NO_CODE, 0, _BYTE_OF_CODE[np.minimum(min_codes, 255)])
+    table["min_length"] = _BYTE_OF_CODE[np.where(min_codes == _NO_CODE, 0, min_codes)]
     table["max_length"] = _BYTE_OF_CODE[max_codes]
     table["layout"] = id_codes | weight_kinds << 2 | np.where(compressed, COMPRESSED, 0)
-    records = table.tobytes()
+    records, record_size = table.tobytes(), BLOCK.itemsize
 
-    term_firsts = starts[:-1]
-    term_min_codes = np.minimum.reduceat(min_codes, blocks.term_firsts)
-    statistics = zip(
-        np.add.reduceat(singles.astype(np.float64), term_firsts).tolist(),  # (whole weights: as Whoosh sums them)
-        counts.tolist(),
-        np.where(term_min_codes == _NO_CODE, -1, _LENGTH_OF_CODE[np.minimum(term_min_codes, 255)]).tolist(),
-        _LENGTH_OF_CODE[np.maximum.reduceat(max_codes, blocks.term_firsts)].tolist(),
-        np.maximum.reduceat(max_weights, blocks.term_firsts).tolist(),
-        docs[term_firsts].tolist(), docs[starts[1:] - 1].tolist())
     data_starts = np.concatenate([[0], data_ends]).tolist()
-    record_size = BLOCK.itemsize
-    for term, block, term_blocks, (weight, df, minlength, maxlength, maxweight, minid, maxid) in zip(
+    statistics = _statistics(postings, blocks, singles, max_weights, min_codes, max_codes)
+    for term, block, term_blocks, term_statistics in zip(
             postings.terms, blocks.term_firsts.tolist(), blocks.per_term.tolist(), statistics):
         end = block + term_blocks
         data_start, data_end = data_starts[block], data_starts[end]
-        term_bytes = b"".join([_VERSION, encode_varints((term_blocks, data_end - data_start)),
-                               records[block * record_size:end * record_size], data[data_start:data_end],
-                               *values[block:end]])
-        yield term, term_bytes, TermStatistics(weight, df, None if minlength < 0 else minlength, maxlength,
-                                               maxweight, minid, maxid)
+        yield term, b"".join([_VERSION, encode_varints((term_blocks, data_end - data_start)),
+                              records[block * record_size:end * record_size], data[data_start:data_end],
+                              *values[block:end]]), term_statistics
+
+
+def _statistics(postings: FieldPostings, blocks: Blocks, singles: np.ndarray, max_weights: np.ndarray,
+                min_codes: np.ndarray, max_codes: np.ndarray) -> Iterator[TermStatistics]:
+    """Each term's statistics from its blocks' (as W3TermInfo.add_block gathers them; the
+    weights summed in float64, which equals Whoosh's running sum while they are whole
+    numbers, as newskb's are)."""
+    starts, docs, firsts = postings.starts, postings.docs, blocks.term_firsts
+    term_min_codes = np.minimum.reduceat(min_codes, firsts)
+    min_lengths = np.where(term_min_codes == _NO_CODE, -1, _LENGTH_OF_CODE[np.minimum(term_min_codes, 255)])
+    for weight, df, minlength, maxlength, maxweight, minid, maxid in zip(
+            np.add.reduceat(singles.astype(np.float64), starts[:-1]).tolist(), np.diff(starts).tolist(),
+            min_lengths.tolist(), _LENGTH_OF_CODE[np.maximum.reduceat(max_codes, firsts)].tolist(),
+            np.maximum.reduceat(max_weights, firsts).tolist(), docs[starts[:-1]].tolist(),
+            docs[starts[1:] - 1].tolist()):
+        yield TermStatistics(weight, df, None if minlength < 0 else minlength, maxlength, maxweight, minid, maxid)
 
 
 class Blocks:
@@ -197,11 +202,6 @@ def _positions(blocks: Blocks, frequencies: np.ndarray, positions: np.ndarray, c
             if len(packed) < len(values[block]):
                 values[block], compressed[block] = packed, True
     return values, compressed
-
-
-def _frequencies(blocks: Blocks, frequencies: np.ndarray) -> list[bytes]:
-    """Each block's values: varints of its postings' frequencies."""
-    return _varint_blocks(frequencies, blocks.starts)
 
 
 def _varint_blocks(numbers: np.ndarray, block_offsets: np.ndarray) -> list[bytes]:
