@@ -161,8 +161,9 @@ def clean_text(text: str) -> str:
         text = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = CONTROL_CHARACTERS.sub("", text)
-    paragraphs = (_SPACES.sub(" ", " ".join(p.split())) for p in _BLANK_LINES.split(text))
-    return "\n\n".join(p for p in paragraphs if p)
+    paragraphs = (" ".join(p.split()) for p in _BLANK_LINES.split(text))
+    # split() takes every space _SPACES names but the zero-width one (not whitespace to Python)
+    return "\n\n".join(_SPACES.sub(" ", p) if "\u200b" in p else p for p in paragraphs if p)
 
 
 def clean_line(text: str) -> str:
