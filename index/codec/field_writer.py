@@ -46,12 +46,13 @@ class PackedFieldWriter(W3FieldWriter):
             self.start_field(fieldname, schema[fieldname])
             postings_writer = postings_writer_of(self)
             codes = None if lengths is None else lengths.codes(fieldname)
-            for term, postings, statistics in pack_field(field_pool.sorted(), field_pool.field_format, codes,
-                                                         postings_writer.block_size,
-                                                         postings_writer.compress_positions):
-                self.start_term(term)
-                postings_writer.add_packed(postings, statistics)
-                self.finish_term()
+            for piece in field_pool.sorted():
+                for term, postings, statistics in pack_field(piece, field_pool.field_format, codes,
+                                                             postings_writer.block_size,
+                                                             postings_writer.compress_positions):
+                    self.start_term(term)
+                    postings_writer.add_packed(postings, statistics)
+                    self.finish_term()
             self.finish_field()
 
 

@@ -14,9 +14,11 @@ documents come in order. The codec's field writer then packs each field whole
 >>> body = pool.field("body", Positions())
 >>> body.add(0, [b"oil", b"gas"], [2, 1], [2.0, 1.0], [0, 2, 1])
 >>> body.add(1, [b"oil"], [1], [1.0], [0])
->>> postings = body.sorted()
+>>> [postings] = body.sorted()
 >>> postings.terms, postings.starts.tolist(), postings.docs.tolist(), postings.positions.tolist()
 ([b'gas', b'oil'], [0, 1, 3], [0, 0, 1], [1, 0, 2, 0])
+>>> [(piece.terms, piece.starts.tolist()) for piece in body.sorted(most=1)]
+[([b'gas'], [0, 1]), ([b'oil'], [0, 2])]
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ import numpy as np
 from index.analysis import NewsTokenizer
 from index.codec.formats import ArrayPositions
 from index.codec.values import POSITIONS, RAW, value_kind
+
+CHUNK_POSTINGS = 1 << 16  # postings packed at a time: about 10 MB of arrays
 
 
 class FieldPostings(NamedTuple):
@@ -66,25 +70,40 @@ class FieldPool:
         if self.kind == POSITIONS:
             self.positions.extend(positions)
 
-    def sorted(self) -> FieldPostings:
+    def sorted(self, most: int = CHUNK_POSTINGS) -> Iterator[FieldPostings]:
+        """The field's postings sorted by term, then document, in pieces of whole terms
+        of about `most` postings (a term with more makes a piece alone), so that packing
+        them holds a piece's arrays at a time, not the field's."""
         names = list(self.numbers)
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        rank = np.empty(len(names), dtype=np.uint32)
+        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names), dtype=np.uint32)
         term_ranks = rank[np.frombuffer(self.terms, dtype=np.uint32)]
-        order = np.argsort(term_ranks, kind="stable")  # each term's documents stay in order
         starts = np.zeros(len(names) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_ranks, minlength=len(names)), out=starts[1:])
-        frequencies = np.frombuffer(self.frequencies, dtype=np.uint32).astype(np.int64)
-        positions = None
+        # each term's documents stay in order; 32 bits a posting (a segment's postings and
+        # positions are far fewer than 2**32: they are held in memory)
+        order = np.argsort(term_ranks, kind="stable").astype(np.uint32)
+        del term_ranks
+        names.sort()
+        frequencies = np.frombuffer(self.frequencies, dtype=np.uint32)
+        firsts = None  # where each posting's positions begin
         if self.kind == POSITIONS:
-            firsts = np.cumsum(frequencies) - frequencies  # where each posting's positions begin
-            counts = frequencies[order]
-            moved = firsts[order] - (np.cumsum(counts) - counts)
-            positions = np.frombuffer(self.positions, dtype=np.uint32)[
-                np.arange(int(counts.sum())) + np.repeat(moved, counts)].astype(np.int64)
-        return FieldPostings(sorted(names), starts,
-                             np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64),
-                             np.frombuffer(self.weights, dtype=np.float64)[order], frequencies[order], positions)
+            firsts = np.cumsum(frequencies, dtype=np.uint32)
+            firsts -= frequencies
+        first = 0
+        while first < len(names):
+            last = max(int(np.searchsorted(starts, starts[first] + most, side="right")) - 1, first + 1)
+            chosen = order[starts[first]:starts[last]]
+            counts = frequencies[chosen].astype(np.int64)
+            positions = None
+            if self.kind == POSITIONS:
+                moved = firsts[chosen].astype(np.int64) - (np.cumsum(counts) - counts)
+                positions = np.frombuffer(self.positions, dtype=np.uint32)[
+                    np.arange(int(counts.sum())) + np.repeat(moved, counts)].astype(np.int64)
+            yield FieldPostings(names[first:last], starts[first:last + 1] - starts[first],
+                                np.frombuffer(self.docs, dtype=np.uint32)[chosen].astype(np.int64),
+                                np.frombuffer(self.weights, dtype=np.float64)[chosen], counts, positions)
+            first = last
 
 
 class GroupedPostingPool:

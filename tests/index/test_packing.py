@@ -57,9 +57,10 @@ def one_by_one(numbered_docs, fmt, codes, block_size, compress):
 
 @settings(max_examples=200, deadline=None)
 @given(documents(), st.sampled_from(sorted(FORMATS)), st.sampled_from([1, 2, 5, 128]), st.booleans(),
-       st.integers(0, 255))
+       st.integers(0, 255), st.sampled_from([1, 7, 1 << 18]))
 def test_a_field_packed_whole_is_what_the_postings_writer_writes(numbered_docs, format_name, block_size, compress,
-                                                                  seed):
+                                                                  seed, most):
+    """`most`: postings a piece (pool.sorted), so the field is packed in pieces or whole."""
     fmt = FORMATS[format_name]
     last = numbered_docs[-1][0]
     codes = np.random.default_rng(seed).integers(0, 40, last + 1).astype(np.uint8)  # 0: no length
@@ -69,7 +70,7 @@ def test_a_field_packed_whole_is_what_the_postings_writer_writes(numbered_docs, 
         counts = [len(doc[term][1]) for term in terms]
         pool.add(docnum, terms, counts, [doc[term][0] for term in terms], [p for t in terms for p in doc[t][1]])
     expected = one_by_one(numbered_docs, fmt, codes, block_size, compress)
-    packed = list(pack_field(pool.sorted(), fmt, codes, block_size, compress))
+    packed = [term for piece in pool.sorted(most) for term in pack_field(piece, fmt, codes, block_size, compress)]
     assert [term for term, _, _ in packed] == sorted(expected)
     for term, postings, statistics in packed:
         assert postings == expected[term][0], term
@@ -82,6 +83,7 @@ def test_a_field_without_lengths_packs_as_one_whose_lengths_are_all_none():
     pool = FieldPool(ArrayPositions())
     pool.add(0, [b"oil"], [1], [1.0], [0])
     pool.add(3, [b"oil", b"gas"], [2, 1], [2.0, 1.0], [1, 5, 2])
-    without = list(pack_field(pool.sorted(), ArrayPositions(), None))
-    zeros = list(pack_field(pool.sorted(), ArrayPositions(), np.zeros(4, dtype=np.uint8)))
+    [piece] = pool.sorted()
+    without = list(pack_field(piece, ArrayPositions(), None))
+    zeros = list(pack_field(piece, ArrayPositions(), np.zeros(4, dtype=np.uint8)))
     assert without == zeros and without[0][2].minlength is None and without[0][2].maxlength == 0
