@@ -238,3 +238,20 @@ def test_match_all_reads_no_postings(index, text, monkeypatch):
 
     monkeypatch.setattr(wq.Every, "matcher", refused)
     assert array_answer(index, text) == expected and expected[0]
+
+
+@pytest.mark.parametrize("text", ["oil OR trade", "coffee NOT brazil", "zzzunknownword"])
+def test_facets_rank_whooshs_counts_by_count_then_name(index, text):
+    """Entity facets (counted and ranked in numpy over a name table kept per searcher)
+    equal Whoosh's grouping of every match, most frequent first, ties by name."""
+    from whoosh.sorting import Count, FieldFacet
+
+    searcher = index.searcher()
+    fields = ("person", "org", "place")
+    groups = {field: FieldFacet(field, allow_overlap=True, maptype=Count) for field in fields}
+    found = searcher.search(index.parse(text, searcher), limit=None, groupedby=groups)
+    for top in (100_000, 5):  # (all of them, and a few)
+        page = index.search(text, facet_fields=fields, facet_top=top, limit=1)
+        for field in fields:
+            counts = {key.decode(): n for key, n in found.groups(field).items() if key}
+            assert page.facets[field] == sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:top]
