@@ -98,5 +98,9 @@ def most_frequent(names: list[bytes], ranks: np.ndarray, totals: np.ndarray, top
     [('gas', 3), ('coal', 1)]
     """
     present = np.flatnonzero(totals)
-    shown = present[np.lexsort((ranks[present], -totals[present]))[:top]]
+    keys = (totals.max(initial=0) - totals[present]) * len(names) + ranks[present]  # one per name: no ties
+    if top is not None and len(keys) > top:
+        chosen = np.argpartition(keys, top - 1)[:top] if top else keys[:0]
+        present, keys = present[chosen], keys[chosen]
+    shown = present[np.argsort(keys)]
     return [(names[i].decode("utf-8"), int(totals[i])) for i in shown.tolist()]
