@@ -255,3 +255,35 @@ def test_facets_rank_whooshs_counts_by_count_then_name(index, text):
         for field in fields:
             counts = {key.decode(): n for key, n in found.groups(field).items() if key}
             assert page.facets[field] == sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:top]
+
+
+def query_nodes(query: wq.Query):
+    yield query
+    for child in query.children():
+        yield from query_nodes(child)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_sizes_estimated_from_the_searchs_term_infos_equal_whooshs(index, text):
+    """all_of intersects (and so adds up scores) in the order of these sizes: each must
+    be Whoosh's own estimate, though a term is looked up once per search and segment."""
+    from index.matching import estimated_size
+
+    searcher = index.searcher()
+    query = index.parse(text, searcher)
+    for leaf, _ in searcher.leaf_searchers():
+        for node in query_nodes(query):
+            assert estimated_size(node, leaf.reader()) == node.estimate_size(leaf.reader()), node
+
+
+def test_each_search_looks_its_terms_up_anew(index):
+    """The term infos a search looked up are kept for that search only (not a table
+    growing with every word ever searched)."""
+    from index.matching import TERM_INFOS
+    from index.segment_cache import segment_cache
+
+    searcher = index.searcher()
+    for text, words in (("oil AND opec", {b"oil", b"opec"}), ("wheat", {b"wheat"})):
+        all_matches(searcher, index.parse(text, searcher))
+        for leaf, _ in searcher.leaf_searchers():
+            assert {word for _, word in segment_cache(leaf.reader())[TERM_INFOS]} == words
