@@ -34,7 +34,8 @@ from index.whoosh_internals import bm25f_parameters, postings_at
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 EXACT_BYTES = EXACT_MARK.encode()
-TERM_INFOS = "term infos"  # segment_cache key of the term infos of the search under way
+TERM_INFOS = "term infos"  # segment_cache key of the term infos looked up (see term_info)
+TERM_INFOS_KEPT = 4096  # term infos kept per segment, at most
 NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
 
 
@@ -61,7 +62,6 @@ def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
     found = []
     for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
         reader = leaf.reader()
-        segment_cache(reader)[TERM_INFOS] = {}  # (this search's: see term_info)
         within = None
         if isinstance(filter, wq.Query):
             within = segment_matches(filter, leaf).ids
@@ -188,11 +188,16 @@ def doc_frequency(reader, fieldname: str, btext: bytes) -> int:
 
 def term_info(reader, fieldname: str, btext: bytes):
     """The term's info in the segment (Whoosh's: its document frequency, where its
-    postings lie), None if the segment lacks it; looked up once per search (all_matches
-    starts each search's table), its size and its postings read from the one lookup."""
+    postings lie), None if the segment lacks it. A segment's term infos never change:
+    the last TERM_INFOS_KEPT looked up are kept with its reader (as Lucene kept a cache
+    of term infos), so a term's size and its postings come from one lookup, and a word
+    searched again is not looked up again (a lookup in Whoosh's hash table of terms
+    takes a dozen reads of its file)."""
     infos = segment_cache(reader).setdefault(TERM_INFOS, {})
     key = (fieldname, btext)
     if key not in infos:
+        if len(infos) >= TERM_INFOS_KEPT:
+            infos.clear()
         try:
             infos[key] = reader.term_info(fieldname, btext)
         except TermNotFound:

@@ -276,14 +276,35 @@ def test_sizes_estimated_from_the_searchs_term_infos_equal_whooshs(index, text):
             assert estimated_size(node, leaf.reader()) == node.estimate_size(leaf.reader()), node
 
 
-def test_each_search_looks_its_terms_up_anew(index):
-    """The term infos a search looked up are kept for that search only (not a table
-    growing with every word ever searched)."""
-    from index.matching import TERM_INFOS
+def test_term_infos_kept_per_segment_are_bounded_and_change_no_answer(index, monkeypatch):
+    """A segment reader keeps the term infos last looked up (TERM_INFOS_KEPT of them):
+    answers are the same with them kept, and the table never grows past its bound."""
+    from index import matching
     from index.segment_cache import segment_cache
 
+    texts = ["oil AND opec", "wheat OR corn OR grain", '"trade deficit"', "oil AND opec"]
+    expected = {text: whoosh_answer(index, text) for text in texts}
+    monkeypatch.setattr(matching, "TERM_INFOS_KEPT", 3)
     searcher = index.searcher()
-    for text, words in (("oil AND opec", {b"oil", b"opec"}), ("wheat", {b"wheat"})):
-        all_matches(searcher, index.parse(text, searcher))
-        for leaf, _ in searcher.leaf_searchers():
-            assert {word for _, word in segment_cache(leaf.reader())[TERM_INFOS]} == words
+    for leaf, _ in searcher.leaf_searchers():  # (other tests' searches filled them)
+        segment_cache(leaf.reader()).pop(matching.TERM_INFOS, None)
+    for text in texts:
+        assert_same(expected[text], array_answer(index, text))
+        assert all(len(segment_cache(leaf.reader())[matching.TERM_INFOS]) <= 3 for leaf, _ in searcher.leaf_searchers())
+
+
+def test_a_commit_is_seen_by_the_next_search_whatever_was_kept(tmp_path):
+    """Term infos and deleted documents are kept with a segment's reader: a commit that
+    deletes or adds articles gives the next search new readers, and new answers."""
+    from kb.models import Article
+
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.rebuild([[Article("Oil", "Oil prices rose.", id="a1"), Article("Oil", "Oil output fell.", id="a2")]])
+    assert sorted(hit.id for hit in search_index.search("oil").hits) == ["a1", "a2"]
+    assert not search_index.search("gold").hits
+    with search_index.writer() as writer:
+        writer.delete("a1")
+        writer.add(Article("Gold", "Gold and oil rose.", id="a3"))
+    assert sorted(hit.id for hit in search_index.search("oil").hits) == ["a2", "a3"]
+    assert [hit.id for hit in search_index.search("gold").hits] == ["a3"]
+    search_index.close()
