@@ -40,26 +40,27 @@ def _segment_names(reader, fieldname: str) -> NameLists:
     return lists
 
 
-def count_names(names: NameLists, docnums: np.ndarray) -> np.ndarray:
-    """How often each of the segment's names comes in the documents `docnums`."""
+def names_in(names: NameLists, docnums: np.ndarray) -> np.ndarray:
+    """The segment's numbers of every name of the documents `docnums` (a name as often
+    as documents hold it)."""
     firsts, lengths = names.starts[docnums], names.starts[docnums + 1] - names.starts[docnums]
     total = int(lengths.sum())
-    if not total:
-        return np.zeros(len(names.names), dtype=np.int64)
-    # Positions of every name of every matching document, then how often each name comes.
+    # Positions of every name of every matching document: each document's run of positions.
     runs = np.repeat(firsts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return np.bincount(names.ids[runs + np.arange(total)], minlength=len(names.names))
+    return names.ids[runs + np.arange(total)]
 
 
 class _NameTable:
     """The names of one field over all segments of a searcher, numbered: `numbers[i]`
-    turns segment i's name numbers into the table's."""
+    turns segment i's name numbers into the table's; `ranks` orders the table's names
+    as their text does (UTF-8 bytes sort as their characters)."""
 
     def __init__(self, segment_names: list[NameLists]):
         numbers: dict[bytes, int] = {}
         self.numbers = [np.array([numbers.setdefault(name, len(numbers)) for name in names.names], dtype=np.int64)
                         for names in segment_names]
         self.names = list(numbers)
+        self.ranks = np.argsort(np.argsort(np.array(self.names, dtype=object)))
         self.blank = numbers.get(b"")  # documents without a name of the field
 
 
@@ -70,31 +71,36 @@ def facet_counts(searcher, docnums, fieldnames: tuple[str, ...],
     slices = segment_slices(searcher, np.sort(np.asarray(docnums, dtype=np.int64)))
     result = {}
     for fieldname in fieldnames:
-        counted = [count_names(_segment_names(leaf.reader(), fieldname), inside) for leaf, inside in slices]
-        result[fieldname] = most_frequent(*table_totals(searcher, fieldname, counted), top)
+        table = name_table(searcher, fieldname)
+        mentioned = [numbers[names_in(_segment_names(leaf.reader(), fieldname), inside)]
+                     for (leaf, inside), numbers in zip(slices, table.numbers)]
+        totals = np.bincount(np.concatenate([np.empty(0, dtype=np.int64), *mentioned]), minlength=len(table.names))
+        if table.blank is not None:
+            totals[table.blank] = 0  # (counted as none)
+        result[fieldname] = most_frequent(table.names, table.ranks, totals, top)
     return result
 
 
-def table_totals(searcher, fieldname: str, counted: list[np.ndarray]) -> tuple[list[bytes], np.ndarray]:
-    """Counts of every segment added up over the searcher's name table of `fieldname`
-    (the blank name counted as none)."""
+def name_table(searcher, fieldname: str) -> _NameTable:
+    """The searcher's name table of `fieldname`, made once per searcher."""
     cache, key = segment_cache(searcher.reader()), ("name table", fieldname)
     if key not in cache:
         cache[key] = _NameTable([_segment_names(leaf.reader(), fieldname) for leaf, _ in searcher.leaf_searchers()])
-    table = cache[key]
-    totals = np.zeros(len(table.names), dtype=np.int64)
-    for numbers, counts in zip(table.numbers, counted):
-        totals[numbers] += counts
-    if table.blank is not None:
-        totals[table.blank] = 0
-    return table.names, totals
+    return cache[key]
 
 
-def most_frequent(names: list[bytes], totals: np.ndarray, top: int | None) -> list[tuple[str, int]]:
-    """The `top` names by count, ties by name, from counts over a list of names (0: left out)."""
+def most_frequent(names: list[bytes], ranks: np.ndarray, totals: np.ndarray, top: int | None) -> list[tuple[str, int]]:
+    """The `top` names (None: all) by count, ties by name (`ranks`: the names' places
+    in name order), from counts over a list of names (0: left out); only those shown
+    are decoded.
+
+    >>> most_frequent([b"oil", b"gas", b"coal"], np.array([2, 1, 0]), np.array([1, 3, 1]), 2)
+    [('gas', 3), ('coal', 1)]
+    """
     present = np.flatnonzero(totals)
-    if top is not None and len(present) > top:
-        least = np.partition(totals[present], len(present) - top)[len(present) - top]
-        present = present[totals[present] >= least]
-    return sorted(((names[i].decode("utf-8"), int(totals[i])) for i in present.tolist()),
-                  key=lambda vc: (-vc[1], vc[0]))[:top]
+    keys = (totals.max(initial=0) - totals[present]) * len(names) + ranks[present]  # one per name: no ties
+    if top is not None and len(keys) > top:
+        chosen = np.argpartition(keys, top - 1)[:top] if top else keys[:0]
+        present, keys = present[chosen], keys[chosen]
+    shown = present[np.argsort(keys)]
+    return [(names[i].decode("utf-8"), int(totals[i])) for i in shown.tolist()]

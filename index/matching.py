@@ -30,10 +30,12 @@ from index.query import Proximity
 from index.positions import adjacent, as_lists, selected, within_window
 from index.codec.arrays import LENGTH_OF_CODE
 from index.segment_cache import deleted_documents, segment_arrays, segment_cache, segment_slices
-from index.whoosh_internals import bm25f_parameters
+from index.whoosh_internals import bm25f_parameters, postings_at
 
 _LENGTHS = np.array(LENGTH_OF_CODE, dtype=np.float64)
 EXACT_BYTES = EXACT_MARK.encode()
+TERM_INFOS = "term infos"  # segment_cache key of the term infos looked up (see term_info)
+TERM_INFOS_KEPT = 4096  # term infos kept per segment, at most
 NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document for each NOT it passes
 
 
@@ -142,7 +144,7 @@ def all_of(queries: list[wq.Query], searcher, within: np.ndarray | None) -> Matc
     next one read only where the ones before matched; a NOT removes its matches and
     adds NOT_SCORE, as Whoosh's intersection with its inverse matcher does."""
     reader = searcher.reader()
-    wanted = sorted((q for q in queries if not isinstance(q, wq.Not)), key=lambda q: q.estimate_size(reader))
+    wanted = sorted((q for q in queries if not isinstance(q, wq.Not)), key=lambda q: estimated_size(q, reader))
     unwanted = [q.query for q in queries if isinstance(q, wq.Not)]
     if not wanted:  # only NOTs: each an inverse of its own
         wanted, unwanted = [wq.Not(q) for q in unwanted], []
@@ -155,6 +157,52 @@ def all_of(queries: list[wq.Query], searcher, within: np.ndarray | None) -> Matc
         combined = without(combined, segment_matches(query, searcher, combined.ids).ids)
         combined = Matches(combined.ids, combined.scores + NOT_SCORE)
     return combined
+
+
+def estimated_size(query: wq.Query, reader) -> int:
+    """`query.estimate_size(reader)`, as Whoosh works it out (the order in which all_of
+    intersects, so the order in which scores are added up), a term's document frequency
+    taken from the term info its postings are read with (term_info), not looked up again.
+    """
+    if type(query) is wq.Term:
+        if query.fieldname not in reader.schema:
+            return 0
+        try:
+            btext = reader.schema[query.fieldname].to_bytes(query.text)
+        except ValueError:
+            return 0
+        return doc_frequency(reader, query.fieldname, btext)
+    if type(query) is wq.Or:
+        return min(sum(estimated_size(q, reader) for q in query.subqueries), reader.doc_count())
+    if type(query) is wq.And:
+        return min(estimated_size(q, reader) for q in query.subqueries)
+    return query.estimate_size(reader)
+
+
+def doc_frequency(reader, fieldname: str, btext: bytes) -> int:
+    """How many of the segment's documents hold the term (deleted ones included), as
+    reader.doc_frequency() gives it, from term_info."""
+    info = term_info(reader, fieldname, btext)
+    return info.doc_frequency() if info else 0
+
+
+def term_info(reader, fieldname: str, btext: bytes):
+    """The term's info in the segment (Whoosh's: its document frequency, where its
+    postings lie), None if the segment lacks it. A segment's term infos never change:
+    the last TERM_INFOS_KEPT looked up are kept with its reader (as Lucene kept a cache
+    of term infos), so a term's size and its postings come from one lookup, and a word
+    searched again is not looked up again (a lookup in Whoosh's hash table of terms
+    takes a dozen reads of its file)."""
+    infos = segment_cache(reader).setdefault(TERM_INFOS, {})
+    key = (fieldname, btext)
+    if key not in infos:
+        if len(infos) >= TERM_INFOS_KEPT:
+            infos.clear()
+        try:
+            infos[key] = reader.term_info(fieldname, btext)
+        except TermNotFound:
+            infos[key] = None
+    return infos[key]
 
 
 def expansion_matches(query: wq.MultiTerm, searcher, within: np.ndarray | None) -> Matches:
@@ -249,7 +297,10 @@ def read_postings(reader, fieldname: str, btext: bytes, values: bool,
     (PostingsArrays); blocks holding none of the documents `within` (if given) are
     skipped unread. Segments written with newskb's codec are read a block at a time;
     others (no segment newskb writes since index version 8) a posting at a time."""
-    matcher = reader.postings(fieldname, btext)
+    info = term_info(reader, fieldname, btext)
+    if info is None:
+        raise TermNotFound(f"{fieldname}:{btext!r}")
+    matcher = postings_at(reader, fieldname, btext, info)
     if isinstance(matcher, FilterMatcher):  # deletions: dropped by the caller, at the end
         matcher = matcher.child  # (possibly moved past deleted documents, never past others)
     if isinstance(matcher, PackedMatcher) and (not values or matcher.has_positions()):
@@ -295,7 +346,7 @@ def phrase_matches(searcher, query: wq.Phrase, within: np.ndarray | None = None)
     scores a phrase: the sum of its words' scores. The rarest word is read
     first, each next one only where the ones before all are."""
     reader, field = searcher.reader(), searcher.schema[query.fieldname]
-    frequencies = [reader.doc_frequency(query.fieldname, field.to_bytes(word)) for word in query.words]
+    frequencies = [doc_frequency(reader, query.fieldname, field.to_bytes(word)) for word in query.words]
     if not frequencies or not min(frequencies):
         return Matches.empty()
     rarest_first = sorted(range(len(query.words)), key=frequencies.__getitem__)

@@ -26,8 +26,12 @@ def segment_slices(searcher, docnums: np.ndarray) -> list[tuple[object, np.ndarr
 
 def deleted_documents(reader) -> np.ndarray:
     """The numbers of the segment's deleted documents (Whoosh would test every document
-    number of the segment to list the others)."""
-    return np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+    number of the segment to list the others), once per reader: a searcher sees the
+    deletions of its time (a commit makes a new searcher, with new readers)."""
+    cache = segment_cache(reader)
+    if "deleted" not in cache:
+        cache["deleted"] = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+    return cache["deleted"]
 
 
 def segment_arrays(reader) -> SegmentArrays:

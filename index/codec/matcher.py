@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_left
+from itertools import groupby
 from typing import NamedTuple
 
 import numpy as np
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
-from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, RECORD, VERSION, WEIGHT_DTYPES, unpack_ids, unpack_weights
+from index.codec.blocks import (BLOCK, COMPRESSED, ID_DTYPES, ONES, RECORD, VERSION, WEIGHT_DTYPES, unpack_ids,
+                                 unpack_weights)
 from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, positions_arrays, value_kind
 from index.codec.varints import read_varint
 
 _ID_SIZES = [dtype.itemsize for dtype in ID_DTYPES]
 _WEIGHT_SIZES = [0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES]
+_NUMBERS_LAYOUT = 0x0F  # the bits of a block's layout that say how its numbers and weights are packed
 _LONGEST_HEADER = 1 + 2 * 5  # version, and two varints of up to 32 bits
 
 
@@ -224,36 +227,71 @@ class PackedMatcher(LeafMatcher):
         if positions and not self.has_positions():
             raise ValueError(f"term {self.term_key!r}: its field keeps no positions of Whoosh's Positions format")
         id_parts, weight_parts, count_parts, position_parts = [], [], [], []
-        block, lowest = self.block, (self.max_ids[self.block - 1] + 1 if self.block else 0)
-        while block < self.blocks:
-            if within is not None:
-                wanted = np.searchsorted(within, lowest)
-                if wanted == len(within):
-                    break
-                if within[wanted] > self.max_ids[block]:
-                    lowest = self.max_ids[block] + 1
-                    block += 1
-                    continue
-            layout, count = self.layouts[block], self.counts[block]
-            id_parts.append(unpack_ids(self.body, layout & 3, count, lowest - 1 if block else 0,
-                                       offset=self.id_starts[block]))
-            weight_parts.append(unpack_weights(self.body, (layout >> 2) & 3, count,
-                                               offset=self.weight_starts[block]))
-            if positions:
-                flat, starts = positions_arrays(self.values_data(block), count)
+        chosen = self.blocks_holding(within)
+        for _, run in groupby(chosen, key=lambda block: self.layouts[block] & _NUMBERS_LAYOUT):
+            ids, weights = self.decoded(list(run))
+            id_parts.append(ids)
+            weight_parts.append(weights)
+        if positions:
+            for block in chosen:
+                flat, starts = positions_arrays(self.values_data(block), self.counts[block])
                 count_parts.append(np.diff(starts))
                 position_parts.append(flat)
-            lowest = self.max_ids[block] + 1
-            block += 1
         self.go_to_block(self.blocks)
         read = [(id_parts, np.int64), (weight_parts, np.float64)]
         if positions:
             read += [(count_parts, np.int64), (position_parts, np.int64)]
         return PostingsArrays(*(np.concatenate(parts) if parts else np.empty(0, dtype=dtype) for parts, dtype in read))
 
+    def blocks_holding(self, within: np.ndarray | None) -> list[int]:
+        """The blocks from the current one on that can hold one of the documents `within`
+        (sorted document numbers; None: all of them): those with one of them between
+        the block's first possible number (the last one of the block before, plus 1) and
+        its last."""
+        if within is None or self.block == self.blocks:
+            return list(range(self.block, self.blocks))
+        lasts = np.array(self.max_ids[self.block:], dtype=np.int64)
+        firsts = np.concatenate(([self.max_ids[self.block - 1] + 1 if self.block else 0], lasts[:-1] + 1))
+        held = np.searchsorted(within, firsts) < np.searchsorted(within, lasts, side="right")
+        return (np.flatnonzero(held) + self.block).tolist()
+
+    def decoded(self, run: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The document numbers (int64) and weights (float64) of the blocks `run`
+        (ascending, their numbers and weights packed alike), decoded at once: their gaps
+        and weights gathered from the blocks' places, one cumulative sum for all blocks."""
+        layout = self.layouts[run[0]]
+        id_code, weight_kind = layout & 3, (layout >> 2) & 3
+        if len(run) == 1:  # (a slice of the data: nothing to gather)
+            block = run[0]
+            return (unpack_ids(self.body, id_code, self.counts[block], self.max_ids[block - 1] if block else 0,
+                               offset=self.id_starts[block]),
+                    unpack_weights(self.body, weight_kind, self.counts[block], offset=self.weight_starts[block]))
+        counts = np.array([self.counts[block] for block in run], dtype=np.int64)
+        data = np.frombuffer(self.body, dtype=np.uint8)
+        gaps = data[_ranges([self.id_starts[block] for block in run], counts * _ID_SIZES[id_code])]
+        sums = np.cumsum(gaps.view(ID_DTYPES[id_code]), dtype=np.int64)
+        # Each block's numbers count from the last number of the block before it.
+        previous = np.array([self.max_ids[block - 1] if block else 0 for block in run], dtype=np.int64)
+        summed_before = np.concatenate(([0], sums[np.cumsum(counts)[:-1] - 1]))
+        ids = sums + np.repeat(previous - summed_before, counts)
+        if weight_kind == ONES:
+            return ids, np.ones(len(ids))
+        packed = data[_ranges([self.weight_starts[block] for block in run], counts * _WEIGHT_SIZES[weight_kind])]
+        return ids, packed.view(WEIGHT_DTYPES[weight_kind]).astype(np.float64)
+
     def has_positions(self) -> bool:
         """Whether postings_arrays() can give positions (the field's format is Whoosh's Positions)."""
         return self.kind == POSITIONS
+
+
+def _ranges(starts: list[int], sizes: np.ndarray) -> np.ndarray:
+    """The positions of ranges (`starts`, `sizes`), one range after the other.
+
+    >>> _ranges([10, 20], np.array([2, 3])).tolist()
+    [10, 11, 20, 21, 22]
+    """
+    ends = np.cumsum(sizes)
+    return np.arange(ends[-1]) + np.repeat(np.array(starts, dtype=np.int64) - (ends - sizes), sizes)
 
 
 class PostingsArrays(NamedTuple):

@@ -287,3 +287,38 @@ def listed(array):
 def values(lists, count: int) -> list[list[bytes]]:
     """Each document's values of a column (the empty value, a document without one, left out)."""
     return [[value for value in lists.of(d) if value] if lists else [] for d in range(count)]
+
+
+@pytest.mark.parametrize("block_size", [3, 64])
+def test_arrays_decoded_a_run_of_blocks_at_once_equal_the_postings_stepped_through(block_size):
+    """postings_arrays decodes blocks packed alike at once (gathered gaps, one sum): the
+    same numbers and weights as the matcher gives one posting at a time, with gaps of
+    one and two bytes and weights of several kinds in one term, from any block on, and
+    with only some documents wanted."""
+    import numpy as np
+
+    # "oil" in every third document, 1-7 times before 1,000 (weights of a byte), 300
+    # times or more after (two bytes); "gas" in every 300th (gaps of two bytes).
+    texts = {d: ["oil"] * ((d % 7 + 1) if d < 1000 else 300 + d % 3) for d in range(0, 1100, 3)}
+    for d in range(0, 3000, 300):
+        texts.setdefault(d, []).append("gas")
+    ix = RamStorage().create_index(Schema(body=TEXT(phrase=False)))
+    with ix.writer(codec=PackedCodec(block_size=block_size)) as writer:
+        for d in range(3000):
+            writer.add_document(body=" ".join(texts.get(d, ["filler"])))
+    with ix.reader() as reader:
+        for word in ("oil", "gas"):
+            stepped, matcher = [], reader.postings("body", word)
+            while matcher.is_active():
+                stepped.append((matcher.id(), matcher.weight()))
+                matcher.next()
+            assert matcher.blocks > 1 or word == "gas" and block_size > 10
+            for start in range(matcher.blocks):
+                matcher.go_to_block(start)
+                found = matcher.postings_arrays()
+                first = matcher.max_ids[start - 1] + 1 if start else 0
+                assert list(zip(found.ids.tolist(), found.weights.tolist())) == [p for p in stepped if p[0] >= first]
+            matcher.go_to_block(0)
+            wanted = np.array([d for d, _ in stepped][::5] + [2999])
+            found = matcher.postings_arrays(within=wanted).ids.tolist()
+            assert set(wanted.tolist()) - {2999} <= set(found) <= {d for d, _ in stepped}

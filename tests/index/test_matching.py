@@ -238,3 +238,73 @@ def test_match_all_reads_no_postings(index, text, monkeypatch):
 
     monkeypatch.setattr(wq.Every, "matcher", refused)
     assert array_answer(index, text) == expected and expected[0]
+
+
+@pytest.mark.parametrize("text", ["oil OR trade", "coffee NOT brazil", "zzzunknownword"])
+def test_facets_rank_whooshs_counts_by_count_then_name(index, text):
+    """Entity facets (counted and ranked in numpy over a name table kept per searcher)
+    equal Whoosh's grouping of every match, most frequent first, ties by name."""
+    from whoosh.sorting import Count, FieldFacet
+
+    searcher = index.searcher()
+    fields = ("person", "org", "place")
+    groups = {field: FieldFacet(field, allow_overlap=True, maptype=Count) for field in fields}
+    found = searcher.search(index.parse(text, searcher), limit=None, groupedby=groups)
+    for top in (100_000, 5):  # (all of them, and a few)
+        page = index.search(text, facet_fields=fields, facet_top=top, limit=1)
+        for field in fields:
+            counts = {key.decode(): n for key, n in found.groups(field).items() if key}
+            assert page.facets[field] == sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:top]
+
+
+def query_nodes(query: wq.Query):
+    yield query
+    for child in query.children():
+        yield from query_nodes(child)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_sizes_estimated_from_the_searchs_term_infos_equal_whooshs(index, text):
+    """all_of intersects (and so adds up scores) in the order of these sizes: each must
+    be Whoosh's own estimate, though a term is looked up once per search and segment."""
+    from index.matching import estimated_size
+
+    searcher = index.searcher()
+    query = index.parse(text, searcher)
+    for leaf, _ in searcher.leaf_searchers():
+        for node in query_nodes(query):
+            assert estimated_size(node, leaf.reader()) == node.estimate_size(leaf.reader()), node
+
+
+def test_term_infos_kept_per_segment_are_bounded_and_change_no_answer(index, monkeypatch):
+    """A segment reader keeps the term infos last looked up (TERM_INFOS_KEPT of them):
+    answers are the same with them kept, and the table never grows past its bound."""
+    from index import matching
+    from index.segment_cache import segment_cache
+
+    texts = ["oil AND opec", "wheat OR corn OR grain", '"trade deficit"', "oil AND opec"]
+    expected = {text: whoosh_answer(index, text) for text in texts}
+    monkeypatch.setattr(matching, "TERM_INFOS_KEPT", 3)
+    searcher = index.searcher()
+    for leaf, _ in searcher.leaf_searchers():  # (other tests' searches filled them)
+        segment_cache(leaf.reader()).pop(matching.TERM_INFOS, None)
+    for text in texts:
+        assert_same(expected[text], array_answer(index, text))
+        assert all(len(segment_cache(leaf.reader())[matching.TERM_INFOS]) <= 3 for leaf, _ in searcher.leaf_searchers())
+
+
+def test_a_commit_is_seen_by_the_next_search_whatever_was_kept(tmp_path):
+    """Term infos and deleted documents are kept with a segment's reader: a commit that
+    deletes or adds articles gives the next search new readers, and new answers."""
+    from kb.models import Article
+
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.rebuild([[Article("Oil", "Oil prices rose.", id="a1"), Article("Oil", "Oil output fell.", id="a2")]])
+    assert sorted(hit.id for hit in search_index.search("oil").hits) == ["a1", "a2"]
+    assert not search_index.search("gold").hits
+    with search_index.writer() as writer:
+        writer.delete("a1")
+        writer.add(Article("Gold", "Gold and oil rose.", id="a3"))
+    assert sorted(hit.id for hit in search_index.search("oil").hits) == ["a2", "a3"]
+    assert [hit.id for hit in search_index.search("gold").hits] == ["a3"]
+    search_index.close()
