@@ -56,14 +56,15 @@ def bounds(start: datetime | None, end: datetime | None) -> tuple[int, int]:
             datetime_to_long(end) if end else int(NO_DATE) - 1)
 
 
-def docs_between(searcher, start: datetime | None, end: datetime | None) -> set[int]:
-    """The live document numbers published from `start` to `end` (inclusive; None: open)."""
+def docs_between(searcher, start: datetime | None, end: datetime | None) -> np.ndarray:
+    """The live document numbers published from `start` to `end` (inclusive; None: open),
+    sorted."""
     found = docnums_between(searcher, *bounds(start, end))
     if searcher.reader().has_deletions():  # (articles indexed again leave deleted copies)
         deleted = [deleted_documents(leaf.reader()) + offset for leaf, offset in searcher.leaf_searchers()
                    if leaf.reader().has_deletions()]
         found = found[np.isin(found, np.concatenate(deleted), invert=True)]
-    return set(found.tolist())
+    return found
 
 
 class PublishedBetween(wq.Query):

@@ -1,8 +1,10 @@
-"""`SearchFilters` as a Whoosh filter query: restricts matches without changing scores."""
+"""`SearchFilters` as what restricts matches without changing scores: a Whoosh query, or
+the document numbers the dates allow."""
 from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 from whoosh import query as wq
 
 from index.dates import docs_between
@@ -77,9 +79,10 @@ def date_bounds(filters: SearchFilters) -> tuple[datetime | None, datetime | Non
 
 
 def filter_for(filters: SearchFilters | None, searcher, names_of=None):
-    """What to pass as a Whoosh search's `filter`: a query for the source, language and
-    entity filters (all of them, AND), a set of document numbers once dates restrict it
-    (read from the date column, see index.dates), or None when nothing restricts."""
+    """What restricts a search (index.matching.all_matches' `filter`): a query for the
+    source, language and entity filters (all of them, AND), the sorted array of the
+    document numbers allowed once dates restrict it (read from the date column, see
+    index.dates), or None when nothing restricts."""
     if filters is None:
         return None
     query = filter_query(filters, searcher.schema, names_of)
@@ -87,4 +90,6 @@ def filter_for(filters: SearchFilters | None, searcher, names_of=None):
     if dates is None:
         return query
     dated = docs_between(searcher, *dates)
-    return dated & set(searcher.docs_for_query(query)) if query is not None else dated
+    if query is None:
+        return dated
+    return np.intersect1d(dated, np.fromiter(searcher.docs_for_query(query), dtype=np.int64), assume_unique=True)

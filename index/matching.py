@@ -56,8 +56,8 @@ class Matches:
 
 def all_matches(searcher, query: wq.Query, filter=None) -> Matches:
     """Every live match of `query` in the index (global document numbers), restricted to
-    `filter`: a query, a set of document numbers, or None."""
-    allowed = np.array(sorted(filter), dtype=np.int64) if isinstance(filter, (set, frozenset)) else None
+    `filter`: a query, a sorted array of document numbers, or None."""
+    allowed = filter if isinstance(filter, np.ndarray) else None
     allowed_in = segment_slices(searcher, allowed) if allowed is not None else None
     found = []
     for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):

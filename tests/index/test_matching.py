@@ -83,7 +83,9 @@ def whoosh_answer(index: SearchIndex, text: str, filters: SearchFilters | None =
     key = (index.path, text, repr(filters))
     if key not in WHOOSH_ANSWERS:
         searcher = index.searcher()
-        live = whoosh_hits(searcher, index.parse(text, searcher), filter=filter_for(filters, searcher))
+        allowed = filter_for(filters, searcher)  # (Whoosh takes document numbers as a set)
+        live = whoosh_hits(searcher, index.parse(text, searcher),
+                           filter=set(allowed.tolist()) if isinstance(allowed, np.ndarray) else allowed)
         WHOOSH_ANSWERS[key] = {hit.docnum: hit.score for hit in live}, [hit.docnum for hit in live[:10]]
     scores, top = WHOOSH_ANSWERS[key]
     return dict(scores), list(top)  # copies: no test can change another's answer

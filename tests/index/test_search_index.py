@@ -176,7 +176,7 @@ def test_date_filters_from_the_column_equal_the_stored_dates(reuters_path):
                            (None, datetime(1987, 2, 28, 23, 59, 59, 999999)), (datetime(1987, 3, 2), None)]:
             expected = {docnum for docnum, moment in moments.items()
                         if (start is None or start <= moment) and (end is None or moment <= end)}
-            assert docs_between(searcher, start, end) == expected and expected
+            assert set(docs_between(searcher, start, end).tolist()) == expected and expected
 
 
 @pytest.mark.parametrize("start, end, startexcl, endexcl", [
