@@ -1,7 +1,8 @@
 """New segments written outside the process that holds the index's write lock.
 
 An import's helper processes each analyse the articles they are given into a segment of
-their own (Whoosh's SegmentWriter without the lock, as its MpWriter does); the process
+their own (Whoosh's SegmentWriter without the lock, as its MpWriter does, its postings
+kept in memory by index.codec.pool and packed whole when it finishes); the process
 holding the lock adds the finished segments to the index when it commits. Whoosh deletes
 segment files that no commit names, so a builder only writes while that lock is held.
 """
