@@ -3,8 +3,9 @@
 Whoosh's writer hands its pool every posting as (field, term, document, weight, value)
 and wants them back sorted by field, term and document. Its own pool sorts all of them
 (in runs pickled to temporary files, then merged), and its field writer takes them one
-by one. Here a field's postings are numbered terms, documents, weights, frequencies
-and positions in flat arrays (about 24 bytes a posting and 4 a position), filled a
+by one. Here a field's postings are numbered terms, documents, frequencies and
+positions in flat arrays (12 bytes a posting and 4 a position; weights too, 8 bytes,
+only in a field where one is not its frequency times the field's boost), filled a
 document's field at a time; sorting them is one stable numpy sort by term, since
 documents come in order. The codec's field writer then packs each field whole
 (packing.py).
@@ -54,19 +55,25 @@ class FieldPool:
         self.field_format, self.kind = field_format, value_kind(field_format)
         if self.kind == RAW:
             raise TypeError(f"the posting pool keeps no values of {type(field_format).__name__}")
+        self.boost = field_format.field_boost
         self.numbers: dict[bytes, int] = {}  # term -> its number, in the order terms came
         self.terms, self.docs, self.frequencies = array("I"), array("I"), array("I")
-        self.weights, self.positions = array("d"), array("I")
+        self.positions = array("I")
+        self.weights: array | None = None  # None while every weight is its frequency x the boost
 
-    def add(self, docnum: int, terms: list[bytes], frequencies: list[int], weights: list[float],
+    def add(self, docnum: int, terms: list[bytes], frequencies: list[int], weights: list[float] | None = None,
             positions=()) -> None:
         """One document's postings in this field: its distinct terms, each one's frequency
-        and weight, and (for a format with positions) each one's positions, term after term."""
+        and weight (None: the frequency times the field's boost, as Whoosh's formats
+        weigh them), and (for a format with positions) each one's positions, term after term."""
+        if weights is not None and self.weights is None and weights != [n * self.boost for n in frequencies]:
+            self.weights = array("d", (n * self.boost for n in self.frequencies))
+        if self.weights is not None:
+            self.weights.extend([n * self.boost for n in frequencies] if weights is None else weights)
         numbers = self.numbers
         self.terms.extend([numbers.setdefault(term, len(numbers)) for term in terms])
         self.docs.extend(repeat(docnum, len(terms)))
         self.frequencies.extend(frequencies)
-        self.weights.extend(weights)
         if self.kind == POSITIONS:
             self.positions.extend(positions)
 
@@ -102,6 +109,7 @@ class FieldPool:
                     np.arange(int(counts.sum())) + np.repeat(moved, counts)].astype(np.int64)
             yield FieldPostings(names[first:last], starts[first:last + 1] - starts[first],
                                 np.frombuffer(self.docs, dtype=np.uint32)[chosen].astype(np.int64),
+                                counts * self.boost if self.weights is None else
                                 np.frombuffer(self.weights, dtype=np.float64)[chosen], counts, positions)
             first = last
 
@@ -124,9 +132,7 @@ class GroupedPostingPool:
             grouped = field.analyzer.index_positions(value)
             terms, positions = list(map(str.encode, grouped)), list(grouped.values())
             frequencies = list(map(len, positions))
-            boost = field.format.field_boost
-            pool.add(docnum, terms, frequencies, [count * boost for count in frequencies],
-                     chain.from_iterable(positions))
+            pool.add(docnum, terms, frequencies, None, chain.from_iterable(positions))
         else:
             items = list(field.index(value))
             terms, frequencies, weights, values = (list(column) for column in zip(*items)) if items else ([],) * 4

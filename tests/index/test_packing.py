@@ -87,3 +87,14 @@ def test_a_field_without_lengths_packs_as_one_whose_lengths_are_all_none():
     without = list(pack_field(piece, ArrayPositions(), None))
     zeros = list(pack_field(piece, ArrayPositions(), np.zeros(4, dtype=np.uint8)))
     assert without == zeros and without[0][2].minlength is None and without[0][2].maxlength == 0
+
+
+def test_weights_are_kept_once_one_is_not_its_frequency_times_the_boost():
+    pool = FieldPool(ArrayPositions(field_boost=2.0))
+    pool.add(0, [b"oil", b"gas"], [2, 1], None, [0, 3, 1])
+    assert pool.weights is None
+    pool.add(1, [b"oil"], [1], [2.0], [0])  # as the boost makes it: still none kept
+    assert pool.weights is None
+    pool.add(2, [b"oil"], [1], [7.5], [0])
+    [piece] = pool.sorted()
+    assert piece.terms == [b"gas", b"oil"] and piece.weights.tolist() == [2.0, 4.0, 2.0, 7.5]
