@@ -33,7 +33,7 @@ FIRST_BATCH = 25  # the first batch; each next one twice as big, up to STORE_BAT
 BATCHES_AHEAD = 3  # batches being analysed while this process stores
 ID_LENGTH = 16
 # Articles per index commit in a long import. Until it commits, each worker keeps its
-# segment's postings in memory (index.codec.pool: about 11 KB a BBC article, 4 KB a
+# segment's postings in memory (index.codec.pool: about 8 KB a BBC article, 3 KB a
 # Reuters one); committing as it goes bounds them, and makes a long import searchable
 # (and safe) part by part.
 COMMIT_EVERY = 20_000
