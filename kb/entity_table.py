@@ -92,6 +92,17 @@ def yields_to_words(kind: str, key: str, said: int) -> bool:
     return kind == "place" and key not in GAZ_MAJOR and (key not in GAZ_LOC or said >= 2)
 
 
+def find_entity(db, entity_type: str, name: str) -> int | None:
+    """The id of the entity this name (or alias) stands for, if any; `db` a SQLite
+    connection or a sqlite-utils Database (a search needs no sqlite-utils, which takes
+    longer to import than a search takes)."""
+    key = name_key(name)
+    row = db.execute("select entity_id from entity_aliases where type = ? and key = ?",
+                     [entity_type, key]).fetchone() or db.execute(
+        "select id from entities where type = ? and key = ?", [entity_type, key]).fetchone()
+    return row[0] if row else None
+
+
 class EntityTable:
     """Entity rows of one database (call the writing methods inside a transaction)."""
 
@@ -110,11 +121,7 @@ class EntityTable:
     # resolving and creating ---------------------------------------------------------------
     def find(self, entity_type: str, name: str) -> int | None:
         """The id of the entity this name (or alias) stands for, if any."""
-        key = name_key(name)
-        row = self.db.execute("select entity_id from entity_aliases where type = ? and key = ?",
-                              [entity_type, key]).fetchone() or self.db.execute(
-            "select id from entities where type = ? and key = ?", [entity_type, key]).fetchone()
-        return row[0] if row else None
+        return find_entity(self.db, entity_type, name)
 
     def type_of(self, entity_type: str, name: str) -> str:
         """The type an extracted (type, name) is stored under: `entity_type`, unless a user

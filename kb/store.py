@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from kb.entity_table import EntityTable, name_key
+from kb.entity_table import EntityTable, find_entity, name_key
 from kb.errors import NotFoundError, StoreError
 from kb.migrations import SCHEMA_VERSION, current_version, has_table, migrate
 from kb.models import Article, EntityCount
@@ -222,7 +222,7 @@ class Store:
         """Every name (lower case) of the entity `name` stands for: its name and aliases,
         however they came to it (an article indexed under any of them mentions it); just
         the name if no entity has it."""
-        entity_id = self.entities.find(entity_type, name)
+        entity_id = find_entity(self.conn, entity_type, name)
         if entity_id is None:
             return [name_key(name)]
         return [row[0] for row in self.conn.execute(
