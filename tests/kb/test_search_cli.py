@@ -256,3 +256,17 @@ def test_a_command_closes_the_knowledge_base_files_it_opened(run, reuters_path):
         with contextlib.suppress(OSError):
             still_open.append(os.readlink(fd))
     assert not [name for name in still_open if name.startswith(str(reuters_path))]
+
+
+def test_a_search_with_an_entity_filter_loads_no_sqlite_utils(seeded_path):
+    """`kb search --entity` looks the entity up on the store's own connection: importing
+    sqlite-utils (for writes) takes longer than the search itself."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from kb.cli import main; "
+            f"sys.argv = ['kb', '--kb', {str(seeded_path)!r}, 'search', 'IRS', '--entity', 'org:ICE', '--json']\n"
+            "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+            "print('sqlite_utils' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["total"] >= 1 and done.stderr.strip().endswith("False")
