@@ -43,6 +43,8 @@ class PackedFieldWriter(W3FieldWriter):
         postings writer whole between Whoosh's start_term and finish_term (which keep the
         term dictionary)."""
         for fieldname, field_pool in pool.sorted_fields():
+            if not field_pool.numbers:  # (text without a word): no field, as Whoosh's writer leaves it
+                continue
             self.start_field(fieldname, schema[fieldname])
             postings_writer = postings_writer_of(self)
             codes = None if lengths is None else lengths.codes(fieldname)

@@ -137,6 +137,7 @@ def test_a_built_segment_holds_exactly_what_whooshs_own_writer_writes(tmp_path):
     files = sorted(sliced("bbc-news", "business").glob("*.txt"))[:120]
     batch = [Article(id=f"bbc{n}", title=path.read_text(encoding="latin-1").split("\n", 1)[0],
                      body=path.read_text(encoding="latin-1").split("\n", 1)[1]) for n, path in enumerate(files)]
+    batch.append(Article(id="no-words", title="...", body="!!! -- ?", authors=["—"]))  # fields without a term
     plain, built = SearchIndex(tmp_path / "plain"), SearchIndex(tmp_path / "built")
     plain.recreate()
     built.recreate()
