@@ -5,6 +5,7 @@ import re
 import shutil
 import sqlite3
 import string
+from contextlib import closing
 from datetime import datetime
 
 import pytest
@@ -162,7 +163,7 @@ def test_the_word_pattern_reads_the_words_the_indexes_were_built_with(text):
 def publication_moments(kb_path, searcher) -> dict[int, datetime]:
     """Each dated live document's publication moment, from the articles' text in SQLite
     (not from the index)."""
-    with sqlite3.connect(kb_path / "kb.db") as db:
+    with closing(sqlite3.connect(kb_path / "kb.db")) as db:  # (a connection's `with` does not close it)
         published = dict(db.execute("select id, published from articles where published is not null"))
     moments = {docnum: published.get(fields["id"]) for docnum, fields in searcher.reader().iter_docs()}
     return {docnum: datetime.fromisoformat(text.removesuffix("Z")) for docnum, text in moments.items() if text}
