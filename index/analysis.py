@@ -80,7 +80,6 @@ class NewsTokenizer(Tokenizer):
                 token.text = EXACT_MARK + word
                 yield token
 
-
     def index_positions(self, value: str) -> dict[str, list[int]]:
         """Each term that indexing `value` gives (mode "index"), with its positions in
         order: what the tokens say, grouped by term without a Token per word (the

@@ -29,7 +29,6 @@ class IndexStorage(FileStorage):
     def open_file(self, name, **kwargs):
         return ReadAheadFile(open(os.path.abspath(os.path.join(self.folder, name)), "rb"), name=name, **kwargs)
 
-
     def create_file(self, name, excl=False, mode="wb", **kwargs):
         created = super().create_file(name, excl=excl, mode=mode, **kwargs)
         return StructFile(CountingFile(created.raw_file()), name=name, **kwargs)

@@ -82,6 +82,6 @@ class WholeLengths:
 
     def _of_field(self, fieldname: str) -> list | None:
         if fieldname not in self._lengths:
-            codes = self._arrays.length_codes(fieldname)
+            codes = self.codes(fieldname)
             self._lengths[fieldname] = None if codes is None else [LENGTH_OF_CODE[c] or None for c in codes.tolist()]
         return self._lengths[fieldname]

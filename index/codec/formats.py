@@ -42,11 +42,12 @@ class ArrayPositions(Positions):
         ...  for term, frequency, weight, value in fmt.word_values("oil and oil", NewsTokenizer(), mode="index")]
         [('oil', 2, 4.0, [0, 2]), ('and', 1, 2.0, [1])]
         """
-        if not (isinstance(analyzer, NewsTokenizer) and isinstance(value, str) and kwargs.get("mode") == "index"):
+        grouped = term_positions(value, analyzer) if kwargs.get("mode") == "index" else None
+        if grouped is None:
             yield from super().word_values(value, analyzer, **kwargs)
             return
         boost = self.field_boost
-        for term, positions in analyzer.index_positions(value).items():
+        for term, positions in grouped.items():
             yield term, len(positions), len(positions) * boost, array(POSITION_CODE, positions).tobytes()
 
     def encode(self, poslist) -> bytes:
@@ -57,3 +58,15 @@ class ArrayPositions(Positions):
 
     def decode_frequency(self, valuestring) -> int:
         return len(valuestring) >> 2
+
+
+def term_positions(value, analyzer) -> dict[str, list[int]] | None:
+    """The positions of each term indexing `value` gives, grouped, when a NewsTokenizer
+    indexes text (index_positions: no Token a word); None for any other analyzer or value.
+
+    >>> term_positions("oil and oil", NewsTokenizer()), term_positions(["oil"], NewsTokenizer())
+    ({'oil': [0, 2], 'and': [1]}, None)
+    """
+    if isinstance(analyzer, NewsTokenizer) and isinstance(value, str):
+        return analyzer.index_positions(value)
+    return None

@@ -29,8 +29,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
-from index.analysis import NewsTokenizer
-from index.codec.formats import ArrayPositions
+from index.codec.formats import ArrayPositions, term_positions
 from index.codec.values import POSITIONS, RAW, value_kind
 
 CHUNK_POSTINGS = 1 << 16  # postings packed at a time: about 10 MB of arrays
@@ -127,9 +126,8 @@ class GroupedPostingPool:
         ArrayPositions is grouped by index_positions, without a Token or a value's bytes
         a term; any other field goes through its index()."""
         pool = self.field(fieldname, field.format)
-        if isinstance(field.analyzer, NewsTokenizer) and isinstance(field.format, ArrayPositions) \
-                and isinstance(value, str):
-            grouped = field.analyzer.index_positions(value)
+        grouped = term_positions(value, field.analyzer) if isinstance(field.format, ArrayPositions) else None
+        if grouped is not None:
             terms, positions = list(map(str.encode, grouped)), list(grouped.values())
             frequencies = list(map(len, positions))
             pool.add(docnum, terms, frequencies, None, chain.from_iterable(positions))
