@@ -79,6 +79,7 @@ class CRFModel:
         self.eos = self._attrs_vector(["eos"])
         self.doc_tc = self._attrs_vector(["doc:tc"])
         self.doc_lc = self._attrs_vector(["doc:lc"])
+        self._extra_vectors: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
         self._forget_words()
         # Label id -> (entity type or None, begins a span?)
@@ -91,6 +92,13 @@ class CRFModel:
         """The summed weights of the attributes the model knows."""
         get = self.attr_ids.get
         return self.weights[[i for i in map(get, attrs) if i is not None]].sum(axis=0)
+
+    def _extra_vector(self, attrs: tuple[str, ...]) -> np.ndarray:
+        """`_attrs_vector` of attributes a caller adds (a handful of kinds: kept)."""
+        vector = self._extra_vectors.get(attrs)
+        if vector is None:
+            vector = self._extra_vectors[attrs] = self._attrs_vector(list(attrs))
+        return vector
 
     def _forget_words(self) -> None:
         """Empty the per-word table (row r holds the six slot vectors of one word; row 0 is PAD)."""
@@ -148,79 +156,76 @@ class CRFModel:
         """
         if not sentences:
             return []
-        seq = [0, 0]
-        positions = []
-        initial = []
-        final = []
+        lengths = [len(words) for words in sentences]
+        words = list(chain.from_iterable(sentences))
+        firsts = np.cumsum(lengths) - lengths  # the row of each sentence's first token
+        # Token j of sentence s sits at j + 2 + 2s of the padded sequence: two PAD rows
+        # (row 0) before each sentence and after the last one.
+        at = np.arange(len(words)) + 2 + 2 * np.repeat(np.arange(len(sentences)), lengths)
+        padded = np.zeros(len(words) + 2 * len(sentences) + 2, dtype=np.intp)
         with self._lock:
             if self._size > MAX_CACHED_WORDS:
                 self._keep_most_used_words()
             ids = self._ids
-            new = [w for w in dict.fromkeys(w for words in sentences for w in words) if w not in ids]
+            new = [w for w in dict.fromkeys(words) if w not in ids]
             if new:
                 self._add_words(new)
-            for words in sentences:
-                base = len(seq)
-                seq.extend(map(ids.__getitem__, words))
-                positions.extend(range(base, base + len(words)))
-                initial.append(base)
-                final.append(base + len(words) - 1)
-                seq.append(0)
-                seq.append(0)
+            padded[at] = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
+            self._uses += np.bincount(padded[at], minlength=len(self._uses))
             table = self._table
-            seq_a = np.asarray(seq)
-            pos = np.asarray(positions)
-            np.add.at(self._uses, seq_a[pos], 1)
             emit = (
-                table[seq_a[pos], 0]
-                + table[seq_a[pos - 2], 1]
-                + table[seq_a[pos - 1], 2]
-                + table[seq_a[pos + 1], 3]
-                + table[seq_a[pos + 2], 4]
+                table[padded[at], 0]
+                + table[padded[at - 2], 1]
+                + table[padded[at - 1], 2]
+                + table[padded[at + 1], 3]
+                + table[padded[at + 2], 4]
             )
-            # Sentence-initial and -final slots; positions map to rows of `emit`.
-            row_of = np.empty(len(seq), dtype=np.intp)
-            row_of[pos] = np.arange(len(pos))
-            init_a = np.asarray(initial)
-            emit[row_of[init_a]] += table[seq_a[init_a], 5]
-        emit[row_of[np.asarray(final)]] += self.eos
+            emit[firsts] += table[padded[at[firsts]], 5]
+        emit[firsts + lengths - 1] += self.eos
         flag_tc, flag_lc = flagged if flagged is not None else flagged_tokens(sentences)
         if flag_tc:
             emit[flag_tc] += self.doc_tc
         if flag_lc:
             emit[flag_lc] += self.doc_lc
         if extra:
-            r = 0
-            vector = self._attrs_vector
-            for words, more in zip(sentences, extra):
-                for i, attrs in more.items():
-                    emit[r + i] += vector(attrs)
-                r += len(words)
-        return self._viterbi(emit, [len(s) for s in sentences])
+            rows = [first + i for first, more in zip(firsts.tolist(), extra) for i in more]
+            if rows:
+                emit[rows] += np.array([self._extra_vector(tuple(attrs)) for more in extra for attrs in more.values()])
+        return self._viterbi(emit, lengths)
 
     def _viterbi(self, emit: np.ndarray, lengths: list[int]) -> list[list[int]]:
-        """Batched Viterbi over sentences (rows of `emit`, one sentence after another), longest
-        first, so that the sentences still running at step t are always a prefix of the batch.
-        Memory goes with the tokens, not with sentences times the longest one."""
+        """Batched Viterbi over sentences (rows of `emit`, one sentence after another).
+
+        The sentences are taken longest first, so that those still running at step t are
+        always the first ones; their rows are laid out step after step, one column per
+        row, so that a step reads and writes one slice. Only the best scores are kept,
+        not the best previous labels: the way back takes the argmax again, for the one
+        label of each sentence it follows (the same sums, so the same first best)."""
         lens = np.asarray(lengths)
         order = np.argsort(-lens, kind="stable")
-        lens_s = lens[order]
-        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))[order]
-        running = np.searchsorted(-lens_s, -np.arange(int(lens_s[0])), side="left").tolist()  # alive at t
-        delta = emit[starts]
-        back = []
-        trans = self.trans[None]
-        for t, k in enumerate(running[1:], 1):
-            scores = delta[:k, :, None] + trans
-            back.append(scores.argmax(axis=1))
-            delta[:k] = scores.max(axis=1) + emit[starts[:k] + t]
-        cur = delta.argmax(axis=1)
+        steps = int(lens[order[0]])
+        running = np.searchsorted(-lens[order], -np.arange(steps), side="left")  # alive at each step
+        offsets = np.concatenate(([0], np.cumsum(running))).tolist()
+        step = np.repeat(np.arange(steps), running)
+        sentence = np.arange(len(step)) - np.asarray(offsets)[step]
+        rows = (np.cumsum(lens) - lens)[order][sentence] + step  # the emit row of each column
+        score = emit[rows].T.astype(np.float64)  # (labels, columns): emissions, then best scores
+        trans = self.trans
+        pairs = trans[:, :, None]
+        running = running.tolist()
+        for t in range(1, steps):
+            k, at, before = running[t], offsets[t], offsets[t - 1]
+            score[:, at:at + k] += (score[:, None, before:before + k] + pairs).max(axis=0)
+        best = np.empty(len(step), dtype=np.intp)
+        last = score[:, offsets[-2]:offsets[-1]].argmax(axis=0)
+        for t in range(steps - 1, 0, -1):
+            k, at, before = running[t], offsets[t], offsets[t - 1]
+            best[at:at + k] = last
+            ended = score[:, before + k:before + running[t - 1]].argmax(axis=0)  # their last step
+            last = np.concatenate(((score[:, before:before + k] + trans[:, last]).argmax(axis=0), ended))
+        best[:running[0]] = last
         out = np.empty(len(emit), dtype=np.intp)
-        for t in range(len(running) - 1, -1, -1):
-            k = running[t]
-            out[starts[:k] + t] = cur[:k]
-            if t:
-                cur[:k] = back[t - 1][np.arange(k), cur[:k]]
+        out[rows] = best
         labels = self._iob[out].tolist()
         bounds = np.cumsum(lens).tolist()
         return [labels[end - n:end] for end, n in zip(bounds, lengths)]

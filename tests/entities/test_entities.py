@@ -9,7 +9,7 @@ import sys
 import pytest
 from hypothesis import given, strategies as st
 
-from helpers import SLICES
+from helpers import SLICES, sliced
 from kb.entities import count_entities, get_extractor
 from kb.entities.conll import spans
 from kb.entities.counting import written_at
@@ -79,6 +79,35 @@ def test_matches_crfsuite_reference_decoding(crf):
     if pipeline.stage2 is not None:
         extra = prediction_features(sentences, first)
         assert pipeline.stage2.tag_labels(sentences, extra) == pipeline.stage2.reference_tag(sentences, extra)
+
+
+def test_documents_tagged_together_get_crfsuites_labels(crf):
+    """Real articles, their sentences of every length decoded in one batch per stage, get
+    the labels crfsuite's own Tagger gives each sentence alone (ties broken alike)."""
+    from kb.entities.crf import _joined_flags
+    from kb.entities.stacking import prediction_features
+
+    pipeline = crf.model
+    texts = [path.read_text(encoding="utf-8") for path in sorted(sliced("bbc-news", "business").glob("*.txt"))[:12]]
+    documents = []
+    for text in texts:
+        tokens = tokenize(text)
+        documents.append([[token for token, _, _ in tokens[a:b]] for a, b in split_sentences(text, tokens)])
+    sentences = [words for document in documents for words in document]
+    assert len({len(words) for words in sentences}) > 20
+    first = pipeline.stage1.tag_labels(sentences, flagged=_joined_flags(documents))
+    expected = [pipeline.stage1.reference_tag(document) for document in documents]
+    assert first == [labels for document in expected for labels in document]
+    if pipeline.stage2 is not None:
+        at = 0
+        extra = []
+        for document in documents:
+            extra.append(prediction_features(document, first[at:at + len(document)]))
+            at += len(document)
+        second = pipeline.stage2.tag_labels(sentences, [more for found in extra for more in found],
+                                            _joined_flags(documents))
+        expected = [pipeline.stage2.reference_tag(document, found) for document, found in zip(documents, extra)]
+        assert second == [labels for document in expected for labels in document]
 
 
 def test_word_table_stays_bounded_and_eviction_changes_no_label(monkeypatch):
