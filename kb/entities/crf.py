@@ -37,16 +37,16 @@ def model_path(name: str = MODEL_NAME) -> Path:
 
 @lru_cache(maxsize=4096)  # the two stages' tables add the same new words, one after the other
 def _slot_attributes(word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A word's attributes in the table's slots, flat: (attributes, the slot of each)
+    """A word's attributes in the table's slots, flat, and how many each slot has
     (F.PAD: only as a neighbour).
 
-    >>> attrs, slots = _slot_attributes("Sony")
-    >>> attrs[:2], slots[:2], attrs[-2:], slots[-2:]
-    (('w=sony', 'sh=Xx'), (0, 0), ('bos', 'bos:sh=Xx'), (5, 5))
+    >>> attrs, counts = _slot_attributes("Sony")
+    >>> attrs[:2], attrs[-2:], len(counts), counts[-1] == 2, sum(counts) == len(attrs)
+    (('w=sony', 'sh=Xx'), ('bos', 'bos:sh=Xx'), 6, True, True)
     """
     neighbour = [F.context(word, k) for k in F.OFFSETS]
     slots = [[], *neighbour, []] if word == F.PAD else [F.local(word), *neighbour, F.initial(word)]
-    return tuple(chain.from_iterable(slots)), tuple(slot for slot, attrs in enumerate(slots) for _ in attrs)
+    return tuple(chain.from_iterable(slots)), tuple(map(len, slots))
 
 
 class CRFModel:
@@ -135,8 +135,8 @@ class CRFModel:
         flat = [_slot_attributes(word) for word in words]
         attrs = list(chain.from_iterable(attrs for attrs, _ in flat))
         attr_ids = np.fromiter(map(self.attr_ids.get, attrs, repeat(-1)), dtype=np.intp, count=len(attrs))
-        targets = np.fromiter(chain.from_iterable(slots for _, slots in flat), dtype=np.intp, count=len(attrs))
-        targets += np.repeat(np.arange(start, size) * _SLOTS, [len(attrs) for attrs, _ in flat])
+        counts = np.fromiter(chain.from_iterable(counts for _, counts in flat), dtype=np.intp, count=len(flat) * _SLOTS)
+        targets = np.repeat(np.arange(start * _SLOTS, size * _SLOTS), counts)  # the (row, slot) of each attribute
         known = attr_ids >= 0
         attr_ids, targets = attr_ids[known], targets[known]
         self._ids.update(zip(words, range(start, size)))

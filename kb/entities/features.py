@@ -132,16 +132,17 @@ def local(word: str) -> list[str]:
 def context(word: str, k: int) -> list[str]:
     """Attributes contributed by a neighbour at offset k."""
     if word == PAD:
-        return ["%d:pad" % k]
+        return [f"{k}:pad"]
     low, shape, gz, lex, clusters = word_info(word)
-    feats = ["%d:w=%s" % (k, low), "%d:sh=%s" % (k, shape)]
+    feats = [f"{k}:w={low}", f"{k}:sh={shape}"]
     if gz:
-        feats.append("%d:gz=%s" % (k, gz))
-    feats.extend("%d:%s" % (k, cluster) for cluster in clusters[:2 if k in (-1, 1) else 1])
-    if k in (-1, 1):
-        feats.append("%d:s3=%s" % (k, low[-3:]))
+        feats.append(f"{k}:gz={gz}")
+    near = k in (-1, 1)
+    feats += [f"{k}:{cluster}" for cluster in clusters[:2 if near else 1]]
+    if near:
+        feats.append(f"{k}:s3={low[-3:]}")
         if lex:
-            feats.append("%d:lex" % k)
+            feats.append(f"{k}:lex")
     return feats
 
 
