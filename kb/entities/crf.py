@@ -2,17 +2,16 @@
 
 The model (kb/entities/models/crf-conll2003.crfsuite) is read once per process with
 python-crfsuite's Tagger; its weights are then laid out as numpy arrays so that a
-token is scored by adding a few cached per-word vectors (see kb.entities.features)
-and the documents tagged together are decoded by one batched Viterbi pass over all their
-sentences. The result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested),
+token is scored by adding a few cached per-word vectors (kb.entities.word_table, one
+table for both stages) and the documents tagged together are decoded by one batched
+Viterbi pass over all their sentences. The result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested),
 just faster.
 """
 from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 from importlib import resources
 from pathlib import Path
 
@@ -22,31 +21,14 @@ from kb.entities import features as F
 from kb.entities.conll import TYPE_MAP, iob_label
 from kb.entities.stacking import prediction_features
 from kb.entities.tokenize import split_sentences, tokenize
+from kb.entities.word_table import WordTable
 from kb.models import Mention
 
 MODEL_NAME = "crf-conll2003.crfsuite"
 STAGE2_NAME = "crf-conll2003-doc.crfsuite"
 
-_SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
-MAX_CACHED_WORDS = 15_000  # per-word table rows (under 16,384: about 7 MB a model)
-
-
 def model_path(name: str = MODEL_NAME) -> Path:
     return Path(str(resources.files("kb.entities").joinpath("models", name)))
-
-
-@lru_cache(maxsize=4096)  # the two stages' tables add the same new words, one after the other
-def _slot_attributes(word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A word's attributes in the table's slots, flat, and how many each slot has
-    (F.PAD: only as a neighbour).
-
-    >>> attrs, counts = _slot_attributes("Sony")
-    >>> attrs[:2], attrs[-2:], len(counts), counts[-1] == 2, sum(counts) == len(attrs)
-    (('w=sony', 'sh=Xx'), ('bos', 'bos:sh=Xx'), 6, True, True)
-    """
-    neighbour = [F.context(word, k) for k in F.OFFSETS]
-    slots = [[], *neighbour, []] if word == F.PAD else [F.local(word), *neighbour, F.initial(word)]
-    return tuple(chain.from_iterable(slots)), tuple(map(len, slots))
 
 
 class CRFModel:
@@ -80,8 +62,7 @@ class CRFModel:
         self.doc_tc = self._attrs_vector(["doc:tc"])
         self.doc_lc = self._attrs_vector(["doc:lc"])
         self._extra_vectors: dict[tuple[str, ...], np.ndarray] = {}
-        self._lock = threading.Lock()
-        self._forget_words()
+        self._table: WordTable | None = None
         # Label id -> (entity type or None, begins a span?)
         self._kinds = []
         for lab in self.labels:
@@ -100,95 +81,37 @@ class CRFModel:
             vector = self._extra_vectors[attrs] = self._attrs_vector(list(attrs))
         return vector
 
-    def _forget_words(self) -> None:
-        """Empty the per-word table (row r holds the six slot vectors of one word; row 0 is PAD)."""
-        self._ids: dict[str, int] = {}
-        self._words: list[str] = []
-        self._table = np.zeros((1024, _SLOTS, len(self._iob)), dtype=np.float32)
-        self._uses = np.zeros(1024, dtype=np.int64)
-        self._size = 0
-        self._add_words([F.PAD])
-
-    def _keep_most_used_words(self) -> None:
-        """Shrink the per-word table to its most used half, so that a long import's memory
-        stays flat whatever its vocabulary while the common words stay cached."""
-        used = self._uses[1:self._size]
-        keep = np.concatenate(([0], 1 + np.argsort(-used, kind="stable")[: MAX_CACHED_WORDS // 2]))
-        self._words = [self._words[row] for row in keep.tolist()]
-        self._ids = {word: row for row, word in enumerate(self._words)}
-        table = np.zeros_like(self._table)  # the same capacity: refilling it never grows it
-        table[:len(keep)] = self._table[keep]
-        self._table = table
-        self._uses = np.zeros(len(table), dtype=np.int64)
-        self._size = len(keep)
-
-    def _add_words(self, words: list[str]) -> None:
-        """Table rows for new words, each slot's weights summed for all of them at once
-        (the caller holds the lock)."""
-        size = self._size + len(words)
-        while size > len(self._table):
-            grown = np.zeros((2 * len(self._table),) + self._table.shape[1:], dtype=np.float32)
-            grown[: len(self._table)] = self._table
-            self._table = grown
-            self._uses = np.concatenate((self._uses, np.zeros(len(self._uses), dtype=np.int64)))
-        start = self._size
-        flat = [_slot_attributes(word) for word in words]
-        attrs = list(chain.from_iterable(attrs for attrs, _ in flat))
-        attr_ids = np.fromiter(map(self.attr_ids.get, attrs, repeat(-1)), dtype=np.intp, count=len(attrs))
-        counts = np.fromiter(chain.from_iterable(counts for _, counts in flat), dtype=np.intp, count=len(flat) * _SLOTS)
-        targets = np.repeat(np.arange(start * _SLOTS, size * _SLOTS), counts)  # the (row, slot) of each attribute
-        known = attr_ids >= 0
-        attr_ids, targets = attr_ids[known], targets[known]
-        self._ids.update(zip(words, range(start, size)))
-        self._words.extend(words)
-        self._size = size
-        if len(attr_ids):  # targets ascend: each (row, slot) sums one run of attribute rows
-            firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
-            slots = self._table.reshape(-1, len(self._iob))
-            slots[targets[firsts]] = np.add.reduceat(self.weights[attr_ids], firsts, axis=0)
+    @property
+    def table(self) -> WordTable:
+        """This model's own word table (a pipeline shares one among its models)."""
+        if self._table is None:
+            self._table = WordTable([self])
+        return self._table
 
     def tag_document(self, sentences: list[list[str]], extra: list[dict[int, list[str]]] | None = None,
-                     flagged: tuple[list[int], list[int]] | None = None) -> list[list[int]]:
+                     flagged: tuple[list[int], list[int]] | None = None,
+                     emit: np.ndarray | None = None) -> list[list[int]]:
         """Label ids of every token of every sentence of one document.
 
         `extra` adds attributes to some tokens: per sentence, {token index: [attr, ...]}.
-        `flagged` is `flagged_tokens(sentences)`, when the caller has it already.
+        `flagged` is `flagged_tokens(sentences)`, when the caller has it already; `emit`,
+        this model's columns of a shared WordTable's emissions of the sentences.
         """
         if not sentences:
             return []
         lengths = [len(words) for words in sentences]
-        words = list(chain.from_iterable(sentences))
-        firsts = np.cumsum(lengths) - lengths  # the row of each sentence's first token
-        # Token j of sentence s sits at j + 2 + 2s of the padded sequence: two PAD rows
-        # (row 0) before each sentence and after the last one.
-        at = np.arange(len(words)) + 2 + 2 * np.repeat(np.arange(len(sentences)), lengths)
-        padded = np.zeros(len(words) + 2 * len(sentences) + 2, dtype=np.intp)
-        with self._lock:
-            if self._size > MAX_CACHED_WORDS:
-                self._keep_most_used_words()
-            ids = self._ids
-            new = [w for w in dict.fromkeys(words) if w not in ids]
-            if new:
-                self._add_words(new)
-            padded[at] = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
-            self._uses += np.bincount(padded[at], minlength=len(self._uses))
-            table = self._table
-            emit = (
-                table[padded[at], 0]
-                + table[padded[at - 2], 1]
-                + table[padded[at - 1], 2]
-                + table[padded[at + 1], 3]
-                + table[padded[at + 2], 4]
-            )
-            emit[firsts] += table[padded[at[firsts]], 5]
-        emit[firsts + lengths - 1] += self.eos
+        if emit is None:
+            emit = self.table.emissions(sentences, lengths)
+        lasts = np.cumsum(lengths) - 1  # the row of each sentence's last token
+        emit[lasts] += self.eos
         flag_tc, flag_lc = flagged if flagged is not None else flagged_tokens(sentences)
         if flag_tc:
             emit[flag_tc] += self.doc_tc
         if flag_lc:
             emit[flag_lc] += self.doc_lc
         if extra:
-            rows = [first + i for first, more in zip(firsts.tolist(), extra) for i in more]
+            firsts = (lasts + 1 - lengths).tolist()
+            rows = [first + i for first, more in zip(firsts, extra) for i in more]
             if rows:
                 emit[rows] += np.array([self._extra_vector(tuple(attrs)) for more in extra for attrs in more.values()])
         return self._viterbi(emit, lengths)
@@ -230,9 +153,10 @@ class CRFModel:
         bounds = np.cumsum(lens).tolist()
         return [labels[end - n:end] for end, n in zip(bounds, lengths)]
 
-    def tag_labels(self, sentences: list[list[str]], extra=None, flagged=None) -> list[list[str]]:
+    def tag_labels(self, sentences: list[list[str]], extra=None, flagged=None, emit=None) -> list[list[str]]:
+        """`tag_document`'s labels by name."""
         labels = self.labels
-        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra, flagged)]
+        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra, flagged, emit)]
 
     def reference_tag(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
         """crfsuite's own decoding of the same attributes (slow; for tests)."""
@@ -301,6 +225,7 @@ class Pipeline:
 
     def __init__(self, stage1: CRFModel, stage2: CRFModel | None = None):
         self.stage1, self.stage2 = stage1, stage2
+        self.table = WordTable([stage1] if stage2 is None else [stage1, stage2])
         final = stage2 or stage1
         self.labels = final.labels
         self.kinds = final._kinds
@@ -319,15 +244,19 @@ class Pipeline:
         sentences). The documents are tagged together, one Viterbi pass a stage: the same
         labels as one by one, for fewer steps."""
         sentences = [words for document in documents for words in document]
+        if not sentences:
+            return [[] for _ in documents]
         flagged = _joined_flags(documents)
+        emit = self.table.emissions(sentences, [len(words) for words in sentences])
         if self.stage2 is None:
-            labels = self.stage1.tag_document(sentences, flagged=flagged)
+            labels = self.stage1.tag_document(sentences, flagged=flagged, emit=emit)
         else:
-            first = self.stage1.tag_labels(sentences, flagged=flagged)
+            width = len(self.stage1.trans)
+            first = self.stage1.tag_labels(sentences, flagged=flagged, emit=emit[:, :width])
             extra = []
             for document, predicted in zip(documents, _split(first, documents)):
                 extra.extend(prediction_features(document, predicted))
-            labels = self.stage2.tag_document(sentences, extra, flagged)
+            labels = self.stage2.tag_document(sentences, extra, flagged, emit[:, width:])
         for words, labs in zip(sentences, labels):
             self._common_word_places(words, labs)
         return _split(labels, documents)

@@ -113,20 +113,33 @@ def test_documents_tagged_together_get_crfsuites_labels(crf):
 def test_word_table_stays_bounded_and_eviction_changes_no_label(monkeypatch):
     """A long import meets ever new words: the per-word table keeps its most used half
     when full, and labels are those of a table that never forgets."""
-    from kb.entities import crf as crf_module
+    from kb.entities import crf as crf_module, word_table
 
     documents = [f"Minister Anna Kowal{n} met Zyx{n} Corp in Port{n} . The Zyx{n} board agreed ." for n in range(60)]
     unbounded = crf_module.Pipeline.load(crf_module.model_path(), crf_module.model_path(crf_module.STAGE2_NAME))
-    expected = [unbounded.stage1.tag_labels([doc.split()]) for doc in documents]
-    monkeypatch.setattr(crf_module, "MAX_CACHED_WORDS", 40)
+    expected = [unbounded.tag_document([doc.split()]) for doc in documents]
+    monkeypatch.setattr(word_table, "MAX_CACHED_WORDS", 40)
     bounded = crf_module.Pipeline.load(crf_module.model_path(), crf_module.model_path(crf_module.STAGE2_NAME))
     sizes = []
     for doc, labels in zip(documents, expected):
-        assert bounded.stage1.tag_labels([doc.split()]) == labels
-        sizes.append(bounded.stage1._size)
+        assert bounded.tag_document([doc.split()]) == labels
+        sizes.append(bounded.table._size)
     assert max(sizes) <= 40 + 12 and min(sizes[5:]) < max(sizes)  # evicted, never past the cap + one document
-    assert len(bounded.stage1._table) == 1024  # the first capacity, kept through evictions
-    assert "Minister" in bounded.stage1._ids  # used in every document: kept
+    assert len(bounded.table._table) == 1024  # the first capacity, kept through evictions
+    assert "Minister" in bounded.table._ids  # used in every document: kept
+
+
+def test_a_shared_word_table_scores_each_model_as_its_own_table_does(crf):
+    """Both stages' columns of the pipeline's table are the sums each model's own table makes."""
+    pipeline = crf.model
+    sentences = ["Treasury Secretary Scott Bessent met Kristi Noem in Washington .".split(), ["Sony"]]
+    lengths = [len(words) for words in sentences]
+    shared = pipeline.table.emissions(sentences, lengths)
+    width = len(pipeline.stage1.trans)
+    assert (shared[:, :width] == pipeline.stage1.table.emissions(sentences, lengths)).all()
+    if pipeline.stage2 is not None:
+        assert (shared[:, width:] == pipeline.stage2.table.emissions(sentences, lengths)).all()
+        assert shared.shape[1] == width + len(pipeline.stage2.trans)
 
 
 def test_tokenize_keeps_offsets_and_splits_possessives():
