@@ -144,8 +144,9 @@ class CRFModel:
         for t in range(steps - 1, 0, -1):
             k, at, before = running[t], offsets[t], offsets[t - 1]
             best[at:at + k] = last
-            ended = score[:, before + k:before + running[t - 1]].argmax(axis=0)  # their last step
-            last = np.concatenate(((score[:, before:before + k] + trans[:, last]).argmax(axis=0), ended))
+            last = (score[:, before:before + k] + trans[:, last]).argmax(axis=0)
+            if running[t - 1] > k:  # sentences whose last step is t - 1
+                last = np.concatenate((last, score[:, before + k:before + running[t - 1]].argmax(axis=0)))
         best[:running[0]] = last
         out = np.empty(len(emit), dtype=np.intp)
         out[rows] = best

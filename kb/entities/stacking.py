@@ -20,6 +20,11 @@ from collections import Counter
 def _entities(words: list[str], labels: list[str]):
     start, kind = -1, ""
     for i, tag in enumerate(labels + ["O"]):
+        if tag == "O":
+            if kind:
+                yield start, i, kind
+                kind = ""
+            continue
         prefix, _, t = tag.partition("-")
         if kind and (prefix != "I" or t != kind):
             yield start, i, kind
