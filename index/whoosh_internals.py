@@ -14,14 +14,82 @@ storage is the same W3Codec), and every private attribute and stored layout reli
 must be there. Otherwise importing `index` raises UnsupportedWhoosh naming the version
 and what is missing: never an AttributeError in the middle of a search, a silent slow
 path, or scores drifting from Whoosh's.
+
+Whoosh is imported here, first, with stand-ins for two modules it imports but a search
+never calls (see DEFERRED).
 """
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
+import types
 import warnings
-
+from contextlib import contextmanager
 
 from kb.errors import KBError
+
+SUPPORTED_VERSIONS = ("2.7.4", "3.54.0")  # Whoosh 2.7.4; whoosh3 3.54.0 (see README, Dependencies)
+
+
+class UnsupportedWhoosh(KBError, ImportError):
+    """The installed Whoosh is not one whose internals newskb was tested with (a KBError:
+    the `kb` command says so in one line)."""
+
+
+# ------------------------------------------------------------------------------------
+# Importing Whoosh without what a search never calls
+
+# Two Whoosh modules import a module only to take from it one function newskb never
+# calls, and the import costs more than a search: whoosh.compat (Whoosh 2.7.4's; whoosh3
+# has none) takes `urlretrieve` from urllib.request, which loads http.client, email and
+# ssl (20 ms), and no Whoosh module uses it; whoosh.query.terms takes `variations` from
+# whoosh.lang.morph_en, which compiles its suffix rules (5 ms), for the Variations query,
+# which newskb never builds. While Whoosh is imported below, each is in sys.modules as a
+# stand-in holding only that function, which loads the real module when called; the
+# stand-ins leave sys.modules as soon as Whoosh is in, so every later import gets the
+# real module. (Only a thread importing one of the two at that very moment would get a
+# stand-in: `index` is imported by one thread, before any work starts.) The imports of
+# both Whoosh versions were read; a module holding a stand-in itself, not the function,
+# fails the check below.
+DEFERRED = {"urllib.request": "urlretrieve", "whoosh.lang.morph_en": "variations"}
+
+
+@contextmanager
+def standing_in(deferred: dict[str, str]):
+    """Stand-ins for the modules of `deferred` (name -> function) not yet imported, in
+    sys.modules for the duration; yields them by name.
+
+    >>> with standing_in({"no_such_module": "fly"}) as stand_ins:
+    ...     from no_such_module import fly
+    >>> fly is stand_ins["no_such_module"].fly, "no_such_module" in sys.modules
+    (True, False)
+    """
+    stand_ins = {name: stand_in(name, function) for name, function in deferred.items() if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield stand_ins
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+def stand_in(name: str, function_name: str) -> types.ModuleType:
+    """A module that holds only a function `function_name` that imports module `name` and
+    calls that module's function of the name.
+
+    >>> stand_in("json", "dumps").dumps([1])
+    '[1]'
+    """
+    def function(*args, **kwargs):
+        return getattr(importlib.import_module(name), function_name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = function_name
+    module = types.ModuleType(name, f"A stand-in for {name} while Whoosh is imported (index.whoosh_internals).")
+    setattr(module, function_name, function)
+    return module
+
 
 # Whoosh 2.7.4 has invalid escape sequences and `is 0` comparisons that Python reports
 # as SyntaxWarnings (and DeprecationWarnings) whenever it compiles Whoosh's sources
@@ -32,19 +100,16 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module=r".*[\\/]whoosh
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(.*[\\/])?whoosh([\\/.]|$)")
 
 import whoosh  # noqa: E402 (after the warning filters)
-from whoosh.filedb.structfile import StructFile  # noqa: E402
-from whoosh.codec.whoosh3 import W3FieldWriter, W3TermsReader  # noqa: E402
-from whoosh.index import FileIndex  # noqa: E402
-from whoosh.reading import SegmentReader  # noqa: E402
-from whoosh.scoring import BM25F  # noqa: E402
-from whoosh.writing import SegmentWriter  # noqa: E402
 
-SUPPORTED_VERSIONS = ("2.7.4", "3.54.0")  # Whoosh 2.7.4; whoosh3 3.54.0 (see README, Dependencies)
-
-
-class UnsupportedWhoosh(KBError, ImportError):
-    """The installed Whoosh is not one whose internals newskb was tested with (a KBError:
-    the `kb` command says so in one line)."""
+# (The stand-ins only under a Whoosh whose imports were read: another is refused below.)
+with standing_in(DEFERRED if whoosh.versionstring() in SUPPORTED_VERSIONS else {}) as STAND_INS:
+    from whoosh.filedb.structfile import StructFile
+    from whoosh.codec.whoosh3 import W3FieldWriter, W3TermsReader
+    from whoosh.index import FileIndex
+    from whoosh.reading import SegmentReader
+    from whoosh.scoring import BM25F
+    from whoosh.writing import SegmentWriter
+    import whoosh.query  # noqa: F401 (here, for whoosh.query.terms to take the stand-in's `variations`)
 
 
 # ------------------------------------------------------------------------------------
@@ -250,12 +315,21 @@ def whoosh_version() -> str:
 
 
 def missing_internals() -> list[str]:
-    """The privates and layouts relied on that the installed Whoosh lacks, by name."""
+    """The privates and layouts relied on that the installed Whoosh lacks, by name, and
+    the Whoosh modules that kept a stand-in module itself (see DEFERRED)."""
     missing = [f"{getattr(owner, '__qualname__', owner.__name__)}.{name}" for owner, name in REQUIRED
                if not _has(owner, name)]
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         missing.append("SegmentWriter(_lk=False)")
-    return missing
+    return missing + [f"{module}: uses a stand-in module" for module in holders_of(STAND_INS.values())]
+
+
+def holders_of(modules) -> list[str]:
+    """The Whoosh modules that hold one of `modules` itself, by name (one that took a
+    function from a stand-in holds the function)."""
+    held = {id(module) for module in modules}
+    return sorted(name for name, module in list(sys.modules.items()) if name.split(".")[0] == "whoosh"
+                  and any(id(value) in held for value in vars(module).values()))
 
 
 def check_whoosh(version: str | None = None) -> None:

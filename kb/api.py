@@ -14,7 +14,7 @@ import os
 import shutil
 import sqlite3
 from functools import partial
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from index import (ENTITY_FIELDS, IndexBusy, IndexHit, IndexSettings, highlight_all, make_snippets, open_search_index,
                    operator_hints, periods_between)
@@ -25,13 +25,14 @@ from kb.entity_table import name_key
 from kb.errors import ImportInterrupted, KBError, NotFoundError, QueryError, StoreError
 from kb.models import Article, FacetValue, Hit, ImportSummary, SearchFilters, SearchResults, Snippet
 from kb.indexing import cores, write_queued
-from kb.interrupts import Interrupts
-from kb.network import as_graph, entity_pairs
-from kb.reading import read_articles
 from kb.store import Store
-from kb.timeline import Timeline, align, series_split
 from kb.vocabulary import BUCKETS, EMPTY_BUCKETS, ENTITY_TYPES, PERIODS, SORTS
-from kb.watches import Watches
+
+# The modules of imports, timelines, networks and watches are imported where used: a
+# search needn't load them (tests/kb/test_search_cli.py: NOT_FOR_SEARCH).
+if TYPE_CHECKING:
+    from kb.timeline import Timeline
+    from kb.watches import Watches
 
 REEXTRACT_BATCH = 200  # articles per transaction when extracting again
 LARGE_REINDEX = 2000  # articles from which a rebuild analyses in several processes
@@ -177,6 +178,7 @@ class KnowledgeBase:
         """
         from importers import parse_file
         from importers.selection import Selection
+        from kb.reading import read_articles
 
         paths = [str(p) for p in paths]
         parse = partial(parse_file, format=format, mapping=mapping, selection=Selection(tuple(include), tuple(exclude)),
@@ -192,6 +194,7 @@ class KnowledgeBase:
         if not self.index.is_current():
             self.reindex()
         from kb.ingest import Ingest  # the extraction modules load only when importing
+        from kb.interrupts import Interrupts
 
         summary = ImportSummary(run_id=self.store.start_run(paths))
         try:
@@ -498,6 +501,8 @@ class KnowledgeBase:
         >>> kb.timeline(["IRS", "ICE"], by="month").rows()
         [{'period': '2025-01', 'IRS': 1, 'ICE': 1}, {'period': '2025-02', 'IRS': 0, 'ICE': 0}, {'period': '2025-03', 'IRS': 0, 'ICE': 1}]
         """
+        from kb.timeline import align, series_split
+
         queries = [queries] if isinstance(queries, str) else list(queries)
         if by not in PERIODS:
             raise QueryError(f"a timeline runs by {', '.join(PERIODS)}, not {by!r}")
@@ -525,6 +530,8 @@ class KnowledgeBase:
         >>> kb.network("IRS", types=["person", "org"], min_count=1)["pairs"]
         [{'source': {'id': 1, 'type': 'org', 'name': 'ICE'}, 'target': {'id': 2, 'type': 'org', 'name': 'IRS'}, 'articles': 1}]
         """
+        from kb.network import as_graph, entity_pairs
+
         types = self._facet_fields(types)
         scope = None
         if query is not None:
@@ -536,6 +543,8 @@ class KnowledgeBase:
     @property
     def watches(self) -> Watches:
         """Saved searches: `add(name, query)`, `list()`, `remove(name)`, `run(name=None)`."""
+        from kb.watches import Watches
+
         return Watches(self)
 
     # stories ---------------------------------------------------------------------------------------

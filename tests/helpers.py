@@ -8,6 +8,7 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
+import click
 import pytest
 
 DATA = Path(__file__).parent / "data"
@@ -22,6 +23,13 @@ CORPORA = Path(os.environ.get("NEWSKB_CORPORA") or Path(__file__).resolve().pare
 # NEWSKB_THOROUGH=1: the randomised reliability tests (kills at random moments) run many
 # more times than their fast default.
 THOROUGH = os.environ.get("NEWSKB_THOROUGH") == "1"
+
+
+def subcommands(group: click.Group) -> dict[str, click.Command]:
+    """A Click group's commands by name, those it loads only when asked for included
+    (the `kb` group's: `group.commands` holds none of them)."""
+    context = click.Context(group)
+    return {name: group.get_command(context, name) for name in group.list_commands(context)}
 
 
 def sliced(*parts: str) -> Path:

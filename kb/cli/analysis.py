@@ -6,13 +6,13 @@ import sys
 import click
 
 from kb import render
-from kb.cli.base import ExitCode, cli, emit_json, format_option, pass_context
+from kb.cli.base import ExitCode, emit_json, format_option, pass_context
 from kb.errors import ArgumentError
 from kb.timeline import series_split
 from kb.vocabulary import ENTITY_TYPES, PERIODS
 
 
-@cli.command()
+@click.command()
 @click.argument("queries", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True)
 @click.option("--by-source", is_flag=True, help="One series per top source of the (one) query.")
@@ -51,7 +51,7 @@ def timeline(context, queries, by, by_source, by_entity, top, since, until, outp
         click.echo(render.timeline_text(found))
 
 
-@cli.command()
+@click.command()
 @click.argument("query", required=False)
 @click.option("--type", "types", default="person,org,place", show_default=True, metavar="TYPES",
               help="Entity types to connect (comma-separated).")
@@ -75,7 +75,7 @@ def network(context, query, types, min_count, limit, output):
                     "graphml": render.network_graphml}[output](found))
 
 
-@cli.group()
+@click.group()
 def watch():
     """Saved searches that report what is new since they last ran (for cron and scripts).
 
@@ -153,7 +153,7 @@ def watch_run(context, name, output):
     sys.exit(ExitCode.OK if any(found.values()) else ExitCode.NOTHING_NEW)
 
 
-@cli.command()
+@click.command()
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @format_option(("text", "json"))
 @pass_context
@@ -170,7 +170,7 @@ def stories(context, limit, output):
         click.echo(render.stories_text(found))
 
 
-@cli.command()
+@click.command()
 @click.argument("story_id")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_context

@@ -3,6 +3,7 @@ the options several commands take."""
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import logging
 import os
@@ -66,7 +67,23 @@ CLICK_ENDINGS = (click.exceptions.ClickException, click.exceptions.Exit, click.e
 
 
 class Group(click.Group):
-    """Maps every failure to one line on stderr (a traceback only with --debug)."""
+    """Loads a command's module only when the command is asked for (a search needn't load
+    the other commands, nor what they import), and maps every failure to one line on
+    stderr (a traceback only with --debug). `lazy_commands` maps each name to
+    "module.attribute", as in Click's documentation of lazy loading."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx, name):
+        if name not in self.lazy_commands:
+            return super().get_command(ctx, name)
+        module, _, attribute = self.lazy_commands[name].rpartition(".")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx):
         try:
@@ -193,7 +210,18 @@ def format_option(choices=HIT_FORMATS):
                         help="Output format.")
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module, loaded when the command runs or a help lists it.
+COMMANDS = {
+    **{name: f"kb.cli.searching.{name}" for name in ("search", "show", "similar", "count")},
+    **{name: f"kb.cli.analysis.{name}" for name in ("timeline", "network", "watch", "stories", "story")},
+    **{name: f"kb.cli.entities.{name}" for name in ("entities", "entity")},
+    "init": "kb.cli.importing.init", "import": "kb.cli.importing.import_",
+    **{name: f"kb.cli.maintenance.{name}" for name in ("stats", "reextract", "reindex", "check", "optimize",
+                                                        "importers")},
+}
+
+
+@click.group(cls=Group, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newskb")
 @click.option("--kb", "kb_path", metavar="PATH",
               help="Knowledge base folder (default: $KB_PATH, else ~/.local/share/newskb).")

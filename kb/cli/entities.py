@@ -4,13 +4,13 @@ from __future__ import annotations
 import click
 
 from kb import render
-from kb.cli.base import cli, emit_json, format_option, pass_context
+from kb.cli.base import emit_json, format_option, pass_context
 from kb.vocabulary import ENTITY_TYPES
 
 type_option = click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES), help="Entity type.")
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @type_option
 @click.option("--query", metavar="QUERY", help="Only among the articles matching this search.")
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 10_000))
@@ -92,7 +92,7 @@ def ignore(context, name, entity_type, undo):
     click.echo(render.entity_text(context.open().ignore_entity(name, type=entity_type, ignored=not undo)))
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")

@@ -8,13 +8,13 @@ import time
 import click
 
 from kb import render
-from kb.cli.base import ExitCode, cli, index_options, pass_context
+from kb.cli.base import ExitCode, index_options, pass_context
 from kb.config import DB_NAME, resolve_path
 from kb.errors import ArgumentError, ImportInterrupted, KBError
 from kb.vocabulary import language_tag
 
 
-@cli.command()
+@click.command()
 @click.option("--ner", metavar="NAME", default="crf", show_default=True,
               help="Entity extractor: crf (built in), none, or spacy:PIPELINE (needs spaCy).")
 @click.option("--story-days", type=click.FloatRange(min=0, min_open=True), metavar="DAYS",
@@ -134,7 +134,7 @@ def report(summary) -> None:
         click.echo("Error: nothing was imported: every record was skipped (the summary says why)", err=True)
 
 
-@cli.command(name="import")
+@click.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "format_name", metavar="NAME", help="Read every file as this format (see `kb importers`).")
 @click.option("--map", "mapping", metavar="FIELD=COLUMN,...", callback=parse_mapping,

@@ -7,10 +7,10 @@ import time
 import click
 
 from kb import render
-from kb.cli.base import ExitCode, cli, emit_json, index_options, pass_context
+from kb.cli.base import ExitCode, emit_json, index_options, pass_context
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @pass_context
 def stats(context, as_json):
@@ -29,7 +29,7 @@ def stats(context, as_json):
         click.echo(f"{key.replace('_', ' '):>16}: {value if value is not None else '-'}")
 
 
-@cli.command()
+@click.command()
 @click.option("--ner", metavar="NAME", help="Switch to this extractor first: crf, none, spacy:PIPELINE.")
 @click.option("--all", "everything", is_flag=True, help="Every article, not only those another extractor did.")
 @pass_context
@@ -43,7 +43,7 @@ def reextract(context, ner, everything):
     click.echo(f"Re-extracted {render.plural(count, 'article')}")
 
 
-@cli.command()
+@click.command()
 @index_options
 @pass_context
 def reindex(context, index):
@@ -79,7 +79,7 @@ class ReindexProgress:
             click.echo("", err=True)
 
 
-@cli.command()
+@click.command()
 @click.option("--repair", is_flag=True, help="Fix what differs: index the missing, drop orphans and doubles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_context
@@ -100,7 +100,7 @@ def check(context, repair, as_json):
         sys.exit(ExitCode.ERROR)
 
 
-@cli.command()
+@click.command()
 @pass_context
 def optimize(context):
     """Merge the full-text index into one segment: quickest searches after many imports.
@@ -114,7 +114,7 @@ def optimize(context):
     click.echo(f"Merged {render.plural(before, 'segment')} into 1")
 
 
-@cli.command()
+@click.command()
 def importers():
     """List the import formats, with their file extensions.
 

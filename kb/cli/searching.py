@@ -4,11 +4,11 @@ from __future__ import annotations
 import click
 
 from kb import render
-from kb.cli.base import cli, emit_json, filter_options, format_option, marker, pass_context, snippet_width
+from kb.cli.base import emit_json, filter_options, format_option, marker, pass_context, snippet_width
 from kb.vocabulary import BUCKETS, SORTS
 
 
-@cli.command()
+@click.command()
 @click.argument("query")
 @filter_options
 @click.option("--lang", "languages", multiple=True, metavar="CODE", help="Only in this language: en finds en-US and en-GB too (repeatable).")
@@ -63,7 +63,7 @@ def search(context, query, since, until, sources, entities, languages, sort, lim
         click.echo({"jsonl": render.hits_jsonl, "csv": render.hits_csv, "ids": render.hits_ids}[output](results.hits))
 
 
-@cli.command()
+@click.command()
 @click.argument("article_id")
 @click.option("--highlight", "query", metavar="QUERY", help="Mark this query's matches in the text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
@@ -84,7 +84,7 @@ def show(context, article_id, query, as_json, no_color):
     click.echo(render.article_text(article, body))
 
 
-@cli.command()
+@click.command()
 @click.argument("article_id")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
 @format_option()
@@ -104,7 +104,7 @@ def similar(context, article_id, limit, output):
         click.echo(renderers[output](hits))
 
 
-@cli.command()
+@click.command()
 @click.argument("query")
 @click.option("--by", type=click.Choice(BUCKETS), default="month", show_default=True,
               help="Bucket: a period of publication, the source, or an entity type.")

@@ -186,3 +186,22 @@ def test_the_kb_command_shows_no_warning_from_compiling_whoosh(seeded_path, tmp_
     assert "Warning" not in searched.stderr
     if whoosh.versionstring() == "2.7.4":  # the check can fail: Whoosh alone does warn
         assert "SyntaxWarning" in run("-c", "import whoosh.codec.whoosh3").stderr
+
+
+def test_the_functions_whoosh_took_from_stand_ins_load_the_real_modules():
+    """Whoosh is imported with stand-ins for urllib.request and whoosh.lang.morph_en (see
+    index.whoosh_internals.DEFERRED): what it took from them still works, and a later
+    import gets the real module."""
+    from whoosh.lang.morph_en import variations
+    from whoosh.query import terms
+
+    assert terms.variations("pull") == variations("pull") and "pulling" in variations("pull")
+    import urllib.request
+
+    assert callable(urllib.request.urlopen) and whoosh_internals.missing_internals() == []
+
+
+def test_a_whoosh_module_that_kept_a_stand_in_module_is_named(monkeypatch):
+    stand_in = whoosh_internals.stand_in("urllib.request", "urlretrieve")
+    monkeypatch.setattr(whoosh, "request", stand_in, raising=False)
+    assert whoosh_internals.holders_of([stand_in]) == ["whoosh"]

@@ -170,6 +170,27 @@ def test_search_loads_no_heavy_module(seeded_path):
     assert done.stdout.strip() == "[]"
 
 
+def test_the_kb_group_says_where_every_command_of_the_cli_modules_is():
+    """The group loads a command's module only when the command is asked for, from
+    kb.cli.base.COMMANDS: a command defined in a module but not named there would never run."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    import kb.cli
+    from kb.cli.base import COMMANDS
+
+    defined = {}
+    for found in pkgutil.iter_modules(kb.cli.__path__):
+        module = importlib.import_module(f"kb.cli.{found.name}")
+        defined.update({command: f"{module.__name__}.{attribute}" for attribute, command in vars(module).items()
+                        if isinstance(command, click.Command)})
+    nested = {kb.cli.cli, *(command for group in defined if isinstance(group, click.Group)
+                            for command in group.commands.values())}
+    assert {command.name: path for command, path in defined.items() if command not in nested} == COMMANDS
+
+
 def test_a_pasted_article_piped_to_import_imports_and_one_of_chrome_only_exits_1(tmp_path):
     """`printf 'Headline\nBody...\n' | kb import -`: line breaks alone separate headline and
     paragraphs. An import that skips everything says so and fails (it said "Imported 0", exit 0);

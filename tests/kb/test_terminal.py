@@ -15,7 +15,7 @@ import time
 import click
 import pytest
 
-from helpers import SEED, SEED_TITLE
+from helpers import SEED, SEED_TITLE, subcommands
 from kb.cli import cli
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -25,7 +25,7 @@ COLUMNS = 100
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command and subcommand of the tree, as the words that name it."""
     paths = []
-    for name, command in sorted(group.commands.items()):
+    for name, command in subcommands(group).items():
         paths.append((*prefix, name))
         if isinstance(command, click.Group):
             paths += command_paths(command, (*prefix, name))
