@@ -299,10 +299,13 @@ class EntityTable:
         them, takes that type (merged into its entity, if there is one). The words are
         read on every row, also where a vote already merged them into another type, or
         where the name is another name of the entity ("Hewlett Packard" of HP)."""
+        # A union, not an `or`, and a cross join (the aliases first): else SQLite reads every
+        # entity of the three types, at each call (4 ms a call at 6,000 Reuters articles).
         said = self.db.execute(
-            "select ae.cued_type, count(*) from article_entities ae join entities e on e.id = ae.entity_id "
-            "where e.type in ('person', 'org', 'place') and ae.cued_type is not null and (e.key = ? or e.id in "
-            "(select entity_id from entity_aliases where key = ?)) group by ae.cued_type", [key, key]).fetchall()
+            "select cued_type, count(*) from article_entities where cued_type is not null and entity_id in "
+            "(select id from entities where type in ('person', 'org', 'place') and key = ? union "
+            "select e.id from entity_aliases a cross join entities e on e.id = a.entity_id "
+            "where a.key = ? and e.type in ('person', 'org', 'place')) group by cued_type", [key, key]).fetchall()
         if len(said) != 1:
             return
         (kind, articles), = said
