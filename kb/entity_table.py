@@ -18,6 +18,9 @@ from kb.vocabulary import ENTITY_TYPES
 
 WORK_HIDDEN = 2  # `ignored` of an entity hidden as a work of art by a vote (1: by a user)
 ARTICLES = "(select count(*) from article_entities ae where ae.entity_id = e.id)"  # of entity `e`, in SQL
+# The entities of a name (key ?) that may be weighed against each other: `e` in SQL, the
+# type first for the (type, key) index.
+NAMESAKES = "e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0"
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -215,11 +218,12 @@ class EntityTable:
                  for entity_id in self.named)
         for key in sorted({row[0] for row in named if row} | self.cued):
             keys.add(key)
+            if key not in self.cued and self.db.execute(f"select count(*) from entities e where {NAMESAKES}",
+                                                        [key]).fetchone()[0] < 2:
+                continue  # one entity of the name, and no words typed it: nothing to weigh (most names)
+            self.follow_the_words(key)
+            self.first_name_decides(key)
             rivals = self.rivals(key)
-            if len(rivals) > 1 or key in self.cued:  # (else nothing to weigh: most names)
-                self.follow_the_words(key)
-                self.first_name_decides(key)
-                rivals = self.rivals(key)
             heavy = next((rival for rival in rivals if outweighs(rival, key)), None)
             if heavy is not None:
                 for loser, kind, by_user, _, cued in rivals:
@@ -248,8 +252,8 @@ class EntityTable:
         from kb.entities.features import LEXICON
 
         for key in sorted(k for k in keys if " " not in k and len(k) >= 5 and k not in LEXICON):
-            short = next(((entity_id, articles) for entity_id, kind, by_user, articles, _ in self.rivals(key)
-                          if kind == "org" and not by_user), None)
+            short = self.db.execute(f"select e.id, {ARTICLES} from entities e where e.type = 'org' and e.key = ? "
+                                    "and e.ignored = 0 and e.named_by_user = 0", [key]).fetchone()
             if short is None:
                 continue
             full = dominant(self.longer_orgs(key), at_least=max(2, short[1]))
@@ -340,8 +344,7 @@ class EntityTable:
         return self.db.execute(
             f"select e.id, e.type, e.named_by_user, {ARTICLES}, "
             "(select count(*) from article_entities ae where ae.entity_id = e.id and ae.cued_type = e.type) "
-            "from entities e where e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0 "
-            "order by 4 desc, e.id", [key]).fetchall()  # (the type first: the (type, key) index)
+            f"from entities e where {NAMESAKES} order by 4 desc, e.id", [key]).fetchall()
 
     def link_surnames(self) -> None:
         """A person known by one word ("Blair", after "Mr Blair" in an article that names
