@@ -100,10 +100,9 @@ def find_entity(db, entity_type: str, name: str) -> int | None:
     connection or a sqlite-utils Database (a search needs no sqlite-utils, which takes
     longer to import than a search takes)."""
     key = name_key(name)
-    row = db.execute("select entity_id from entity_aliases where type = ? and key = ?",
-                     [entity_type, key]).fetchone() or db.execute(
-        "select id from entities where type = ? and key = ?", [entity_type, key]).fetchone()
-    return row[0] if row else None
+    return db.execute("select coalesce((select entity_id from entity_aliases where type = ? and key = ?), "
+                      "(select id from entities where type = ? and key = ?))",  # one statement, not two
+                      [entity_type, key, entity_type, key]).fetchone()[0]
 
 
 class EntityTable:
