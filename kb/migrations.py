@@ -133,8 +133,15 @@ def add_cued_types(db: sqlite_utils.Database) -> None:
     db["article_works"].create_index(["key"])
 
 
+def index_alias_keys(db: sqlite_utils.Database) -> None:
+    """v11: aliases by name alone, whatever their type: the votes of each batch ask which
+    entities a name stands for as an alias of any type (EntityTable.follow_the_words), and
+    without this index each asking reads every alias."""
+    db["entity_aliases"].create_index(["key"])
+
+
 MIGRATIONS = [create_v1, add_aliases_and_stop_entities, add_stories, add_watches, keys_without_commas,
-              add_entity_forms, add_surnames, language_tags, add_entity_retypes, add_cued_types]
+              add_entity_forms, add_surnames, language_tags, add_entity_retypes, add_cued_types, index_alias_keys]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

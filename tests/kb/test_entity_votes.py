@@ -4,10 +4,13 @@ rules tags exactly what each test says, so the votes are what is tested.)"""
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 
 import pytest
 
 from kb import KnowledgeBase
+from kb.migrations import SCHEMA_VERSION
 
 
 def import_tagged(tmp_path, patterns: list[dict], bodies: list[str]) -> KnowledgeBase:
@@ -114,3 +117,54 @@ def test_a_person_named_as_another_name_of_a_company_is_the_company(tmp_path):
     with import_tagged(tmp_path, patterns, bodies) as kb:
         assert rows(kb, "person") == []
         assert rows(kb, "org") == [("Hewlett Packard", 8), ("Intel", 1), ("Microsoft", 1)] and kb.check()["ok"]
+
+
+def test_the_votes_read_a_names_entities_through_indexes(tmp_path):
+    """Each batch votes on the names it counted: a statement that read every entity (or
+    every mention), as the `or` of follow_the_words once did, would cost each batch more
+    as the knowledge base grows. None of those the votes run scans entities, their
+    aliases or article_entities, nor reads every entity of a type."""
+    bodies = (["Hewlett Packard (HP) grew. HP sold printers.", "Hewlett Packard, they say, sold printers.",
+               "Handset giant Nokia grew.", "Nokia sold phones.", "Nokia rose."]
+              + [f"Sony sold {n} sets." for n in range(3)] + ["Sony Ericsson grew.", "Mr Blair, they say, spoke."])
+    patterns = ([{"label": "ORG", "pattern": name} for name in ("HP", "Hewlett Packard", "Sony", "Sony Ericsson")]
+                + [{"label": "PERSON", "pattern": [{"LOWER": "hewlett"}, {"LOWER": "packard"}, {"ORTH": ","}]}]
+                + [{"label": "PERSON", "pattern": "Sony"}, {"label": "GPE", "pattern": "Nokia"},
+                   {"label": "PERSON", "pattern": "Blair"}])
+    with import_tagged(tmp_path, patterns, bodies) as kb:
+        entities, statements = kb.store.entities, []
+        entities.named = {row[0] for row in kb.store.conn.execute("select id from entities")}
+        entities.cued = {row[0] for row in kb.store.conn.execute("select key from entities")}
+        entities.works = set(entities.cued)
+        kb.store.conn.set_trace_callback(statements.append)
+        with kb.store.transaction():  # the votes, on every name
+            pass
+        kb.store.conn.set_trace_callback(None)
+        plans = {statement: [row[3] for row in kb.store.conn.execute(f"explain query plan {statement}")]
+                 for statement in set(statements) if "entities" in statement and not statement.startswith("insert")}
+    assert any("cued_type is not null" in s for s in plans)  # follow_the_words ran
+    scans = {s: steps for s, steps in plans.items()
+             if any(re.match(r"SCAN (entities|article_entities|entity_aliases|e|ae|a)\b", step)
+                    or step.endswith("(type=?)")
+                    for step in steps)}
+    assert scans == {}
+
+
+def test_a_knowledge_base_of_schema_10_gets_the_index_of_alias_names_and_keeps_working(tmp_path):
+    """Version 11 indexes the aliases by name (for the votes above); a knowledge base made
+    before it is backed up, migrated, and imports and votes as before."""
+    bodies = ["Hewlett Packard (HP) grew. HP sold printers."] + [f"HP sold {n} printers." for n in range(2)]
+    patterns = [{"label": "ORG", "pattern": name} for name in ("HP", "Hewlett Packard")]
+    with import_tagged(tmp_path, patterns, bodies) as kb:
+        pass
+    with sqlite3.connect(tmp_path / "kb" / "kb.db") as old:
+        old.execute("drop index idx_entity_aliases_key")
+        old.execute("update meta set value = '10' where key = 'schema_version'")
+    old.close()
+    with KnowledgeBase(tmp_path / "kb", extractor=f"spacy:{tmp_path / 'rules'}") as kb:
+        assert kb.store.schema_version() == SCHEMA_VERSION == 11
+        assert kb.store.conn.execute("select 1 from sqlite_master where name = 'idx_entity_aliases_key'").fetchone()
+        kb.import_paths([write(tmp_path / "more.jsonl", ["Hewlett Packard, they say, sold printers.", "HP rose."])])
+        assert rows(kb, "org") == [("Hewlett Packard", 5)] and kb.check()["ok"]
+    with sqlite3.connect(tmp_path / "kb" / "kb.db.v10.bak") as backup:
+        assert backup.execute("select value from meta where key = 'schema_version'").fetchone() == ("10",)
