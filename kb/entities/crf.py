@@ -95,7 +95,8 @@ class CRFModel:
 
         `extra` adds attributes to some tokens: per sentence, {token index: [attr, ...]}.
         `flagged` is `flagged_tokens(sentences)`, when the caller has it already; `emit`,
-        this model's columns of a shared WordTable's emissions of the sentences.
+        this model's columns of a shared WordTable's emissions of the sentences (added to
+        in place).
         """
         if not sentences:
             return []
