@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 MIN_ID_PREFIX = 6  # characters of an article id that may stand for it (kb show 3f2a9c)
 NAMES_KEPT = 100_000  # entity names a store keeps between searches (about 15 MB at most)
+# SQLite's page cache of a writing connection, at most (KiB; its default is 2 MB). An
+# import's story bands and entity lookups touch pages all over their indexes: with the
+# default, pages are read again and again (story assignment per article on Reuters: 0.53 ->
+# 0.37 ms with 16 MB or more). Pages are cached as they are read: a small store uses little.
+CACHE_KIB = 65_536
 ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors", "language",
                    "origin", "record", "run_id", "imported_at", "story_id")
 
@@ -68,6 +73,7 @@ class Store:
             self.conn.execute("PRAGMA busy_timeout = 30000")
             if not self.readonly:
                 self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 if current_version(self.conn) != SCHEMA_VERSION:
                     migrate(self.db, path)
             elif self.schema_version() > SCHEMA_VERSION:

@@ -135,3 +135,13 @@ def test_the_span_of_a_story_is_set_at_init(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb2"), "init", "--story-days", "0"],
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and not (tmp_path / "kb2").exists()
+
+
+def test_a_writing_store_keeps_more_pages_than_sqlites_default(tmp_path):
+    """The story bands' index is read all over by every article an import assigns:
+    a writing connection caches up to CACHE_KIB of pages, not SQLite's 2 MB."""
+    from kb.store import CACHE_KIB
+
+    with KnowledgeBase(tmp_path / "kb") as kb:
+        assert kb.store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+        assert CACHE_KIB >= 16 * 1024  # where story assignment stopped getting faster (benchmarks/README)
