@@ -72,3 +72,18 @@ def test_backends_smoke_run_finds_as_many_matches_on_whoosh_and_on_the_cluster(t
     imported = re.compile(r"imported once in \d+ s")
     assert imported.findall(again.stdout) == imported.findall(done.stdout) != []
     assert "| reindex, turn" not in again.stdout and "| queries with the same hit count | 20 of 20 |" in again.stdout
+
+
+def test_import_split_prints_the_importing_process_and_its_workers_cpu():
+    done = benchmark("import_split.py", "--corpus", "bbc", "--limit", 10, "--turns", 1, "--ner", "none")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.split()[0] == "1"]
+    assert len(rows) == 1 and float(rows[0][-3]) > 0 and float(rows[0][-1]) > 0
+
+
+def test_story_sql_replays_every_band_table_with_the_same_candidates():
+    done = benchmark("story_sql.py", "--corpus", "bbc", "--cache-mb", "2,4", "--layouts", "rowid,without-rowid,covering")
+    assert done.returncode == 0, done.stderr
+    runs = re.findall(r"turn (\d)  (\S+) +cache +(\d+) MB  [\d.]+ ms an article  ([\d,]+) candidates", done.stdout)
+    assert len(runs) == 12
+    assert len({found for *_, found in runs}) == 1 and runs[0][3] != "0"
