@@ -4,8 +4,8 @@ The model (kb/entities/models/crf-conll2003.crfsuite) is read once per process w
 python-crfsuite's Tagger; its weights are then laid out as numpy arrays so that a
 token is scored by adding a few cached per-word vectors (kb.entities.word_table, one
 table for both stages) and the documents tagged together are decoded by one batched
-Viterbi pass over all their sentences. The result is the same labelling crfsuite's own ``Tagger.tag`` gives (tested),
-just faster.
+Viterbi pass over all their sentences. The result is the same labelling crfsuite's own
+``Tagger.tag`` gives (tested), just faster.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from kb.models import Mention
 
 MODEL_NAME = "crf-conll2003.crfsuite"
 STAGE2_NAME = "crf-conll2003-doc.crfsuite"
+
 
 def model_path(name: str = MODEL_NAME) -> Path:
     return Path(str(resources.files("kb.entities").joinpath("models", name)))
@@ -102,7 +103,7 @@ class CRFModel:
             return []
         lengths = [len(words) for words in sentences]
         if emit is None:
-            emit = self.table.emissions(sentences, lengths)
+            emit = self.table.emissions(sentences)
         lasts = np.cumsum(lengths) - 1  # the row of each sentence's last token
         emit[lasts] += self.eos
         flag_tc, flag_lc = flagged if flagged is not None else flagged_tokens(sentences)
@@ -249,7 +250,7 @@ class Pipeline:
         if not sentences:
             return [[] for _ in documents]
         flagged = _joined_flags(documents)
-        emit = self.table.emissions(sentences, [len(words) for words in sentences])
+        emit = self.table.emissions(sentences)
         if self.stage2 is None:
             labels = self.stage1.tag_document(sentences, flagged=flagged, emit=emit)
         else:

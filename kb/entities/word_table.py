@@ -17,7 +17,7 @@ import numpy as np
 from kb.entities import features as F
 
 SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
-MAX_CACHED_WORDS = 30_000  # rows kept (under 32,768: about 13 MB for one model's 17 labels)
+MAX_CACHED_WORDS = 30_000  # rows kept (under 32,768: about 27 MB for the two stages' 34 labels)
 
 
 @lru_cache(maxsize=4096)
@@ -54,9 +54,10 @@ class WordTable:
         self._lock = threading.Lock()
         self._forget_words()
 
-    def emissions(self, sentences: list[list[str]], lengths: list[int]) -> np.ndarray:
+    def emissions(self, sentences: list[list[str]]) -> np.ndarray:
         """The six slots' sum for every token (rows: the sentences' tokens in turn) and
-        every column; `lengths`: those of the sentences."""
+        every column."""
+        lengths = [len(words) for words in sentences]
         words = list(chain.from_iterable(sentences))
         firsts = np.cumsum(lengths) - lengths  # the row of each sentence's first token
         # Token j of sentence s sits at j + 2 + 2s of the padded sequence: two PAD rows
