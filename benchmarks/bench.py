@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -51,7 +52,8 @@ def run_kb(*args: str) -> tuple[float, int]:
     PSS sampled from /proc every SAMPLE_SECONDS; the kernel's maximum RSS of a child would
     start from this process's own size)."""
     start = time.perf_counter()
-    process = subprocess.Popen([*KB_COMMAND, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([*KB_COMMAND, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "KB_RESIDENT": "0"})  # a search's own process, none left behind
     peak = 0.0
     while True:
         peak = max(peak, sum(tree_pss_mb(process.pid).values()))

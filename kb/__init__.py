@@ -7,19 +7,23 @@
 1
 """
 from kb.errors import ImportInterrupted, InputError, KBError, NotFoundError, QueryError, StoreError
-from kb.models import Article, EntityCount, FacetValue, Hit, ImportSummary, SearchResults, Snippet, Span
 
 __all__ = [
     "KnowledgeBase", "Article", "EntityCount", "FacetValue", "Hit", "ImportSummary", "SearchResults",
     "Snippet", "Span", "KBError", "InputError", "NotFoundError", "QueryError", "StoreError", "ImportInterrupted",
 ]
 
+# Loaded on first use: KnowledgeBase pulls in Whoosh (and loading it later keeps `index` ->
+# `kb.errors` imports acyclic), and the models' dataclasses cost `kb search` a resident
+# searcher answers (kb.resident) more than the rest of its start-up.
+LAZY = {"KnowledgeBase": "kb.api",
+        **dict.fromkeys(("Article", "EntityCount", "FacetValue", "Hit", "ImportSummary", "SearchResults", "Snippet",
+                         "Span"), "kb.models")}
+
 
 def __getattr__(name: str):
-    # KnowledgeBase pulls in Whoosh; loading it on first use keeps `index` -> `kb.errors`
-    # imports acyclic and light commands fast.
-    if name == "KnowledgeBase":
-        from kb.api import KnowledgeBase
+    if name in LAZY:
+        import importlib
 
-        return KnowledgeBase
+        return getattr(importlib.import_module(LAZY[name]), name)
     raise AttributeError(f"module 'kb' has no attribute {name!r}")

@@ -1,4 +1,4 @@
 """`python -m kb` runs the `kb` command."""
-from kb.cli import main
+from kb.launch import main
 
-main(prog_name="kb")
+main()

@@ -14,12 +14,13 @@ import os
 import shutil
 import sqlite3
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from index import (ENTITY_FIELDS, IndexBusy, IndexHit, IndexSettings, highlight_all, make_snippets, open_search_index,
                    operator_hints, periods_between)
 from index.settings import META_KEY as INDEX_META_KEY
-from kb.config import DB_NAME, INDEX_DIR, resolve_path
+from kb.config import DB_NAME, INDEX_DIR, kb_folder
 from kb.entities import DEFAULT_EXTRACTOR, count_entities, get_extractor
 from kb.entity_table import name_key
 from kb.errors import ImportInterrupted, KBError, NotFoundError, QueryError, StoreError
@@ -62,7 +63,7 @@ class KnowledgeBase:
                  extractor: str | None = None, index: IndexSettings | None = None):
         """`index` chooses the index of a knowledge base this call creates (Whoosh unless
         said otherwise; `reindex(index=...)` moves an existing one)."""
-        self.path = resolve_path(path)
+        self.path = Path(kb_folder(path))
         self._extractor = None
         # True when this call made the knowledge base. Nothing is left on disk if making it fails.
         self.created = create and not (self.path / DB_NAME).exists()

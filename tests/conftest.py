@@ -1,6 +1,7 @@
 """Shared fixtures: real knowledge bases in tmp_path, the real CLI, real corpus files."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from helpers import SEED, sliced
 from opensearch_cluster import BUILD_COMMAND, OpenSearchCluster, missing_requirement, skip_marker
 from kb import KnowledgeBase
 from kb.cli import cli
+from kb.resident import ENV_VAR as RESIDENT
+
+# No resident searcher is left behind by the tests' `kb search` processes: only the tests of
+# resident searchers (tests/kb/test_resident.py) start them, in folders of their own.
+os.environ[RESIDENT] = "0"
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups
 def pytest_collection_modifyitems(items):

@@ -1,10 +1,15 @@
 """Constants and helpers the tests share (fixtures are in conftest.py)."""
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -23,6 +28,8 @@ CORPORA = Path(os.environ.get("NEWSKB_CORPORA") or Path(__file__).resolve().pare
 # NEWSKB_THOROUGH=1: the randomised reliability tests (kills at random moments) run many
 # more times than their fast default.
 THOROUGH = os.environ.get("NEWSKB_THOROUGH") == "1"
+# The real `kb` command as a process.
+KB_PROCESS = (sys.executable, "-m", "kb")
 
 
 def subcommands(group: click.Group) -> dict[str, click.Command]:
@@ -50,8 +57,31 @@ def corpus(*parts: str) -> Path:
 
 def kb_command(kb_path, *args, **options) -> subprocess.CompletedProcess:
     """Run the real `kb` command as a process on the knowledge base at `kb_path`."""
-    return subprocess.run([sys.executable, "-m", "kb", "--kb", str(kb_path), *map(str, args)],
+    return subprocess.run([*KB_PROCESS, "--kb", str(kb_path), *map(str, args)],
                           capture_output=True, text=True, timeout=300, **options)
+
+
+def on_terminal(args: list[str], env: dict, columns: int = 100, timeout: float = 120,
+                command: tuple[str, ...] = KB_PROCESS) -> tuple[int, str]:
+    """Run `kb ARGS` (by `command`) with stdin, stdout and stderr on a pseudo-terminal
+    `columns` wide; (exit code, everything it showed)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    process = subprocess.Popen([*command, *args], stdin=follower, stdout=follower,
+                               stderr=follower, env={**env, "TERM": "xterm", "COLUMNS": str(columns)},
+                               close_fds=True)
+    os.close(follower)
+    shown, deadline = bytearray(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: the process has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return process.wait(timeout=30), shown.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def descendants(root: int) -> set[int]:

@@ -87,3 +87,10 @@ def test_story_sql_replays_every_band_table_with_the_same_candidates():
     runs = re.findall(r"turn (\d)  (\S+) +cache +(\d+) MB  [\d.]+ ms an article  ([\d,]+) candidates", done.stdout)
     assert len(runs) == 12
     assert len({found for *_, found in runs}) == 1 and runs[0][3] != "0"
+
+
+def test_search_process_times_the_search_in_its_own_process_and_answered_by_a_searcher(seeded_path):
+    done = benchmark("search_process.py", "--kb", seeded_path, "--query", "IRS", "--turns", 1, "--runs", 1)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"turn 1: python -c pass \d+ ms, kb search in its own process \d+ ms, answered by the "
+                     r"resident searcher \d+ ms = [\d.]+ times start-up plus query", done.stdout), done.stdout

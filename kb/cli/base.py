@@ -32,9 +32,11 @@ class ExitCode(IntEnum):
 class Context:
     """What every command shares: the knowledge base location, opened on demand."""
 
-    def __init__(self, kb_path: str | None, debug: bool):
+    def __init__(self, kb_path: str | None, debug: bool, kept=None):
+        """`kept`: the knowledge base a resident searcher keeps open between searches
+        (kb.resident_server), used as it is and not closed."""
         self.kb_path, self.debug = kb_path, debug
-        self._kb = None
+        self._kb = kept
 
     def open(self, create: bool = False, extractor: str | None = None, index=None):
         """The knowledge base, opened on first use and closed when the command ends (its
@@ -235,4 +237,4 @@ def cli(ctx, kb_path, debug):
     kb search "IRS AND ICE"
     """
     logging.getLogger("index").addHandler(LIBRARY_WARNINGS)  # (once: a handler is added only once)
-    ctx.obj = Context(kb_path, debug)
+    ctx.obj = Context(kb_path, debug, kept=ctx.obj)

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from kb import render
 from kb.cli.base import ExitCode, index_options, pass_context
-from kb.config import DB_NAME, resolve_path
+from kb.config import DB_NAME, kb_folder
 from kb.errors import ArgumentError, ImportInterrupted, KBError
 from kb.vocabulary import language_tag
 
@@ -29,7 +30,7 @@ def init(context, ner, story_days, index):
     kb --kb ~/news init --story-days 7
     kb init --index opensearch --url https://localhost:9200 --index-name news
     """
-    path = resolve_path(context.kb_path)
+    path = Path(kb_folder(context.kb_path))
     if (path / DB_NAME).exists():
         raise KBError(f"a knowledge base already exists at {path}")
     knowledge_base = context.open(create=True, extractor=ner, index=index)

@@ -2,24 +2,18 @@
 `--help` of the command tree as a process, with Click's own exit codes."""
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
-import struct
 import subprocess
 import sys
-import termios
-import time
 
 import click
 import pytest
 
-from helpers import SEED, SEED_TITLE, subcommands
+from helpers import SEED, SEED_TITLE, on_terminal, subcommands
 from kb.cli import cli
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-COLUMNS = 100
 
 
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -67,28 +61,6 @@ def test_help_as_its_own_process_exits_0(words, tmp_path):
                           timeout=60, env={**os.environ, "KB_PATH": str(tmp_path / "kb")})
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"Usage: kb {' '.join(words)}") and done.stderr == ""
-
-
-def on_terminal(args: list[str], env: dict, columns: int = COLUMNS, timeout: float = 120) -> tuple[int, str]:
-    """Run `kb ARGS` with stdin, stdout and stderr on a pseudo-terminal `columns` wide;
-    (exit code, everything it showed)."""
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    process = subprocess.Popen([sys.executable, "-m", "kb", *args], stdin=follower, stdout=follower,
-                               stderr=follower, env={**env, "TERM": "xterm", "COLUMNS": str(columns)},
-                               close_fds=True)
-    os.close(follower)
-    shown, deadline = bytearray(), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal's other end is closed: the process has ended
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    return process.wait(timeout=30), shown.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 @pytest.fixture
