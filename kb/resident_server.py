@@ -23,6 +23,9 @@ from kb.config import DB_NAME, INDEX_DIR
 from kb.resident import DECLINED, EXIT, STDERR, STDOUT, frame
 
 TICK_SECONDS = 5.0  # how often an idle searcher looks whether it should end
+# Variables read when a knowledge base is opened (the OpenSearch credentials: index/opensearch/
+# client.py): a client whose values differ from the searcher's runs its search itself.
+OPENING_VARIABLES = "NEWSKB_OPENSEARCH_"
 REQUEST_SECONDS = 10.0  # a client that sends no request for so long is left (the next one waits meanwhile)
 CODE_ROOT = Path(__file__).resolve().parents[1]
 CODE = [CODE_ROOT / package for package in ("kb", "index", "importers")]
@@ -74,6 +77,10 @@ def folder_stamp(folder: str) -> tuple:
     return tuple(identities)
 
 
+def opening_variables(environment: dict) -> dict:
+    return {name: value for name, value in environment.items() if name.startswith(OPENING_VARIABLES)}
+
+
 @contextlib.contextmanager
 def as_client(request: dict, answer: list[bytes]):
     """The client's environment, working folder and standard streams, for one search."""
@@ -99,6 +106,7 @@ class Searcher:
         self.folder, self.idle_seconds = folder, idle_seconds
         self.code = code_stamp()
         self.stamp = folder_stamp(folder)
+        self.opened_with = opening_variables(os.environ)
         self.kb = KnowledgeBase(folder, create=False)
         self.ended = False
 
@@ -134,7 +142,7 @@ class Searcher:
     def run(self, request: dict) -> list[bytes]:
         """The frames of the answer to one request: what the search wrote and its exit
         code, or DECLINED (the client then runs the search itself)."""
-        if request.get("folder") != self.folder:
+        if request.get("folder") != self.folder or opening_variables(request["environment"]) != self.opened_with:
             return [frame(DECLINED, b"")]
         if not self.still_valid():
             self.ended = True

@@ -220,3 +220,13 @@ def test_a_searcher_whose_code_changed_declines_and_ends(seeded_path, resident):
         assert ends(pid)
     finally:
         os.utime(module, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+
+
+def test_a_search_with_other_opensearch_credentials_is_not_forwarded(seeded_path, resident):
+    """The searcher opened the knowledge base with its starter's credentials: a search with
+    others runs in its own process."""
+    started(resident, seeded_path)
+    other = {**resident, "NEWSKB_OPENSEARCH_API_KEY": "another"}
+    assert run(["--kb", seeded_path, "search", "IRS"], other, FORWARDED_ONLY).returncode != 0
+    assert run(["--kb", seeded_path, "search", "IRS"], other).returncode == 0
+    assert run(["--kb", seeded_path, "search", "IRS"], resident, FORWARDED_ONLY).returncode == 0  # still serving
