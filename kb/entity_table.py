@@ -20,6 +20,7 @@ WORK_HIDDEN = 2  # `ignored` of an entity hidden as a work of art by a vote (1: 
 ARTICLES = "(select count(*) from article_entities ae where ae.entity_id = e.id)"  # of entity `e`, in SQL
 # The entities of a name (key ?) that may be weighed against each other: `e` in SQL, the
 # type first for the (type, key) index.
+NAMED_AT_ONCE = 500  # entities named by usage in one statement (SQLite takes 999 parameters before 3.32)
 NAMESAKES = "e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0"
 
 if TYPE_CHECKING:
@@ -185,18 +186,19 @@ class EntityTable:
         a word before its clipped start ("Yuganskneftegas" before "Yugansk"), then the
         one in most articles (ties: the longer, then the first in alphabetical order); a
         name a user chose stays. The name it had stays one of its names."""
-        for entity_id in sorted(self.named):
-            row = self.db.execute("select type, name, named_by_user from entities where id = ?", [entity_id]).fetchone()
-            if row is None or row[2]:
-                continue
-            entity_type, name = row[0], row[1]
-            best = self.db.execute(  # a full name seen in two articles or more first ("Blair" is a surname)
-                "select form from entity_forms f where entity_id = ? order by (instr(form, ' ') > 0 and articles > 1) "
-                "desc, exists (select 1 from entity_forms longer where longer.entity_id = f.entity_id and "
-                "length(longer.form) > length(f.form) and substr(longer.form, 1, length(f.form)) = f.form), "
-                "articles desc, length(form) desc, form limit 1", [entity_id]).fetchone()
-            if best and best[0] != name:
-                self._rename(entity_id, entity_type, name, best[0])
+        named = sorted(self.named)
+        for start in range(0, len(named), NAMED_AT_ONCE):
+            ids = named[start:start + NAMED_AT_ONCE]
+            # Each entity's best form: a full name seen in two articles or more first ("Blair" is a surname).
+            for entity_id, entity_type, name, best in self.db.execute(
+                    "select id, type, name, (select form from entity_forms f where entity_id = e.id order by "
+                    "(instr(form, ' ') > 0 and articles > 1) desc, exists (select 1 from entity_forms longer where "
+                    "longer.entity_id = f.entity_id and length(longer.form) > length(f.form) and "
+                    "substr(longer.form, 1, length(f.form)) = f.form), articles desc, length(form) desc, form limit 1) "
+                    f"from entities e where named_by_user = 0 and id in ({','.join('?' * len(ids))}) order by id",
+                    ids).fetchall():
+                if best is not None and best != name:
+                    self._rename(entity_id, entity_type, name, best)  # changes no other entity's row
         self.named = set()
 
     def vote_types(self) -> None:
