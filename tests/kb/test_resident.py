@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import KB_PROCESS, SEED_TITLE, on_terminal, running
-from kb.resident import ENV_VAR
+from kb.resident import CODE_ROOT, ENV_VAR
 
 # All in one test process: the test of a change of code touches a module every searcher watches.
 pytestmark = pytest.mark.xdist_group("resident")
@@ -30,10 +30,12 @@ FORWARDED_ONLY = (sys.executable, "-c", "import sys; sys.modules['kb.cli'] = Non
 @pytest.fixture
 def resident(tmp_path):
     """An environment whose searches leave searchers (for 60 idle seconds), with sockets in
-    a folder of the test's own; the searchers are stopped after the test."""
+    a folder of the test's own; the searchers are stopped after the test. Every process
+    loads the code this test loaded, whatever its working folder (a searcher answers only
+    processes that run its own code: an installed newskb and a checkout have one each)."""
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    yield {**os.environ, ENV_VAR: "60", "XDG_RUNTIME_DIR": str(runtime)}
+    yield {**os.environ, ENV_VAR: "60", "XDG_RUNTIME_DIR": str(runtime), "PYTHONPATH": CODE_ROOT}
     for lock in runtime.glob("*/*.lock"):
         pid = int(lock.read_text() or 0)
         if pid and running(pid):
@@ -49,12 +51,21 @@ def searchers(env) -> list[Path]:
     return sorted(Path(env["XDG_RUNTIME_DIR"]).glob("newskb-*/*[0-9a-f]"))
 
 
+def listening(env) -> bool:
+    """A searcher's socket is there and accepts (it is bound a moment before it listens)."""
+    for address in searchers(env):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex(str(address)) == 0:
+                return True
+    return False
+
+
 def started(env, folder) -> None:
     """Run a first search, in process, and wait until the searcher it leaves listens."""
     first = run(["--kb", folder, "search", "IRS"], env)
     assert first.returncode == 0, first.stderr
     deadline = time.monotonic() + 60
-    while not searchers(env) and time.monotonic() < deadline:
+    while not listening(env) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert searchers(env), "no searcher started"
     assert run(["--kb", folder, "search", "IRS"], env, FORWARDED_ONLY).returncode == 0
