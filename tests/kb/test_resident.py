@@ -67,7 +67,7 @@ def started(env, folder) -> None:
     deadline = time.monotonic() + 60
     while not listening(env) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert searchers(env), "no searcher started"
+    assert listening(env), "no searcher started"
     assert run(["--kb", folder, "search", "IRS"], env, FORWARDED_ONLY).returncode == 0
 
 
