@@ -51,6 +51,14 @@ def searchers(env) -> list[Path]:
     return sorted(Path(env["XDG_RUNTIME_DIR"]).glob("newskb-*/*[0-9a-f]"))
 
 
+def link_of(descriptor: Path) -> str:
+    """What an open file descriptor of /proc names; "" for one closed since it was listed."""
+    try:
+        return os.readlink(descriptor)
+    except FileNotFoundError:
+        return ""
+
+
 def listening(env) -> bool:
     """A searcher's socket is there and accepts (it is bound a moment before it listens)."""
     for address in searchers(env):
@@ -152,8 +160,7 @@ def waiting_for_the_answer(pid: int, seconds: float = 60) -> None:
     """Wait until process `pid` has a socket open (it has connected and sent its request, and waits)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        links = [os.readlink(entry) for entry in Path(f"/proc/{pid}/fd").iterdir()]
-        if any(link.startswith("socket:") for link in links):
+        if any(link_of(entry).startswith("socket:") for entry in Path(f"/proc/{pid}/fd").iterdir()):
             time.sleep(0.2)
             return
         time.sleep(0.01)
