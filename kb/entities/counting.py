@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 
 from kb.entities.features import GAZ_COUNTRY, GAZ_FIRST
@@ -14,6 +15,7 @@ _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _EDGE = "\"'“”‘’«»()[]{}<>,;:!?*-–—/\\|#@&_~`"
 
 
+@lru_cache(maxsize=4096)  # a name is asked for again and again within an article
 def canonical(text: str) -> str:
     """Whitespace collapsed, surrounding punctuation and a trailing possessive removed.
 

@@ -184,16 +184,10 @@ def flagged_tokens(sentences: list[list[str]]) -> tuple[list[int], list[int]]:
     ([0, 2, 5], [0, 5])
     """
     titled, lowered = F.doc_sets(sentences)
-    flag_tc: list[int] = []
-    flag_lc: list[int] = []
-    for position, word in enumerate(chain.from_iterable(sentences)):
-        if word[:1].isupper():
-            low = word.lower()
-            if low in titled:
-                flag_tc.append(position)
-            if low in lowered:
-                flag_lc.append(position)
-    return flag_tc, flag_lc
+    capitalised = [(position, word.lower()) for position, word in enumerate(chain.from_iterable(sentences))
+                   if word[:1].isupper()]
+    return ([position for position, low in capitalised if low in titled],
+            [position for position, low in capitalised if low in lowered])
 
 
 def _joined_flags(documents: list[list[list[str]]]) -> tuple[list[int], list[int]]:

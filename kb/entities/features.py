@@ -153,16 +153,8 @@ def initial(word: str) -> list[str]:
 
 def doc_sets(sentences: list[list[str]]) -> tuple[set[str], set[str]]:
     """Lower-cased forms seen title-cased mid-sentence, and forms seen all lower-case."""
-    titled: set[str] = set()
-    lowered: set[str] = set()
-    for words in sentences:
-        first = True
-        for w in words:
-            if w[:1].islower():
-                lowered.add(w.lower())
-            elif not first and w[:1].isupper() and w[1:2].islower():
-                titled.add(w.lower())
-            first = False
+    lowered = {w.lower() for words in sentences for w in words if w[:1].islower()}
+    titled = {w.lower() for words in sentences for w in words[1:] if w[:1].isupper() and w[1:2].islower()}
     return titled, lowered
 
 

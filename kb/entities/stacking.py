@@ -38,6 +38,8 @@ def prediction_features(sentences: list[list[str]], labels: list[list[str]]) -> 
     word_types: dict[str, Counter] = {}
     seq_types: dict[tuple[str, ...], Counter] = {}
     for words, labs in zip(sentences, labels):
+        if labs.count("O") == len(labs):  # most sentences: no entity
+            continue
         for a, b, kind in _entities(words, labs):
             seq = tuple(words[a:b])
             if not seq[0][:1].isupper():
@@ -55,10 +57,14 @@ def prediction_features(sentences: list[list[str]], labels: list[list[str]]) -> 
         by_first.setdefault(seq[0], []).append((seq, c.most_common(1)[0][0]))
     for seq_list in by_first.values():
         seq_list.sort(key=lambda x: -len(x[0]))  # longest match first
+    marked = word_major.keys() | by_first.keys()  # the words that may get an attribute
     for words, extra in zip(sentences, out):
+        if marked.isdisjoint(words):
+            continue
         n = len(words)
         covered_until = 0
-        for i, w in enumerate(words):
+        for i in [i for i, w in enumerate(words) if w in marked]:
+            w = words[i]
             kind = word_major.get(w)
             if kind is not None:
                 extra.setdefault(i, []).append("tm=" + kind)

@@ -18,14 +18,16 @@ _ABBREVIATIONS = (
     "Inc|Corp|Co|Ltd|Bros|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|etc|No|Mt|Ft|Ave|Blvd"
 )
 
-# One alternation, tried left to right; one finditer pass over the text.
+# One alternation, tried left to right; one finditer pass over the text. The lookaheads
+# leading the first two branches only let most words skip them at once; a word is its
+# letters, joined by a hyphen, "&" or an apostrophe (not a suffix's) to more letters.
 _TOKEN_RE = re.compile(
     r"""
-      (?:[A-Za-z]\.){2,}(?![A-Za-z])                 # acronyms: U.S., U.N.
-    | (?:%s)\.(?!\w)                                 # abbreviations: Mr., Gen.
+      (?=[A-Za-z]\.)(?:[A-Za-z]\.){2,}(?![A-Za-z])   # acronyms: U.S., U.N.
+    | (?=[A-Za-z]{2,4}\.)(?:%s)\.(?!\w)              # abbreviations: Mr., Gen.
     | \d+(?:[.,:/]\d+)*(?:-\w+)*                     # numbers: 1.28, 47,000, 9/11, 1996-08-22
     | ['’](?:s|t|re|ve|ll|d|m)\b                     # possessive / contraction suffixes
-    | [^\W\d_](?:[^\W_]|[-&](?=[^\W_])|['’](?!(?:s|t|re|ve|ll|d|m)\b)(?=[^\W_]))*
+    | [^\W\d_][^\W_]*(?:(?:[-&]|['’](?!(?:s|t|re|ve|ll|d|m)\b))[^\W_]+)*
     | -{2,}|\.{2,}                                   # dash and ellipsis runs
     | \S                                             # any other single character
     """

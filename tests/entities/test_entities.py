@@ -153,6 +153,34 @@ def test_tokenize_keeps_offsets_and_splits_possessives():
     assert words[sents[1][0]] == "Here"
 
 
+# The tokenizer's pattern as first written: each branch plain, a word grown a character at
+# a time. tokenize's own pattern is written to run faster and must cut text the same way.
+_PLAIN_TOKEN = re.compile(
+    r"""
+      (?:[A-Za-z]\.){2,}(?![A-Za-z])
+    | (?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Maj|Adm|Prof|Rev|Hon|Pres|Inc|Corp|Co|Ltd|Bros|Jan|Feb
+        |Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|etc|No|Mt|Ft|Ave|Blvd)\.(?!\w)
+    | \d+(?:[.,:/]\d+)*(?:-\w+)*
+    | ['’](?:s|t|re|ve|ll|d|m)\b
+    | [^\W\d_](?:[^\W_]|[-&](?=[^\W_])|['’](?!(?:s|t|re|ve|ll|d|m)\b)(?=[^\W_]))*
+    | -{2,}|\.{2,}
+    | \S
+    """,
+    re.VERBOSE,
+)
+
+
+@given(st.text(alphabet="aZé9_-&'’.,sStdmrevlUMNoSep \n", max_size=40))
+def test_tokenize_cuts_text_as_the_plain_pattern_does(text):
+    assert tokenize(text) == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)]
+
+
+def test_tokenize_cuts_real_articles_as_the_plain_pattern_does():
+    for path in sorted(SLICES.glob("**/*.txt"))[:40]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert tokenize(text) == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)], path
+
+
 def test_conll_spans():
     assert spans(["B-PER", "I-PER", "O", "B-LOC", "B-MISC", "I-ORG"]) == {(0, 2, "PER"), (3, 4, "LOC"), (5, 6, "ORG")}
 
