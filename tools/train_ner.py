@@ -10,7 +10,8 @@ The default train file is ../shared/corpora/conll2003-en/train.txt relative to t
 Two models are written (both shipped in the package): kb/entities/models/crf-conll2003.crfsuite
 (first stage) and kb/entities/models/crf-conll2003-doc.crfsuite (second stage, trained on
 5-fold cross-validated first-stage predictions for document-level consistency; see
-kb/entities/stacking.py). --no-stacking trains the first stage only. Took 21 minutes with
+kb/entities/stacking.py), each with its weights as arrays beside it (.npz: what the tagger
+reads). --no-stacking trains the first stage only. Took 21 minutes with
 --processes 1 (one training at a time) on a busy 2-core machine; the default 2 is faster.
 
 --gazetteers rewrites kb/entities/data/{loc,locpart,first,org,major,country}.txt from data packages that

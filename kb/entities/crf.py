@@ -1,16 +1,18 @@
 """The default entity extractor: a linear-chain CRF trained on CoNLL-2003 English.
 
-The model (kb/entities/models/crf-conll2003.crfsuite) is read once per process with
-python-crfsuite's Tagger; its weights are then laid out as numpy arrays so that a
-token is scored by adding a few cached per-word vectors (kb.entities.word_table, one
-table for both stages) and the documents tagged together are decoded by one batched
-Viterbi pass over all their sentences. The result is the same labelling crfsuite's own
-``Tagger.tag`` gives (tested), just faster.
+The model (kb/entities/models/crf-conll2003.crfsuite) is trained by python-crfsuite,
+and its weights saved beside it as numpy arrays (the .npz of the same name: parsing
+crfsuite's own file takes a process half a second, loading the arrays a few
+milliseconds). A token is scored by adding a few cached per-word vectors
+(kb.entities.word_table, one table for both stages) and the documents tagged together
+are decoded by one batched Viterbi pass over all their sentences. The result is the
+same labelling crfsuite's own ``Tagger.tag`` gives (tested), just faster.
 """
 from __future__ import annotations
 
 import re
 import threading
+from functools import cached_property
 from itertools import chain
 from importlib import resources
 from pathlib import Path
@@ -32,33 +34,59 @@ def model_path(name: str = MODEL_NAME) -> Path:
     return Path(str(resources.files("kb.entities").joinpath("models", name)))
 
 
+def arrays_path(path: str | Path) -> Path:
+    """Where a model's weights are saved as arrays: beside it, as .npz."""
+    return Path(path).with_suffix(".npz")
+
+
+def parsed_arrays(path: str | Path) -> dict[str, np.ndarray]:
+    """A crfsuite model's weights, read with python-crfsuite (slow): its states by id,
+    the transitions between them, its attributes in the order of their first state
+    feature (one string, joined by new lines) and each state feature's attribute, state
+    and weight."""
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    info = tagger.info()
+    states = [lab for lab, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
+    index = {lab: i for i, lab in enumerate(states)}
+    transitions = np.zeros((len(states), len(states)))
+    for (a, b), w in info.transitions.items():
+        transitions[index[a], index[b]] = w
+    attributes = list(dict.fromkeys(attr for attr, _ in info.state_features))
+    assert not any("\n" in attr for attr in attributes)
+    rows = dict(zip(attributes, range(len(attributes))))
+    features = list(info.state_features.items())
+    return {"states": np.array(states), "transitions": transitions,
+            "attributes": np.frombuffer("\n".join(attributes).encode(), dtype=np.uint8),
+            "feature_attributes": np.array([rows[attr] for (attr, _), _ in features], dtype=np.int32),
+            "feature_states": np.array([index[lab] for (_, lab), _ in features], dtype=np.int8),
+            "feature_weights": np.array([w for _, w in features])}
+
+
+def save_arrays(path: str | Path) -> Path:
+    """Save a crfsuite model's weights beside it as arrays, the form CRFModel reads."""
+    np.savez_compressed(arrays_path(path), **parsed_arrays(path))
+    return arrays_path(path)
+
+
 class CRFModel:
     """Weights of a crfsuite model, arranged for fast additive scoring."""
 
     def __init__(self, path: str | Path):
-        import pycrfsuite
-
+        """`path`: the model, with its weights saved beside it (`save_arrays`)."""
         self.path = str(path)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(self.path)
-        self.tagger = tagger  # kept for reference decoding (tests)
-        info = tagger.info()
+        with np.load(arrays_path(path)) as arrays:
+            states = arrays["states"].tolist()
+            self.trans = arrays["transitions"]
+            attributes = arrays["attributes"].tobytes().decode().split("\n")
+            self.attr_ids: dict[str, int] = dict(zip(attributes, range(len(attributes))))  # attribute -> row of weights
+            self.weights = np.zeros((len(attributes), len(states)))  # row i: attribute i's weight for each state
+            self.weights[arrays["feature_attributes"], arrays["feature_states"]] = arrays["feature_weights"]
         # The model's states are BILOU (training.py); callers see their IOB2 labels.
-        states = [lab for lab, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
         self.labels: list[str] = list(dict.fromkeys(map(iob_label, states)))
         self._iob = np.asarray([self.labels.index(iob_label(lab)) for lab in states])
-        index = {lab: i for i, lab in enumerate(states)}
-        n = len(states)
-        self.trans = np.zeros((n, n))
-        for (a, b), w in info.transitions.items():
-            self.trans[index[a], index[b]] = w
-        # Row i of `weights`: attribute i's weight for each label.
-        self.attr_ids: dict[str, int] = {}
-        for attr, _ in info.state_features:
-            self.attr_ids.setdefault(attr, len(self.attr_ids))
-        self.weights = np.zeros((len(self.attr_ids), n))
-        for (attr, lab), w in info.state_features.items():
-            self.weights[self.attr_ids[attr], index[lab]] = w
         self.eos = self._attrs_vector(["eos"])
         self.doc_tc = self._attrs_vector(["doc:tc"])
         self.doc_lc = self._attrs_vector(["doc:lc"])
@@ -69,6 +97,15 @@ class CRFModel:
         for lab in self.labels:
             prefix, _, t = lab.partition("-")
             self._kinds.append((TYPE_MAP.get(t), prefix))
+
+    @cached_property
+    def tagger(self):
+        """crfsuite's own Tagger of this model (reference decoding, for tests)."""
+        import pycrfsuite
+
+        tagger = pycrfsuite.Tagger()
+        tagger.open(self.path)
+        return tagger
 
     def _attrs_vector(self, attrs: list[str]) -> np.ndarray:
         """The summed weights of the attributes the model knows."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kb.entities import features as F
 from kb.entities.conll import bilou_labels, read_conll
+from kb.entities.crf import save_arrays
 
 DEFAULT_PARAMS = {
     "c1": 0.05,
@@ -42,6 +43,7 @@ def train(train_path: str | Path, model_path: str | Path, params: dict | None = 
     t0 = time.time()
     Path(model_path).parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(model_path))
+    save_arrays(model_path)  # the form the tagger reads
     if verbose:
         last = trainer.logparser.last_iteration
         print(f"trained in {time.time() - t0:.1f}s; last iteration: {last}", flush=True)
@@ -61,6 +63,7 @@ def _train_docs(docs, model_path: str, params: dict | None, extras=None) -> None
     trainer.select("lbfgs")
     trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
     trainer.train(str(model_path))
+    save_arrays(model_path)  # the form the tagger reads
 
 
 def _fold_predictions(job):

@@ -110,6 +110,23 @@ def test_documents_tagged_together_get_crfsuites_labels(crf):
         assert second == [labels for document in expected for labels in document]
 
 
+@pytest.mark.parametrize("name", ["crf-conll2003.crfsuite", "crf-conll2003-doc.crfsuite"])
+def test_the_shipped_arrays_hold_each_models_own_weights(name):
+    """The tagger reads the .npz beside each shipped model: it must hold exactly what
+    python-crfsuite reads from the model (a model trained again without saving them
+    would leave stale weights)."""
+    import numpy as np
+
+    from kb.entities.crf import arrays_path, model_path, parsed_arrays
+
+    with np.load(arrays_path(model_path(name))) as shipped:
+        parsed = parsed_arrays(model_path(name))
+        assert sorted(shipped.files) == sorted(parsed)
+        for key, array in parsed.items():
+            assert shipped[key].dtype == array.dtype and np.array_equal(shipped[key], array), key
+    assert len(parsed["feature_weights"]) > 30_000
+
+
 def test_word_table_stays_bounded_and_eviction_changes_no_label(monkeypatch):
     """A long import meets ever new words: the per-word table keeps its most used half
     when full, and labels are those of a table that never forgets."""
@@ -441,3 +458,24 @@ def test_a_newspaper_named_after_a_day_keeps_the_day(crf):
     text = "He told the Sunday Telegraph that he would stand. The Sunday Telegraph newspaper said so."
     assert [(e.type, e.name, e.count) for e in count_entities(crf.extract(text), text)] == [
         ("org", "Sunday Telegraph", 2)]
+
+
+def test_a_model_trained_here_is_read_by_the_tagger(tmp_path):
+    """Training saves the arrays the tagger reads beside the model, and the tagger labels
+    as crfsuite's own Tagger does with it."""
+    from kb.entities.conll import read_conll
+    from kb.entities.crf import CRFModel
+    from kb.entities.training import train
+
+    rows = ["-DOCSTART- -X- -X- O", ""]
+    for first, last, town in [("Tony", "Blair", "Paris"), ("Anna", "Kowal", "Berlin"), ("John", "Smith", "Rome")] * 4:
+        rows += [f"{first} NNP B-NP B-PER", f"{last} NNP I-NP I-PER", "visited VBD B-VP O", f"{town} NNP B-NP B-LOC",
+                 ". . O O", ""]
+    conll = tmp_path / "train.txt"
+    conll.write_text("\n".join(rows) + "\n")
+    model_file = tmp_path / "tiny.crfsuite"
+    train(conll, model_file, {"feature.minfreq": 1, "max_iterations": 30}, verbose=False)
+    model = CRFModel(model_file)
+    sentences = [words for document in read_conll(conll) for words, _ in document]
+    assert model.tag_labels(sentences) == model.reference_tag(sentences)
+    assert model.tag_labels([["Anna", "Kowal", "visited", "Rome", "."]]) == [["B-PER", "I-PER", "O", "B-LOC", "O"]]
