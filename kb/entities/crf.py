@@ -264,6 +264,7 @@ class Pipeline:
         self.labels = final.labels
         self.kinds = final._kinds
         self._index = {lab: i for i, lab in enumerate(self.labels)}
+        self.outside = self._index["O"]  # the label of a token in no name
 
     @classmethod
     def load(cls, path1: str | Path, path2: str | Path | None = None) -> "Pipeline":
@@ -360,9 +361,11 @@ class CRFExtractor:
 
     def _mentions(self, text: str, tokens: list, bounds: list[tuple[int, int]], labels: list[list[int]]) -> list[Mention]:
         """The mentions the labels of a text's tokens make."""
-        kinds = self.model.kinds
+        kinds, outside = self.model.kinds, self.model.outside
         mentions: list[Mention] = []
         for (a, _b), labs in zip(bounds, labels):
+            if labs.count(outside) == len(labs):  # most sentences
+                continue
             kind = None
             start = end = 0
             for j, lab in enumerate(labs):
@@ -383,8 +386,8 @@ class CRFExtractor:
 # "co-president of Public Citizen", "director of Human Rights Watch": two or more
 # capitalised words after a role and "of" name an organisation, wherever the text
 # writes them (the tagger reads "Public" and "Citizen" as common words).
-_ROLE_OF = re.compile(
-    r"\b(?:co-)?(?:president|chairman|chairwoman|chair|director|head|founder|co-founder|spokesman|spokeswoman|"
+_ROLE_OF = re.compile(  # (the lookahead lets the search pass most words at their first letter)
+    r"\b(?=[cpdhfsl])(?:co-)?(?:president|chairman|chairwoman|chair|director|head|founder|co-founder|spokesman|spokeswoman|"
     r"spokesperson|leader|secretary general) of (?:the )?([A-Z][\w&'-]*(?: (?:of |for |and |& )?[A-Z][\w&'-]*)+)")
 
 

@@ -12,6 +12,8 @@ every other punctuation mark is a token of its own.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from typing import Iterator
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Maj|Adm|Prof|Rev|Hon|Pres|"
@@ -35,7 +37,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 
-_SENT_END = frozenset({".", "!", "?"})
+_ENDERS = frozenset({".", "!", "?", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]"})
 
 
@@ -45,34 +47,47 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 
 
 def split_sentences(text: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
-    """Split a token list into sentences; returns (first, last+1) token index ranges.
+    r"""Split a token list into sentences; returns (first, last+1) token index ranges.
 
     A sentence ends after ".", "!" or "?" (plus any closing quotes/brackets) when the
     next token starts with an upper-case letter, a digit or an opening quote, and at
-    every line break.
+    every line break. Only the tokens that may end one are looked at.
+
+    >>> text = "He left (at once.) Then\nshe came. it rained."
+    >>> [[t for t, _, _ in tokenize(text)[a:b]] for a, b in split_sentences(text, tokenize(text))]
+    [['He', 'left', '(', 'at', 'once', '.', ')'], ['Then'], ['she', 'came', '.', 'it', 'rained', '.']]
     """
-    bounds: list[tuple[int, int]] = []
     n = len(tokens)
-    first = 0
-    i = 0
-    while i < n:
-        tok = tokens[i][0]
+    starts = [start for _, start, _ in tokens]
+    line_ends = {bisect_right(starts, at) - 1 for at in _line_breaks(text, tokens)}  # tokens a break follows
+    enders = [i for i, token in enumerate(tokens) if token[0] in _ENDERS]
+    bounds: list[tuple[int, int]] = []
+    first = after = 0  # where the sentence begins, and the token after the last one looked at
+    for i in sorted(line_ends.union(enders)):
+        if i < after:  # a closer, taken with the "." before it
+            continue
         end = i + 1
-        boundary = False
-        if end < n and "\n" in text[tokens[i][2] : tokens[end][1]]:
-            boundary = True
-        elif tok in _SENT_END or tok == "...":
+        if end >= n:
+            break
+        boundary = i in line_ends
+        if not boundary and tokens[i][0] in _ENDERS:
             while end < n and tokens[end][0] in _CLOSERS and tokens[end][1] == tokens[end - 1][2]:
                 end += 1
             if end < n:
                 nxt = tokens[end][0][0]
-                boundary = nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
-            if end < n and not boundary and "\n" in text[tokens[end - 1][2] : tokens[end][1]]:
-                boundary = True
-        if boundary or end >= n:
+                boundary = nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'(" or end - 1 in line_ends
+        if boundary:
             bounds.append((first, end))
             first = end
-        i = end
+        after = end
     if first < n:
         bounds.append((first, n))
     return bounds
+
+
+def _line_breaks(text: str, tokens: list[tuple[str, int, int]]) -> Iterator[int]:
+    """The offsets of the line breaks after the first token (none is inside a token)."""
+    at = text.find("\n", tokens[0][2]) if tokens else -1
+    while at >= 0:
+        yield at
+        at = text.find("\n", at + 1)

@@ -192,10 +192,42 @@ def test_tokenize_cuts_text_as_the_plain_pattern_does(text):
     assert tokenize(text) == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)]
 
 
-def test_tokenize_cuts_real_articles_as_the_plain_pattern_does():
+def _plain_sentences(text, tokens):
+    """split_sentences as first written: every token looked at in turn."""
+    bounds, n, first, i = [], len(tokens), 0, 0
+    while i < n:
+        end, boundary = i + 1, False
+        if end < n and "\n" in text[tokens[i][2]:tokens[end][1]]:
+            boundary = True
+        elif tokens[i][0] in (".", "!", "?", "..."):
+            while end < n and tokens[end][0] in '"\'”’)]' and tokens[end][1] == tokens[end - 1][2]:
+                end += 1
+            if end < n:
+                boundary = tokens[end][0][0].isupper() or tokens[end][0][0].isdigit() or tokens[end][0][0] in "\"“‘'("
+            if end < n and not boundary and "\n" in text[tokens[end - 1][2]:tokens[end][1]]:
+                boundary = True
+        if boundary or end >= n:
+            bounds.append((first, end))
+            first = end
+        i = end
+    if first < n:
+        bounds.append((first, n))
+    return bounds
+
+
+@given(st.lists(st.sampled_from(["a", "B", "1", ".", "!", "?", "...", '"', "'", ")", "(", "”", " ", " ", "\n"]),
+                max_size=16).map("".join))
+def test_split_sentences_ends_them_where_looking_at_every_token_does(text):
+    tokens = tokenize(text)
+    assert split_sentences(text, tokens) == _plain_sentences(text, tokens)
+
+
+def test_real_articles_are_cut_as_the_plain_forms_cut_them():
     for path in sorted(SLICES.glob("**/*.txt"))[:40]:
         text = path.read_text(encoding="utf-8", errors="replace")
-        assert tokenize(text) == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)], path
+        tokens = tokenize(text)
+        assert tokens == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)], path
+        assert split_sentences(text, tokens) == _plain_sentences(text, tokens), path
 
 
 def test_conll_spans():
