@@ -14,8 +14,6 @@ the train split, so it learns how far to trust them.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 
 def _entities(words: list[str], labels: list[str]):
     start, kind = -1, ""
@@ -33,10 +31,15 @@ def _entities(words: list[str], labels: list[str]):
             start, kind = i, t
 
 
+def _most_common(counts: dict[str, int]) -> str:
+    """The type counted most; of equals, the first seen (as Counter.most_common(1))."""
+    return max(counts, key=counts.__getitem__)
+
+
 def prediction_features(sentences: list[list[str]], labels: list[list[str]]) -> list[dict[int, list[str]]]:
     """Extra attributes per sentence: {token index: [attribute, ...]} (sparse)."""
-    word_types: dict[str, Counter] = {}
-    seq_types: dict[tuple[str, ...], Counter] = {}
+    word_types: dict[str, dict[str, int]] = {}  # a word's count of each type, in order of first sight
+    seq_types: dict[tuple[str, ...], dict[str, int]] = {}
     for words, labs in zip(sentences, labels):
         if labs.count("O") == len(labs):  # most sentences: no entity
             continue
@@ -44,17 +47,19 @@ def prediction_features(sentences: list[list[str]], labels: list[list[str]]) -> 
             seq = tuple(words[a:b])
             if not seq[0][:1].isupper():
                 continue
-            seq_types.setdefault(seq, Counter())[kind] += 1
+            counts = seq_types.setdefault(seq, {})
+            counts[kind] = counts.get(kind, 0) + 1
             for w in seq:
                 if w[:1].isupper():
-                    word_types.setdefault(w, Counter())[kind] += 1
+                    counts = word_types.setdefault(w, {})
+                    counts[kind] = counts.get(kind, 0) + 1
     out: list[dict[int, list[str]]] = [{} for _ in sentences]
     if not word_types:
         return out
-    word_major = {w: c.most_common(1)[0][0] for w, c in word_types.items()}
+    word_major = {w: _most_common(c) for w, c in word_types.items()}
     by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for seq, c in seq_types.items():
-        by_first.setdefault(seq[0], []).append((seq, c.most_common(1)[0][0]))
+        by_first.setdefault(seq[0], []).append((seq, _most_common(c)))
     for seq_list in by_first.values():
         seq_list.sort(key=lambda x: -len(x[0]))  # longest match first
     marked = word_major.keys() | by_first.keys()  # the words that may get an attribute
