@@ -6,6 +6,7 @@ from pathlib import Path
 import re
 import sys
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
@@ -144,6 +145,30 @@ def test_word_table_stays_bounded_and_eviction_changes_no_label(monkeypatch):
     assert max(sizes) <= 40 + 12 and min(sizes[5:]) < max(sizes)  # evicted, never past the cap + one document
     assert len(bounded.table._table) == 1024  # the first capacity, kept through evictions
     assert "Minister" in bounded.table._ids  # used in every document: kept
+
+
+def test_a_word_tables_rows_are_its_attributes_weights_added_one_by_one(crf):
+    """Each word's six slot vectors are the weights of the attributes the trainer writes
+    for the word in that slot (kb.entities.features), added in order (plain Python floats
+    here), for real words of every kind and PAD."""
+    from kb.entities import features as F
+    from kb.entities.word_table import WordTable
+
+    text = " ".join(path.read_text(encoding="utf-8") for path in sorted(SLICES.glob("**/*.txt"))[:3])
+    words = list(dict.fromkeys(word for word, _, _ in tokenize(text + " Mr. U.S. a I Sony’s ICE 47,000 café")))
+    pipeline = crf.model
+    table = WordTable([pipeline.stage1] if pipeline.stage2 is None else [pipeline.stage1, pipeline.stage2])
+    table.emissions([words])
+    for word in [F.PAD, *words]:
+        slots = [[], *(F.context(word, k) for k in F.OFFSETS), []] if word == F.PAD else \
+            [F.local(word), *(F.context(word, k) for k in F.OFFSETS), F.initial(word)]
+        for slot, attributes in enumerate(slots):
+            rows = [table.weights[table.attr_ids[a]].tolist() for a in attributes if a in table.attr_ids]
+            expected = [0.0] * table.weights.shape[1]
+            for row in rows:
+                expected = [total + weight for total, weight in zip(expected, row)]
+            assert table._table[table._ids[word], slot].tolist() == np.float32(expected).tolist(), (word, slot)
+    assert len(words) > 500
 
 
 def test_a_shared_word_table_scores_each_model_as_its_own_table_does(crf):
