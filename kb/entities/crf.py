@@ -194,9 +194,10 @@ class CRFModel:
         return [labels[end - n:end] for end, n in zip(bounds, lengths)]
 
     def tag_labels(self, sentences: list[list[str]], extra=None, flagged=None, emit=None) -> list[list[str]]:
-        """`tag_document`'s labels by name."""
-        labels = self.labels
-        return [[labels[i] for i in row] for row in self.tag_document(sentences, extra, flagged, emit)]
+        """`tag_document`'s labels by name (a sentence without a name, most of them, at once)."""
+        labels, outside = self.labels, self.labels.index("O")
+        return [["O"] * len(row) if row.count(outside) == len(row) else [labels[i] for i in row]
+                for row in self.tag_document(sentences, extra, flagged, emit)]
 
     def reference_tag(self, sentences: list[list[str]], extra=None) -> list[list[str]]:
         """crfsuite's own decoding of the same attributes (slow; for tests)."""
