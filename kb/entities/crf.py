@@ -23,7 +23,7 @@ from kb.entities import features as F
 from kb.entities.conll import TYPE_MAP, iob_label
 from kb.entities.stacking import prediction_features
 from kb.entities.tokenize import split_sentences, tokenize
-from kb.entities.word_table import WordTable
+from kb.entities.word_table import LOWER, TITLE, UPPER, WordTable
 from kb.models import Mention
 
 MODEL_NAME = "crf-conll2003.crfsuite"
@@ -228,17 +228,27 @@ def flagged_tokens(sentences: list[list[str]]) -> tuple[list[int], list[int]]:
             [position for position, low in capitalised if low in lowered])
 
 
-def _joined_flags(documents: list[list[list[str]]]) -> tuple[list[int], list[int]]:
-    """`flagged_tokens` of each document, its positions counted over all of them."""
-    flag_tc: list[int] = []
-    flag_lc: list[int] = []
-    offset = 0
-    for document in documents:
-        tc, lc = flagged_tokens(document)
-        flag_tc.extend(r + offset for r in tc)
-        flag_lc.extend(r + offset for r in lc)
-        offset += sum(map(len, document))
-    return flag_tc, flag_lc
+def documents_flags(lows: np.ndarray, case: np.ndarray, lengths: list[int],
+                    sizes: list[int]) -> tuple[list[int], list[int]]:
+    """`flagged_tokens` of each of some documents, its positions counted over all of them,
+    from the tokens' lower-case forms (numbers) and case bits (WordTable.read), the
+    sentences' lengths and the documents' sizes (in sentences).
+
+    >>> from kb.entities.word_table import case_of
+    >>> words = ["Reading", "beat", "Leeds", "In", "reading", "Reading", "Leeds", "won"]
+    >>> lows = np.array([["reading", "beat", "leeds", "in", "won"].index(w.lower()) for w in words])
+    >>> documents_flags(lows, np.array([case_of(w) for w in words]), [3, 3, 2], [2, 1])
+    ([0, 2, 5], [0, 5])
+    """
+    document = np.repeat(np.repeat(np.arange(len(sizes)), sizes), lengths)  # of each token
+    key = document * (int(lows.max(initial=0)) + 1) + lows  # (document, lower-case form)
+    starts = np.zeros(len(lows), dtype=bool)
+    starts[np.cumsum(lengths) - lengths] = True
+    titled = key[(case & TITLE > 0) & ~starts]  # title case within a sentence
+    lowered = key[case & LOWER > 0]
+    capitalised = np.flatnonzero(case & UPPER)
+    return (capitalised[np.isin(key[capitalised], titled)].tolist(),
+            capitalised[np.isin(key[capitalised], lowered)].tolist())
 
 
 def _split(rows: list, documents: list[list]) -> list[list]:
@@ -282,8 +292,9 @@ class Pipeline:
         sentences = [words for document in documents for words in document]
         if not sentences:
             return [[] for _ in documents]
-        flagged = _joined_flags(documents)
-        emit = self.table.emissions(sentences)
+        lengths = [len(words) for words in sentences]
+        emit, lows, case = self.table.read(sentences)
+        flagged = documents_flags(lows, case, lengths, [len(document) for document in documents])
         if self.stage2 is None:
             labels = self.stage1.tag_document(sentences, flagged=flagged, emit=emit)
         else:

@@ -18,6 +18,18 @@ from kb.entities import features as F
 
 SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
 MAX_CACHED_WORDS = 30_000  # rows kept (under 32,768: about 27 MB for the two stages' 34 labels)
+# A word's case, as bits: it starts in lower case, in upper case, or in title case ("Reading").
+LOWER, UPPER, TITLE = 1, 2, 4
+
+
+def case_of(word: str) -> int:
+    """The case bits of a word (kb.entities.features.doc_sets reads the same).
+
+    >>> case_of("Reading"), case_of("reading"), case_of("ICE"), case_of("47")
+    (6, 1, 2, 0)
+    """
+    upper = word[:1].isupper()
+    return word[:1].islower() * LOWER | upper * UPPER | (upper and word[1:2].islower()) * TITLE
 
 
 @lru_cache(maxsize=4096)
@@ -57,6 +69,11 @@ class WordTable:
     def emissions(self, sentences: list[list[str]]) -> np.ndarray:
         """The six slots' sum for every token (rows: the sentences' tokens in turn) and
         every column."""
+        return self.read(sentences)[0]
+
+    def read(self, sentences: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`emissions`, and each token's lower-case form (as a number: the same for the
+        same form while the table keeps both words) and case bits (`case_of`)."""
         lengths = [len(words) for words in sentences]
         words = list(chain.from_iterable(sentences))
         firsts = np.cumsum(lengths) - lengths  # the row of each sentence's first token
@@ -82,7 +99,8 @@ class WordTable:
                 + table[padded[at + 2], 4]
             )
             emit[firsts] += table[padded[at[firsts]], 5]
-        return emit
+            rows = padded[at]
+            return emit, self._low[rows], self._case[rows]
 
     def _forget_words(self) -> None:
         """Empty the table, but for PAD."""
@@ -90,6 +108,9 @@ class WordTable:
         self._words: list[str] = []
         self._table = np.zeros((1024, SLOTS, self.weights.shape[1]), dtype=np.float32)
         self._uses = np.zeros(1024, dtype=np.int64)
+        self._low = np.zeros(1024, dtype=np.int32)
+        self._case = np.zeros(1024, dtype=np.uint8)
+        self._low_ids: dict[str, int] = {}
         self._size = 0
         self._add_words([F.PAD])
 
@@ -104,6 +125,9 @@ class WordTable:
         table[:len(keep)] = self._table[keep]
         self._table = table
         self._uses = np.zeros(len(table), dtype=np.int64)
+        self._case[:len(keep)] = self._case[keep]
+        self._low_ids = {}  # numbered again: only the kept words' forms
+        self._low[:len(keep)] = [self._low_ids.setdefault(word.lower(), len(self._low_ids)) for word in self._words]
         self._size = len(keep)
 
     def _add_words(self, words: list[str]) -> None:
@@ -115,6 +139,8 @@ class WordTable:
             grown[: len(self._table)] = self._table
             self._table = grown
             self._uses = np.concatenate((self._uses, np.zeros(len(self._uses), dtype=np.int64)))
+            self._low = np.concatenate((self._low, np.zeros(len(self._low), dtype=np.int32)))
+            self._case = np.concatenate((self._case, np.zeros(len(self._case), dtype=np.uint8)))
         start = self._size
         flat = [slot_attributes(word) for word in words]
         attrs = list(chain.from_iterable(attrs for attrs, _ in flat))
@@ -125,6 +151,8 @@ class WordTable:
         attr_ids, targets = attr_ids[known], targets[known]
         self._ids.update(zip(words, range(start, size)))
         self._words.extend(words)
+        self._low[start:size] = [self._low_ids.setdefault(word.lower(), len(self._low_ids)) for word in words]
+        self._case[start:size] = [case_of(word) for word in words]
         self._size = size
         if len(attr_ids):  # targets ascend: each (row, slot) sums one run of attribute rows
             firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))

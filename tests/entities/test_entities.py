@@ -82,18 +82,56 @@ def test_matches_crfsuite_reference_decoding(crf):
         assert pipeline.stage2.tag_labels(sentences, extra) == pipeline.stage2.reference_tag(sentences, extra)
 
 
+def _documents(count: int) -> list[list[list[str]]]:
+    """The first `count` BBC business slices, as sentences of words."""
+    documents = []
+    for path in sorted(sliced("bbc-news", "business").glob("*.txt"))[:count]:
+        text = path.read_text(encoding="utf-8")
+        tokens = tokenize(text)
+        documents.append([[token for token, _, _ in tokens[a:b]] for a, b in split_sentences(text, tokens)])
+    return documents
+
+
+def _joined_flags(documents):
+    """flagged_tokens of each document, its positions counted over all of them."""
+    from kb.entities.crf import flagged_tokens
+
+    flag_tc, flag_lc, offset = [], [], 0
+    for document in documents:
+        tc, lc = flagged_tokens(document)
+        flag_tc += [position + offset for position in tc]
+        flag_lc += [position + offset for position in lc]
+        offset += sum(map(len, document))
+    return flag_tc, flag_lc
+
+
+def test_documents_flags_read_from_the_word_table_are_each_documents_own(crf, monkeypatch):
+    """The document flags of a batch, found with numbers for words, are those of each
+    document's words (features.doc_sets), also after the table forgot words."""
+    from kb.entities import word_table
+    from kb.entities.crf import documents_flags
+
+    documents = _documents(24)
+    sentences = [words for document in documents for words in document]
+    lengths, sizes = [len(words) for words in sentences], [len(document) for document in documents]
+    expected = _joined_flags(documents)
+    assert len(expected[0]) > 100 and len(expected[1]) > 20
+    monkeypatch.setattr(word_table, "MAX_CACHED_WORDS", 300)
+    table = word_table.WordTable([crf.model.stage1])
+    assert documents_flags(*table.read(sentences)[1:], lengths, sizes) == expected
+    assert table._words[1] == sentences[0][0]
+    # Past the cap: the next read keeps the most used 150 words, numbered again, first.
+    assert documents_flags(*table.read(sentences)[1:], lengths, sizes) == expected
+    assert table._words[1] in {"the", ".", ","}
+
+
 def test_documents_tagged_together_get_crfsuites_labels(crf):
     """Real articles, their sentences of every length decoded in one batch per stage, get
     the labels crfsuite's own Tagger gives each sentence alone (ties broken alike)."""
-    from kb.entities.crf import _joined_flags
     from kb.entities.stacking import prediction_features
 
     pipeline = crf.model
-    texts = [path.read_text(encoding="utf-8") for path in sorted(sliced("bbc-news", "business").glob("*.txt"))[:12]]
-    documents = []
-    for text in texts:
-        tokens = tokenize(text)
-        documents.append([[token for token, _, _ in tokens[a:b]] for a, b in split_sentences(text, tokens)])
+    documents = _documents(12)
     sentences = [words for document in documents for words in document]
     assert len({len(words) for words in sentences}) > 20
     first = pipeline.stage1.tag_labels(sentences, flagged=_joined_flags(documents))
