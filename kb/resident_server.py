@@ -179,11 +179,15 @@ def serve(folder: str, address: str, idle_seconds: float) -> None:
         lock.write(f"{os.getpid()}\n")
         lock.flush()
         searcher = Searcher(folder, idle_seconds)
+        # Bound and listening under a name of the same length (a socket's path is short),
+        # then given its own: a client that finds the name finds a listening searcher.
+        binding = address[:-1] + "~"
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(address)
+            os.unlink(binding)  # left by a searcher that was killed
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-            listener.bind(address)
+            listener.bind(binding)
             listener.listen(16)
+            os.replace(binding, address)
             try:
                 searcher.serve(listener)
             finally:

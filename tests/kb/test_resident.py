@@ -60,7 +60,7 @@ def link_of(descriptor: Path) -> str:
 
 
 def listening(env) -> bool:
-    """A searcher's socket is there and accepts (it is bound a moment before it listens)."""
+    """A searcher's socket is there and accepts."""
     for address in searchers(env):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
             if probe.connect_ex(str(address)) == 0:
@@ -73,9 +73,10 @@ def started(env, folder) -> None:
     first = run(["--kb", folder, "search", "IRS"], env)
     assert first.returncode == 0, first.stderr
     deadline = time.monotonic() + 60
-    while not listening(env) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert listening(env), "no searcher started"
+    while not searchers(env) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert searchers(env), "no searcher started"
+    assert listening(env), "the searcher's socket appeared before it listened"
     assert run(["--kb", folder, "search", "IRS"], env, FORWARDED_ONLY).returncode == 0
 
 
