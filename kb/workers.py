@@ -38,7 +38,7 @@ Text = tuple[str, str, "str | None"]  # an article's title, body and language (N
 Derived = tuple[list[EntityCount], bytes, "str | None"]
 
 
-ANALYSED_TOGETHER = 8  # texts an extractor tags at once (Extractor.extract_all); Ctrl-C is heard between
+ANALYSED_TOGETHER = 32  # texts an extractor tags at once (Extractor.extract_all); Ctrl-C is heard between
 
 
 def derive(text: Text, mentions: list, story_signature: Signature) -> Derived:
