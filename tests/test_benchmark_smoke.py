@@ -81,6 +81,16 @@ def test_import_split_prints_the_importing_process_and_its_workers_cpu():
     assert len(rows) == 1 and float(rows[0][-3]) > 0 and float(rows[0][-1]) > 0
 
 
+def test_tagging_times_each_checkout_in_turns_and_prints_a_digest_of_what_it_derived():
+    root = str(Path(__file__).resolve().parents[1])
+    done = benchmark("tagging.py", "--corpus", "bbc", "--limit", 12, "--turns", 2, "--runs", 1, "--code", root,
+                     "--code", root)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.split()[0] in ("1", "2")]
+    assert len(rows) == 4 and all(float(row[2]) > 0 for row in rows)
+    assert len({row[3] for row in rows}) == 1 and len(rows[0][3]) == 16
+
+
 def test_story_sql_replays_every_band_table_with_the_same_candidates():
     done = benchmark("story_sql.py", "--corpus", "bbc", "--cache-mb", "2,4", "--layouts", "rowid,without-rowid,covering")
     assert done.returncode == 0, done.stderr
