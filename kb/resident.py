@@ -158,9 +158,6 @@ class Search:
             return replay(answer)
         except OSError:
             return None
-        except KeyboardInterrupt:  # Ctrl-C: as Click ends a command run in process
-            sys.stderr.write("\nAborted!\n")
-            return 1
 
     def start_searcher(self) -> None:
         """Start this folder's searcher in the background, on its own: no terminal, no
