@@ -5,8 +5,9 @@ signature, language), CPU per article, checkouts in turns; and whether they deri
     python benchmarks/tagging.py --corpus reuters --limit 6000 --code ../old --code .
 
 Each turn runs every `--code` checkout in a process of its own (the order reversed every
-other turn), which loads the CRF extractor, then analyses the corpus (its first `--limit`
-articles) `--runs` times, its word table emptied before each, and prints the least CPU
+other turn), which loads the CRF extractor (and freezes it out of the garbage collector,
+as an import does before it forks its workers), then analyses the corpus (its first
+`--limit` articles) `--runs` times, its word table emptied before each, and prints the least CPU
 time per article of its runs and a digest of what it derived: checkouts that print the
 same digest derived the same entities, signatures and languages for every article.
 """
@@ -24,12 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpora import corpus_folder  # noqa: E402
 
 ONE_CHECKOUT = """
-import hashlib, json, pickle, sys, time
+import gc, hashlib, json, pickle, sys, time
 from kb.entities import features, get_extractor
 from kb.workers import analyse_all
 texts = [(row["title"], row["body"], row.get("language")) for row in map(json.loads, open(sys.argv[1]))]
 extractor = get_extractor("crf")
 extractor.extract_all(["Loaded in London."])
+gc.freeze()  # as the import does before it forks its workers
 seconds = []
 for _ in range(int(sys.argv[2])):
     extractor.model.table._forget_words()
