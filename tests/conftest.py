@@ -24,7 +24,8 @@ def pytest_collection_modifyitems(items):
     skipped, for one reason, in one summary line per file (under CI=true they fail instead).
     Under pytest-xdist they all go to one worker, first, so one test cluster serves them while
     the other workers share the rest."""
-    nodes = [item for item in items if "opensearch_launcher" in getattr(item, "fixturenames", ())]
+    nodes = [item for item in items if "opensearch_launcher" in getattr(item, "fixturenames", ())
+             or item.get_closest_marker("opensearch")]  # (a test may ask for the cluster as it runs)
     skip = skip_marker() if nodes else None
     for item in nodes:
         item.add_marker(pytest.mark.opensearch)

@@ -1,11 +1,13 @@
 """The OpenSearch test cluster itself: two nodes, shards spread, searches surviving a node's stop."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from opensearchpy import OpenSearch
@@ -129,3 +131,17 @@ def test_the_reason_names_what_is_missing(tmp_path, monkeypatch):
     (tmp_path / "java").chmod(0o755)
     monkeypatch.setattr(opensearch_cluster, "LAUNCHER", tmp_path / "empty")
     assert missing_requirement() == "the launcher in tests/opensearch is not built and no mvn on PATH to build it"
+
+
+def test_a_test_that_asks_for_the_cluster_as_it_runs_skips_too(tmp_path):
+    """A test of both backends asks for the cluster only when it runs (tests/backends.py):
+    where no node can run, its OpenSearch side is skipped like the rest, not an error (a
+    clone's `python -m pytest` without the launcher built had 74 errors)."""
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    environment["PATH"] = str(tmp_path)  # no java
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
+                           "tests/index/test_reference_search.py", "-k", "not_trivial"],
+                          cwd=Path(__file__).resolve().parents[2], env=environment, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed, 1 skipped" in done.stdout and "no java on PATH" in done.stdout
