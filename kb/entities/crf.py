@@ -23,7 +23,7 @@ from kb.entities import features as F
 from kb.entities.conll import TYPE_MAP, iob_label
 from kb.entities.stacking import prediction_features
 from kb.entities.tokenize import split_sentences, tokenize
-from kb.entities.word_table import LOWER, TITLE, UPPER, WordTable
+from kb.entities.word_table import WordTable
 from kb.models import Mention
 
 MODEL_NAME = "crf-conll2003.crfsuite"
@@ -55,7 +55,8 @@ def parsed_arrays(path: str | Path) -> dict[str, np.ndarray]:
     for (a, b), w in info.transitions.items():
         transitions[index[a], index[b]] = w
     attributes = list(dict.fromkeys(attr for attr, _ in info.state_features))
-    assert not any("\n" in attr for attr in attributes)
+    if any("\n" in attr for attr in attributes):  # they are saved joined by new lines
+        raise ValueError(f"{path}: an attribute holds a new line")
     rows = dict(zip(attributes, range(len(attributes))))
     features = list(info.state_features.items())
     return {"states": np.array(states), "transitions": transitions,
@@ -86,6 +87,7 @@ class CRFModel:
             self.weights[arrays["feature_attributes"], arrays["feature_states"]] = arrays["feature_weights"]
         # The model's states are BILOU (training.py); callers see their IOB2 labels.
         self.labels: list[str] = list(dict.fromkeys(map(iob_label, states)))
+        self.outside = self.labels.index("O")  # the label of a token in no name
         self._iob = np.asarray([self.labels.index(iob_label(lab)) for lab in states])
         self.eos = self._attrs_vector(["eos"])
         self.doc_tc = self._attrs_vector(["doc:tc"])
@@ -195,7 +197,7 @@ class CRFModel:
 
     def tag_labels(self, sentences: list[list[str]], extra=None, flagged=None, emit=None) -> list[list[str]]:
         """`tag_document`'s labels by name (a sentence without a name, most of them, at once)."""
-        labels, outside = self.labels, self.labels.index("O")
+        labels, outside = self.labels, self.outside
         return [["O"] * len(row) if row.count(outside) == len(row) else [labels[i] for i in row]
                 for row in self.tag_document(sentences, extra, flagged, emit)]
 
@@ -223,7 +225,7 @@ def flagged_tokens(sentences: list[list[str]]) -> tuple[list[int], list[int]]:
     """
     titled, lowered = F.doc_sets(sentences)
     capitalised = [(position, word.lower()) for position, word in enumerate(chain.from_iterable(sentences))
-                   if word[:1].isupper()]
+                   if F.case_of(word) & F.UPPER]
     return ([position for position, low in capitalised if low in titled],
             [position for position, low in capitalised if low in lowered])
 
@@ -234,19 +236,18 @@ def documents_flags(lows: np.ndarray, case: np.ndarray, lengths: list[int],
     from the tokens' lower-case forms (numbers) and case bits (WordTable.read), the
     sentences' lengths and the documents' sizes (in sentences).
 
-    >>> from kb.entities.word_table import case_of
     >>> words = ["Reading", "beat", "Leeds", "In", "reading", "Reading", "Leeds", "won"]
     >>> lows = np.array([["reading", "beat", "leeds", "in", "won"].index(w.lower()) for w in words])
-    >>> documents_flags(lows, np.array([case_of(w) for w in words]), [3, 3, 2], [2, 1])
+    >>> documents_flags(lows, np.array([F.case_of(w) for w in words]), [3, 3, 2], [2, 1])
     ([0, 2, 5], [0, 5])
     """
     document = np.repeat(np.repeat(np.arange(len(sizes)), sizes), lengths)  # of each token
     key = document * (int(lows.max(initial=0)) + 1) + lows  # (document, lower-case form)
     starts = np.zeros(len(lows), dtype=bool)
     starts[np.cumsum(lengths) - lengths] = True
-    titled = key[(case & TITLE > 0) & ~starts]  # title case within a sentence
-    lowered = key[case & LOWER > 0]
-    capitalised = np.flatnonzero(case & UPPER)
+    titled = key[(case & F.TITLE > 0) & ~starts]  # title case within a sentence
+    lowered = key[case & F.LOWER > 0]
+    capitalised = np.flatnonzero(case & F.UPPER)
     return (capitalised[np.isin(key[capitalised], titled)].tolist(),
             capitalised[np.isin(key[capitalised], lowered)].tolist())
 
@@ -275,7 +276,7 @@ class Pipeline:
         self.labels = final.labels
         self.kinds = final._kinds
         self._index = {lab: i for i, lab in enumerate(self.labels)}
-        self.outside = self._index["O"]  # the label of a token in no name
+        self.outside = final.outside
 
     @classmethod
     def load(cls, path1: str | Path, path2: str | Path | None = None) -> "Pipeline":

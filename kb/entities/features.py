@@ -151,10 +151,24 @@ def initial(word: str) -> list[str]:
     return ["bos", "bos:sh=" + word_info(word)[1]]
 
 
+# A word's case, as bits: it starts in lower case, in upper case, or in title case ("Reading").
+LOWER, UPPER, TITLE = 1, 2, 4
+
+
+def case_of(word: str) -> int:
+    """The case bits of a word.
+
+    >>> case_of("Reading"), case_of("reading"), case_of("ICE"), case_of("47")
+    (6, 1, 2, 0)
+    """
+    upper = word[:1].isupper()
+    return word[:1].islower() * LOWER | upper * UPPER | (upper and word[1:2].islower()) * TITLE
+
+
 def doc_sets(sentences: list[list[str]]) -> tuple[set[str], set[str]]:
     """Lower-cased forms seen title-cased mid-sentence, and forms seen all lower-case."""
-    lowered = {w.lower() for words in sentences for w in words if w[:1].islower()}
-    titled = {w.lower() for words in sentences for w in words[1:] if w[:1].isupper() and w[1:2].islower()}
+    lowered = {w.lower() for words in sentences for w in words if case_of(w) & LOWER}
+    titled = {w.lower() for words in sentences for w in words[1:] if case_of(w) & TITLE}
     return titled, lowered
 
 

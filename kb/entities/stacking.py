@@ -32,7 +32,13 @@ def _entities(words: list[str], labels: list[str]):
 
 
 def _most_common(counts: dict[str, int]) -> str:
-    """The type counted most; of equals, the first seen (as Counter.most_common(1))."""
+    """The type counted most; of equals, the first seen (as Counter.most_common(1)).
+
+    >>> from collections import Counter
+    >>> counts = {"LOC": 1, "ORG": 2, "PER": 2}
+    >>> _most_common(counts), Counter(counts).most_common(1)[0][0]
+    ('ORG', 'ORG')
+    """
     return max(counts, key=counts.__getitem__)
 
 

@@ -18,18 +18,6 @@ from kb.entities import features as F
 
 SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
 MAX_CACHED_WORDS = 30_000  # rows kept (under 32,768: about 27 MB for the two stages' 34 labels)
-# A word's case, as bits: it starts in lower case, in upper case, or in title case ("Reading").
-LOWER, UPPER, TITLE = 1, 2, 4
-
-
-def case_of(word: str) -> int:
-    """The case bits of a word (kb.entities.features.doc_sets reads the same).
-
-    >>> case_of("Reading"), case_of("reading"), case_of("ICE"), case_of("47")
-    (6, 1, 2, 0)
-    """
-    upper = word[:1].isupper()
-    return word[:1].islower() * LOWER | upper * UPPER | (upper and word[1:2].islower()) * TITLE
 
 
 @lru_cache(maxsize=4096)
@@ -73,7 +61,7 @@ class WordTable:
 
     def read(self, sentences: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`emissions`, and each token's lower-case form (as a number: the same for the
-        same form while the table keeps both words) and case bits (`case_of`)."""
+        same form while the table keeps both words) and case bits (`features.case_of`)."""
         lengths = [len(words) for words in sentences]
         words = list(chain.from_iterable(sentences))
         firsts = np.cumsum(lengths) - lengths  # the row of each sentence's first token
@@ -152,7 +140,7 @@ class WordTable:
         self._ids.update(zip(words, range(start, size)))
         self._words.extend(words)
         self._low[start:size] = [self._low_ids.setdefault(word.lower(), len(self._low_ids)) for word in words]
-        self._case[start:size] = [case_of(word) for word in words]
+        self._case[start:size] = [F.case_of(word) for word in words]
         self._size = size
         if len(attr_ids):  # targets ascend: each (row, slot) sums one run of attribute rows
             firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))

@@ -93,14 +93,20 @@ def _documents(count: int) -> list[list[list[str]]]:
 
 
 def _joined_flags(documents):
-    """flagged_tokens of each document, its positions counted over all of them."""
-    from kb.entities.crf import flagged_tokens
-
+    """Each document's doc:tc and doc:lc tokens (features.doc_flags), its positions counted
+    over all of them, worked out here word by word: a capitalised word is flagged "tc"
+    when its document writes it in title case inside a sentence, "lc" when it writes it
+    in lower case anywhere."""
     flag_tc, flag_lc, offset = [], [], 0
     for document in documents:
-        tc, lc = flagged_tokens(document)
-        flag_tc += [position + offset for position in tc]
-        flag_lc += [position + offset for position in lc]
+        titled = {w.lower() for words in document for w in words[1:] if w[:1].isupper() and w[1:2].islower()}
+        lowered = {w.lower() for words in document for w in words if w[:1].islower()}
+        for position, word in enumerate(w for words in document for w in words):
+            if word[:1].isupper():
+                if word.lower() in titled:
+                    flag_tc.append(offset + position)
+                if word.lower() in lowered:
+                    flag_lc.append(offset + position)
         offset += sum(map(len, document))
     return flag_tc, flag_lc
 
