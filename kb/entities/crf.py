@@ -22,7 +22,7 @@ import numpy as np
 from kb.entities import features as F
 from kb.entities.conll import TYPE_MAP, iob_label
 from kb.entities.stacking import prediction_features
-from kb.entities.tokenize import split_sentences, tokenize
+from kb.entities.tokenize import Tokens, split_sentences
 from kb.entities.word_table import WordTable
 from kb.models import Mention
 
@@ -366,14 +366,15 @@ class CRFExtractor:
 
     def extract_all(self, texts: list[str]) -> list[list[Mention]]:
         """The mentions of each text, all tagged together (Pipeline.tag_documents)."""
-        tokenized = [tokenize(text) for text in texts]
-        bounds = [split_sentences(text, tokens) for text, tokens in zip(texts, tokenized)]
-        documents = [[[tok[0] for tok in tokens[a:b]] for a, b in spans] for tokens, spans in zip(tokenized, bounds)]
+        tokenized = [Tokens(text) for text in texts]
+        bounds = [split_sentences(tokens) for tokens in tokenized]
+        documents = [[tokens.words[a:b] for a, b in spans] for tokens, spans in zip(tokenized, bounds)]
         labels = self.model.tag_documents(documents)
-        return [self._mentions(*found) for found in zip(texts, tokenized, bounds, labels)]
+        return [self._mentions(*found) for found in zip(tokenized, bounds, labels)]
 
-    def _mentions(self, text: str, tokens: list, bounds: list[tuple[int, int]], labels: list[list[int]]) -> list[Mention]:
+    def _mentions(self, tokens: Tokens, bounds: list[tuple[int, int]], labels: list[list[int]]) -> list[Mention]:
         """The mentions the labels of a text's tokens make."""
+        text = tokens.text
         kinds, outside = self.model.kinds, self.model.outside
         mentions: list[Mention] = []
         for (a, _b), labs in zip(bounds, labels):
@@ -388,9 +389,9 @@ class CRFExtractor:
                     kind = None
                 if t is not None and (kind is None):
                     kind = t
-                    start = tokens[a + j][1]
+                    start = tokens.span(a + j)[0]
                 if kind is not None:
-                    end = tokens[a + j][2]
+                    end = tokens.span(a + j)[1]
             if kind is not None:
                 mentions.append(Mention(start, end, kind, text[start:end]))
         return with_organisations_of_roles(mentions, text)

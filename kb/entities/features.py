@@ -131,19 +131,25 @@ def local(word: str) -> list[str]:
 
 def context(word: str, k: int) -> list[str]:
     """Attributes contributed by a neighbour at offset k."""
+    return neighbours(word)[OFFSETS.index(k)]
+
+
+def neighbours(word: str) -> tuple[list[str], ...]:
+    """`context(word, k)` for each k of OFFSETS at once (the word's pieces read once): a
+    near neighbour (offset -1 or 1) adds a second cluster, its suffix and the lexicon flag.
+
+    >>> neighbours("Sony")[1]
+    ['-1:w=sony', '-1:sh=Xx', '-1:c64=17', '-1:c256=182', '-1:s3=ony']
+    """
     if word == PAD:
-        return [f"{k}:pad"]
+        return tuple([f"{k}:pad"] for k in OFFSETS)
     low, shape, gz, lex, clusters = word_info(word)
-    feats = [f"{k}:w={low}", f"{k}:sh={shape}"]
-    if gz:
-        feats.append(f"{k}:gz={gz}")
-    near = k in (-1, 1)
-    feats += [f"{k}:{cluster}" for cluster in clusters[:2 if near else 1]]
-    if near:
-        feats.append(f"{k}:s3={low[-3:]}")
-        if lex:
-            feats.append(f"{k}:lex")
-    return feats
+    far = ["w=" + low, "sh=" + shape, *(("gz=" + gz,) if gz else ()), *clusters[:1]]
+    near = [*far, *clusters[1:2], "s3=" + low[-3:], *(("lex",) if lex else ())]
+    return tuple([prefix + attr for attr in (near if k in (-1, 1) else far)] for k, prefix in _PREFIXES)
+
+
+_PREFIXES = tuple((k, f"{k}:") for k in OFFSETS)
 
 
 def initial(word: str) -> list[str]:

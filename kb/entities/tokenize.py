@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterator
+from itertools import accumulate
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Maj|Adm|Prof|Rev|Hon|Pres|"
@@ -41,26 +41,97 @@ _ENDERS = frozenset({".", "!", "?", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]"})
 
 
+class Tokens:
+    r"""A text's tokens: `words`, found a line at a time (a line break ends a sentence) and
+    a whitespace-separated chunk at a time: a chunk of letters only is one word, any
+    other is cut by the pattern (whose lookaheads never look past a chunk). Their offsets
+    are found only when asked for, a line at a time: most sentences name nobody.
+
+    >>> tokens = Tokens("He met Mr. Smith.\nThen (at once) left")
+    >>> tokens.words[2:5], tokens.span(3), tokens.line_ends()
+    (['Mr.', 'Smith', '.'], (11, 16), {4})
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = text.split("\n")
+        self.words: list[str] = []
+        # The index of each line's first token (of the next, if it has none), then the count.
+        self.firsts: list[int] = []
+        words, firsts, cut = self.words, self.firsts, _TOKEN_RE.findall
+        for line in self.lines:
+            firsts.append(len(words))
+            for chunk in line.split():
+                if chunk.isalpha():
+                    words.append(chunk)
+                else:
+                    words += cut(chunk)
+        firsts.append(len(words))
+        self._line_starts: list[int] | None = None
+        self._offsets: dict[int, list[int]] = {}  # line number -> its tokens' offsets in it
+
+    def line_ends(self) -> set[int]:
+        """The indices of the tokens a line break follows."""
+        return {first - 1 for first in self.firsts[1:-1] if first}
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Token `i`'s start and end in the text."""
+        line, at = self._at(i)
+        if self._line_starts is None:
+            self._line_starts = list(accumulate((len(text) + 1 for text in self.lines), initial=0))
+        start = self._line_starts[line] + at
+        return start, start + len(self.words[i])
+
+    def touching(self, i: int) -> bool:
+        """Whether token `i` starts where token i - 1 ends."""
+        line, at = self._at(i)
+        if i == self.firsts[line]:
+            return False  # a line break between
+        before, previous = self._at(i - 1)[1], self.words[i - 1]
+        return before + len(previous) == at
+
+    def _at(self, i: int) -> tuple[int, int]:
+        """The line of token `i`, and its offset in that line."""
+        line = bisect_right(self.firsts, i) - 1
+        offsets = self._offsets.get(line)
+        if offsets is None:
+            words = self.words[self.firsts[line]:self.firsts[line + 1]]
+            offsets = self._offsets[line] = _offsets(self.lines[line], words)
+        return line, offsets[i - self.firsts[line]]
+
+
+def _offsets(line: str, words: list[str]) -> list[int]:
+    """Where each of a line's tokens starts: at the first character after the previous one
+    that is not a space, where `find` finds it (no token starts with a space)."""
+    offsets, at = [], 0
+    for word in words:
+        at = line.find(word, at)
+        offsets.append(at)
+        at += len(word)
+    return offsets
+
+
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """Return (token, start, end) triples; text[start:end] == token."""
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    tokens = Tokens(text)
+    return [(word, *tokens.span(i)) for i, word in enumerate(tokens.words)]
 
 
-def split_sentences(text: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
-    r"""Split a token list into sentences; returns (first, last+1) token index ranges.
+def split_sentences(tokens: Tokens) -> list[tuple[int, int]]:
+    r"""Split a text's tokens into sentences; returns (first, last+1) token index ranges.
 
     A sentence ends after ".", "!" or "?" (plus any closing quotes/brackets) when the
     next token starts with an upper-case letter, a digit or an opening quote, and at
     every line break. Only the tokens that may end one are looked at.
 
-    >>> text = "He left (at once.) Then\nshe came. it rained."
-    >>> [[t for t, _, _ in tokenize(text)[a:b]] for a, b in split_sentences(text, tokenize(text))]
+    >>> tokens = Tokens("He left (at once.) Then\nshe came. it rained.")
+    >>> [tokens.words[a:b] for a, b in split_sentences(tokens)]
     [['He', 'left', '(', 'at', 'once', '.', ')'], ['Then'], ['she', 'came', '.', 'it', 'rained', '.']]
     """
-    n = len(tokens)
-    starts = [start for _, start, _ in tokens]
-    line_ends = {bisect_right(starts, at) - 1 for at in _line_breaks(text, tokens)}  # tokens a break follows
-    enders = [i for i, token in enumerate(tokens) if token[0] in _ENDERS]
+    words = tokens.words
+    n = len(words)
+    line_ends = tokens.line_ends()
+    enders = [i for i, word in enumerate(words) if word in _ENDERS]
     bounds: list[tuple[int, int]] = []
     first = after = 0  # where the sentence begins, and the token after the last one looked at
     for i in sorted(line_ends.union(enders)):
@@ -70,11 +141,11 @@ def split_sentences(text: str, tokens: list[tuple[str, int, int]]) -> list[tuple
         if end >= n:
             break
         boundary = i in line_ends
-        if not boundary and tokens[i][0] in _ENDERS:
-            while end < n and tokens[end][0] in _CLOSERS and tokens[end][1] == tokens[end - 1][2]:
+        if not boundary and words[i] in _ENDERS:
+            while end < n and words[end] in _CLOSERS and tokens.touching(end):
                 end += 1
             if end < n:
-                nxt = tokens[end][0][0]
+                nxt = words[end][0]
                 boundary = nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'(" or end - 1 in line_ends
         if boundary:
             bounds.append((first, end))
@@ -83,11 +154,3 @@ def split_sentences(text: str, tokens: list[tuple[str, int, int]]) -> list[tuple
     if first < n:
         bounds.append((first, n))
     return bounds
-
-
-def _line_breaks(text: str, tokens: list[tuple[str, int, int]]) -> Iterator[int]:
-    """The offsets of the line breaks after the first token (none is inside a token)."""
-    at = text.find("\n", tokens[0][2]) if tokens else -1
-    while at >= 0:
-        yield at
-        at = text.find("\n", at + 1)

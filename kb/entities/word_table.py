@@ -29,7 +29,7 @@ def slot_attributes(word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     >>> attrs[:2], attrs[-2:], len(counts), counts[-1] == 2, sum(counts) == len(attrs)
     (('w=sony', 'sh=Xx'), ('bos', 'bos:sh=Xx'), 6, True, True)
     """
-    neighbour = [F.context(word, k) for k in F.OFFSETS]
+    neighbour = F.neighbours(word)
     slots = [[], *neighbour, []] if word == F.PAD else [F.local(word), *neighbour, F.initial(word)]
     return tuple(chain.from_iterable(slots)), tuple(map(len, slots))
 

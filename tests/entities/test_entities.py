@@ -14,7 +14,7 @@ from helpers import SLICES, sliced
 from kb.entities import count_entities, get_extractor
 from kb.entities.conll import spans
 from kb.entities.counting import written_at
-from kb.entities.tokenize import split_sentences, tokenize
+from kb.entities.tokenize import Tokens, split_sentences, tokenize
 from kb.errors import KBError
 from kb.models import Mention
 from kb.vocabulary import WORK
@@ -87,8 +87,8 @@ def _documents(count: int) -> list[list[list[str]]]:
     documents = []
     for path in sorted(sliced("bbc-news", "business").glob("*.txt"))[:count]:
         text = path.read_text(encoding="utf-8")
-        tokens = tokenize(text)
-        documents.append([[token for token, _, _ in tokens[a:b]] for a, b in split_sentences(text, tokens)])
+        tokens = Tokens(text)
+        documents.append([tokens.words[a:b] for a, b in split_sentences(tokens)])
     return documents
 
 
@@ -234,7 +234,7 @@ def test_tokenize_keeps_offsets_and_splits_possessives():
     words = [t[0] for t in tokens]
     assert words[:2] == ["Trump", "’s"]
     assert "Mr." in words and "U.S." in words and "1996-08-22" in words and "—" in words
-    sents = split_sentences(text, tokens)
+    sents = split_sentences(Tokens(text))
     assert len(sents) == 2
     assert words[sents[1][0]] == "Here"
 
@@ -256,9 +256,14 @@ _PLAIN_TOKEN = re.compile(
 )
 
 
-@given(st.text(alphabet="aZé9_-&'’.,sStdmrevlUMNoSep \n", max_size=40))
+@given(st.text(alphabet="aZé9_-&'’.,sStdmrevlUMNoSep \n\t\u00a0\u2028\x1c\u0301", max_size=40))
 def test_tokenize_cuts_text_as_the_plain_pattern_does(text):
-    assert tokenize(text) == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)]
+    assert tokenize(text) == _plain_tokens(text)
+
+
+def _plain_tokens(text):
+    """(token, start, end) of each match of the plain pattern over the whole text."""
+    return [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)]
 
 
 def _plain_sentences(text, tokens):
@@ -284,19 +289,17 @@ def _plain_sentences(text, tokens):
     return bounds
 
 
-@given(st.lists(st.sampled_from(["a", "B", "1", ".", "!", "?", "...", '"', "'", ")", "(", "”", " ", " ", "\n"]),
+@given(st.lists(st.sampled_from(["a", "B", "1", ".", "!", "?", "...", '"', "'", ")", "(", "”", " ", " ", "\t", "\n", "\u2028"]),
                 max_size=16).map("".join))
 def test_split_sentences_ends_them_where_looking_at_every_token_does(text):
-    tokens = tokenize(text)
-    assert split_sentences(text, tokens) == _plain_sentences(text, tokens)
+    assert split_sentences(Tokens(text)) == _plain_sentences(text, _plain_tokens(text))
 
 
 def test_real_articles_are_cut_as_the_plain_forms_cut_them():
     for path in sorted(SLICES.glob("**/*.txt"))[:40]:
         text = path.read_text(encoding="utf-8", errors="replace")
-        tokens = tokenize(text)
-        assert tokens == [(m.group(), m.start(), m.end()) for m in _PLAIN_TOKEN.finditer(text)], path
-        assert split_sentences(text, tokens) == _plain_sentences(text, tokens), path
+        assert tokenize(text) == _plain_tokens(text), path
+        assert split_sentences(Tokens(text)) == _plain_sentences(text, _plain_tokens(text)), path
 
 
 def test_conll_spans():
