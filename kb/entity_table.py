@@ -18,10 +18,11 @@ from kb.vocabulary import ENTITY_TYPES
 
 WORK_HIDDEN = 2  # `ignored` of an entity hidden as a work of art by a vote (1: by a user)
 ARTICLES = "(select count(*) from article_entities ae where ae.entity_id = e.id)"  # of entity `e`, in SQL
-# The entities of a name (key ?) that may be weighed against each other: `e` in SQL, the
-# type first for the (type, key) index.
 NAMED_AT_ONCE = 500  # entities named by usage in one statement (SQLite takes 999 parameters before 3.32)
-NAMESAKES = "e.type in ('person', 'org', 'place') and e.key = ? and e.ignored = 0"
+# The entities of a name (key ?) that may be weighed against each other: `e` in SQL, the
+# type first for the (type, key) index; NAMESAKES_AMONG, of the names its "{}" marks.
+NAMESAKES_AMONG = "e.type in ('person', 'org', 'place') and e.key in ({}) and e.ignored = 0"
+NAMESAKES = NAMESAKES_AMONG.format("?")
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -214,11 +215,12 @@ class EntityTable:
         they typed gives way to guesses, and guesses give way to them where
         `yields_to_words`. Looked at for the entities counted since the last call, and the
         names typed by their words since then (an alias of another entity, perhaps)."""
-        keys = set(self.works)
-        named = (self.db.execute("select key from entities where id = ?", [entity_id]).fetchone()
-                 for entity_id in self.named)
-        for key in sorted({row[0] for row in named if row} | self.cued):
-            keys.add(key)
+        named = self.among("select key from entities where id in ({})", sorted(self.named))
+        keys = set(self.works) | named | self.cued
+        # Names of two entities or more: a vote only takes entities away, so no other name becomes one.
+        shared = self.among(f"select e.key from entities e where {NAMESAKES_AMONG} "
+                            "group by e.key having count(*) > 1", sorted(named - self.cued))
+        for key in sorted(shared | self.cued):
             if key not in self.cued and self.db.execute(f"select count(*) from entities e where {NAMESAKES}",
                                                         [key]).fetchone()[0] < 2:
                 continue  # one entity of the name, and no words typed it: nothing to weigh (most names)
@@ -252,7 +254,9 @@ class EntityTable:
         "the Cabinet" is another body than the Cabinet Office."""
         from kb.entities.features import LEXICON
 
-        for key in sorted(k for k in keys if " " not in k and len(k) >= 5 and k not in LEXICON):
+        words = sorted(k for k in keys if " " not in k and len(k) >= 5 and k not in LEXICON)
+        # The names of an organisation (a merge takes one away, never adds one).
+        for key in sorted(self.among("select key from entities where type = 'org' and key in ({})", words)):
             short = self.db.execute(f"select e.id, {ARTICLES} from entities e where e.type = 'org' and e.key = ? "
                                     "and e.ignored = 0 and e.named_by_user = 0", [key]).fetchone()
             if short is None:
@@ -286,10 +290,9 @@ class EntityTable:
         film by the words of 6). Gazetteer places stay."""
         from kb.entities.features import GAZ_LOC
 
-        for key in sorted(keys):
-            works = self.db.execute("select count(*) from article_works where key = ?", [key]).fetchone()[0]
-            if works < 2:
-                continue
+        counted = self.among("select key, count(*) from article_works where key in ({}) group by key "
+                             "having count(*) > 1", sorted(keys), pairs=True)
+        for key, works in sorted(counted.items()):
             for entity_id, kind, by_user, articles, cued in self.rivals(key):
                 outweighed = 2 * works >= articles or (kind == "org" and not cued
                                                        and (works >= 3 or 4 * works >= articles))
@@ -339,6 +342,20 @@ class EntityTable:
         if person and org and not org[1] and not org[3] and 2 * person[2] >= org[2]:
             self.touched.update(self.articles_of(org[0]))
             self.merge(org[0], person[0])
+
+    def among(self, sql: str, values: list, pairs: bool = False) -> set | dict:
+        """The first column of the rows `sql` finds for `values`, NAMED_AT_ONCE at a time
+        (its "{}" stands for their marks); as a dict of the first two, with `pairs`.
+
+        >>> import sqlite3
+        >>> table = EntityTable(sqlite3.connect(":memory:"))
+        >>> table.among("select value from (select 'a' value union select 'b') where value in ({})", ["b", "c"])
+        {'b'}
+        """
+        rows = [row for start in range(0, len(values), NAMED_AT_ONCE)
+                for row in self.db.execute(sql.format(",".join("?" * len(values[start:start + NAMED_AT_ONCE]))),
+                                           values[start:start + NAMED_AT_ONCE]).fetchall()]
+        return dict(rows) if pairs else {row[0] for row in rows}
 
     def rivals(self, key: str) -> list[tuple[int, str, int, int, int]]:
         """(id, type, named_by_user, articles, cued) of each entity of this name, most
