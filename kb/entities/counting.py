@@ -46,6 +46,8 @@ def is_junk(name: str) -> bool:
     """Single characters, pure numbers and all-lower-case strings are no entity names."""
     if len(name) < 2:
         return True
+    if name.isascii():  # most names: a capital is a letter, and lower() changes it
+        return name.lower() == name
     if not any(c.isalpha() for c in name):
         return True
     return not any(c.isupper() for c in name)
@@ -197,6 +199,7 @@ HONORIFICS = PERSONAL_TITLES | frozenset(
 MULTI_WORD_HONORIFICS = ("Prime Minister", "Foreign Secretary", "Home Secretary", "Health Secretary",
                          "Culture Secretary", "Education Secretary", "Defence Secretary", "Trade Secretary",
                          "Chief Executive", "Vice President", "Attorney General", "Secretary of State")
+_SPACED_HONORIFICS = tuple(title + " " for title in MULTI_WORD_HONORIFICS)  # one startswith tries them all
 
 
 def without_honorific(mention: Mention, text: str) -> Mention | None:
@@ -210,10 +213,11 @@ def without_honorific(mention: Mention, text: str) -> Mention | None:
     ['General Motors', 'Butler']
     """
     titles, several = (HONORIFICS, MULTI_WORD_HONORIFICS) if mention.type == "person" else (PERSONAL_TITLES, ())
+    spaced = _SPACED_HONORIFICS if several else ()
     name, start, titled = mention.text, mention.start, False
     while True:
         words = name.split(" ")
-        lead = next((h for h in several if name.startswith(h + " ")), None) or (
+        lead = next(h for h in spaced if name.startswith(h))[:-1] if name.startswith(spaced) else (
             words[0] if words[0].rstrip(".") in titles and len(words) > 1 else None)
         if lead is None:
             break

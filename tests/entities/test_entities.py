@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 from helpers import SLICES, sliced
 from kb.entities import count_entities, get_extractor
 from kb.entities.conll import spans
-from kb.entities.counting import written_at
+from kb.entities.counting import is_junk, written_at
 from kb.entities.tokenize import Tokens, split_sentences, tokenize
 from kb.errors import KBError
 from kb.models import Mention
@@ -583,3 +583,10 @@ def test_a_model_trained_here_is_read_by_the_tagger(tmp_path):
     sentences = [words for document in read_conll(conll) for words, _ in document]
     assert model.tag_labels(sentences) == model.reference_tag(sentences)
     assert model.tag_labels([["Anna", "Kowal", "visited", "Rome", "."]]) == [["B-PER", "I-PER", "O", "B-LOC", "O"]]
+
+
+@given(st.text(alphabet="aB1 .-éÉⒶǅ_", max_size=6))
+def test_junk_names_are_those_without_a_capital_however_found(name):
+    """is_junk's shortcut for ASCII names against its rule read letter by letter."""
+    plain = len(name) < 2 or not any(c.isalpha() for c in name) or not any(c.isupper() for c in name)
+    assert is_junk(name) == plain
