@@ -374,27 +374,28 @@ class CRFExtractor:
 
     def _mentions(self, tokens: Tokens, bounds: list[tuple[int, int]], labels: list[list[int]]) -> list[Mention]:
         """The mentions the labels of a text's tokens make."""
-        text = tokens.text
         kinds, outside = self.model.kinds, self.model.outside
-        mentions: list[Mention] = []
+        found: list[tuple[int, int, str]] = []  # (first token, last token, type)
         for (a, _b), labs in zip(bounds, labels):
             if labs.count(outside) == len(labs):  # most sentences
                 continue
             kind = None
-            start = end = 0
+            first = last = 0
             for j, lab in enumerate(labs):
                 t, prefix = kinds[lab]
                 if kind is not None and (prefix != "I" or t != kind):
-                    mentions.append(Mention(start, end, kind, text[start:end]))
+                    found.append((first, last, kind))
                     kind = None
                 if t is not None and (kind is None):
-                    kind = t
-                    start = tokens.span(a + j)[0]
+                    kind, first = t, a + j
                 if kind is not None:
-                    end = tokens.span(a + j)[1]
+                    last = a + j
             if kind is not None:
-                mentions.append(Mention(start, end, kind, text[start:end]))
-        return with_organisations_of_roles(mentions, text)
+                found.append((first, last, kind))
+        text = tokens.text
+        spans = ((tokens.span(first)[0], tokens.span(last)[1], kind) for first, last, kind in found)
+        return with_organisations_of_roles([Mention(start, end, kind, text[start:end]) for start, end, kind in spans],
+                                           text)
 
 
 # "co-president of Public Citizen", "director of Human Rights Watch": two or more

@@ -48,8 +48,8 @@ class Tokens:
     are found only when asked for, a line at a time: most sentences name nobody.
 
     >>> tokens = Tokens("He met Mr. Smith.\nThen (at once) left")
-    >>> tokens.words[2:5], tokens.span(3), tokens.line_ends()
-    (['Mr.', 'Smith', '.'], (11, 16), {4})
+    >>> tokens.words[2:5], tokens.span(3), tokens.line_ends(), sorted(tokens.joined)
+    (['Mr.', 'Smith', '.'], (11, 16), {4}, [4, 7, 9])
     """
 
     def __init__(self, text: str):
@@ -58,14 +58,18 @@ class Tokens:
         self.words: list[str] = []
         # The index of each line's first token (of the next, if it has none), then the count.
         self.firsts: list[int] = []
+        self.joined: set[int] = set()  # tokens written right after the one before (no space between)
         words, firsts, cut = self.words, self.firsts, _TOKEN_RE.findall
         for line in self.lines:
             firsts.append(len(words))
             for chunk in line.split():
                 if chunk.isalpha():
                     words.append(chunk)
+                elif len(pieces := cut(chunk)) == 1:
+                    words += pieces
                 else:
-                    words += cut(chunk)
+                    self.joined.update(range(len(words) + 1, len(words) + len(pieces)))
+                    words += pieces
         firsts.append(len(words))
         self._line_starts: list[int] | None = None
         self._offsets: dict[int, list[int]] = {}  # line number -> its tokens' offsets in it
@@ -81,14 +85,6 @@ class Tokens:
             self._line_starts = list(accumulate((len(text) + 1 for text in self.lines), initial=0))
         start = self._line_starts[line] + at
         return start, start + len(self.words[i])
-
-    def touching(self, i: int) -> bool:
-        """Whether token `i` starts where token i - 1 ends."""
-        line, at = self._at(i)
-        if i == self.firsts[line]:
-            return False  # a line break between
-        before, previous = self._at(i - 1)[1], self.words[i - 1]
-        return before + len(previous) == at
 
     def _at(self, i: int) -> tuple[int, int]:
         """The line of token `i`, and its offset in that line."""
@@ -142,7 +138,7 @@ def split_sentences(tokens: Tokens) -> list[tuple[int, int]]:
             break
         boundary = i in line_ends
         if not boundary and words[i] in _ENDERS:
-            while end < n and words[end] in _CLOSERS and tokens.touching(end):
+            while end < n and words[end] in _CLOSERS and end in tokens.joined:
                 end += 1
             if end < n:
                 nxt = words[end][0]
