@@ -178,12 +178,19 @@ def _smallest(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
     a, b = _PERM_A[:num_perm, None], _PERM_B[:num_perm, None]
     if len(hashes) > 1:
         counts = np.array([len(h) for h in hashes])
-        mapped = a * np.concatenate(hashes)[None, :] + b
-        return np.minimum.reduceat(mapped, np.cumsum(counts) - counts, axis=1).T
+        return np.minimum.reduceat(_mapped(a, b, np.concatenate(hashes)), np.cumsum(counts) - counts, axis=1).T
     smallest = np.full(num_perm, _MASK64, dtype=np.uint64)
     for start in range(0, len(hashes[0]), _CHUNK):
-        np.minimum(smallest, (a * hashes[0][None, start:start + _CHUNK] + b).min(axis=1), out=smallest)
+        np.minimum(smallest, _mapped(a, b, hashes[0][start:start + _CHUNK]).min(axis=1), out=smallest)
     return smallest[None, :]
+
+
+def _mapped(a: np.ndarray, b: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """a * hashes + b (mod 2**64) for each map (a row each), in one array (added in place:
+    a temporary less of num_perm x shingles)."""
+    mapped = np.multiply(a, hashes[None, :])
+    mapped += b
+    return mapped
 
 
 def _shingle_hashes(tokens: list[str], k: int) -> np.ndarray:
