@@ -44,6 +44,8 @@ def test_import_cpu_runs_plain_whoosh_and_both_imports_in_turns_and_prints_their
     same_terms = re.findall(r"turn \d: CPU per article, newskb/Whoosh with newskb's terms: none [\d.]+, crf [\d.]+",
                             done.stdout)
     assert len(ratios) == len(same_terms) == 2
+    assert re.search(r"least CPU of each side over the turns, newskb/plain Whoosh: none [\d.]+, crf [\d.]+",
+                     done.stdout)
 
 
 def test_facet_eval_counts_right_rows_splits_and_overrides():
