@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from kb.errors import KBError, NotFoundError
@@ -41,6 +42,7 @@ def spelt_alike(a: str, b: str) -> bool:
                                           or len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1)
 
 
+@lru_cache(maxsize=8192)  # an import asks for the same names again and again
 def name_key(name: str) -> str:
     """Entity names match case-insensitively, a comma as a space, spacing collapsed (the
     index holds them so: commas separate the names of its entity fields).
@@ -120,6 +122,7 @@ class EntityTable:
         self.surnames: set[str] = set()  # of persons new since the last link_surnames
         self.works: set[str] = set()  # keys of the works of art read since the last vote_types
         self.cued: set[str] = set()  # keys of the names typed by their words since then
+        self.merges = 0  # entities merged into others by this table
         self._retyped: dict[tuple[str, str], str] | None = None  # (type, key) -> the type a user gave it
 
     # resolving and creating ---------------------------------------------------------------
@@ -175,11 +178,12 @@ class EntityTable:
         return self.db.execute("select name from entities where id = ?", [entity_id]).fetchone()[0]
 
     # naming by usage ----------------------------------------------------------------------------
-    def count_form(self, entity_id: int, form: str) -> None:
-        """One more article names the entity by the full form `form`."""
-        self.db.execute("insert into entity_forms (entity_id, form, articles) values (?, ?, 1) on conflict "
-                        "(entity_id, form) do update set articles = articles + 1", [entity_id, form])
-        self.named.add(entity_id)
+    def count_forms(self, forms: Iterable[tuple[int, str]]) -> None:
+        """One more article names each entity by the full form given with it: (entity id, form)."""
+        forms = list(forms)
+        self.db.conn.executemany("insert into entity_forms (entity_id, form, articles) values (?, ?, 1) on conflict "
+                            "(entity_id, form) do update set articles = articles + 1", forms)
+        self.named.update(entity_id for entity_id, _ in forms)
 
     def name_by_usage(self) -> None:
         """Give each entity counted since the last call its most used full form as its
@@ -395,6 +399,7 @@ class EntityTable:
         """Fold entity `source` into `target` (mentions, aliases, its name); returns the
         articles touched. The target keeps its name when a user merged (else it is named
         by usage again)."""
+        self.merges += 1
         articles = self.articles_of(source)
         for article_id, count, spans, cued_type in self.db.execute(
                 "select article_id, count, spans, cued_type from article_entities where entity_id = ?",

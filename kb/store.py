@@ -179,10 +179,14 @@ class Store:
         self.conn.executemany("insert or ignore into article_works (article_id, key) values (?, ?)",
                               [(article_id, key) for key in works])
         self.entities.works.update(works)
+        named = [entity for entity in entities if entity.type != WORK]
+        merges = self.entities.merges
+        ids = [self.entities.ensure(entity.type, entity.name, entity.aliases) for entity in named]
+        if self.entities.merges != merges:  # a name linked here took in an entity named before it: ids again
+            ids = [self.entities.ensure(entity.type, entity.name, entity.aliases) for entity in named]
+        self.entities.count_forms(zip(ids, [entity.name for entity in named]))
         rows: dict[int, list] = {}
-        for entity in (entity for entity in entities if entity.type != WORK):
-            entity_id = self.entities.ensure(entity.type, entity.name, entity.aliases)
-            self.entities.count_form(entity_id, entity.name)
+        for entity, entity_id in zip(named, ids):
             row = rows.setdefault(entity_id, [article_id, entity_id, 0, [], None])
             row[2] += entity.count
             row[3] += entity.spans

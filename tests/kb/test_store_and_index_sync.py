@@ -16,7 +16,7 @@ from index.whoosh_internals import segment_list
 from kb import KnowledgeBase
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION
-from kb.models import Article
+from kb.models import Article, EntityCount
 
 
 def test_schema_version_is_recorded(kb):
@@ -122,3 +122,25 @@ def test_progress_sees_imported_and_duplicates_grow_as_batches_are_stored(kb, tm
     assert imported[:2] == [0, ingest.FIRST_BATCH] and len(imported) > 3
     assert 0 < duplicates[1] < 150
     assert kb.store.count_articles() == 150
+
+
+def test_an_entity_that_a_later_name_of_the_same_article_takes_in_keeps_its_mentions_there(kb):
+    """"Homeland Security" is stored first; then "Department of Homeland Security", which
+    has it as another name, takes it in: the article's mentions of both are the one
+    entity's, no row is left for the entity merged away, and each form is counted once."""
+    article = Article(title="DHS", body="Homeland Security said the Department of Homeland Security would.",
+                      id="dhs0000000000001", entities=[
+                          EntityCount("org", "Homeland Security", 1, [(0, 17)]),
+                          EntityCount("org", "Department of Homeland Security", 1, [(27, 58)],
+                                      aliases=["Homeland Security"])])
+    with kb.store.transaction():
+        kb.store.insert_article(article, "1" * 64, "crf")
+    db = sqlite3.connect(kb.path / "kb.db")
+    mentions = db.execute("select e.name, ae.count, ae.spans from article_entities ae "
+                          "left join entities e on e.id = ae.entity_id").fetchall()
+    assert mentions == [("Department of Homeland Security", 2, "[[0, 17], [27, 58]]")]
+    forms = db.execute("select e.name, f.form, f.articles from entity_forms f join entities e on e.id = f.entity_id "
+                       "order by f.form").fetchall()
+    assert forms == [("Department of Homeland Security", "Department of Homeland Security", 1),
+                     ("Department of Homeland Security", "Homeland Security", 1)]
+    assert [(e.name, e.count) for e in article.entities] == [("Department of Homeland Security", 2)]
