@@ -1,11 +1,14 @@
-"""Indexing's grouped positions against the tokens the same analyzer gives one by one."""
+"""Indexing's grouped positions against the tokens the same analyzer gives one by one; entity
+fields' terms against Whoosh's keyword field."""
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
+from whoosh.fields import KEYWORD
 from whoosh.formats import Positions
 
 from index.analysis import stemmed_text_analyzer, text_analyzer
 from index.codec.formats import ArrayPositions
+from index.schema import EntityField
 
 WORDS = st.sampled_from(["Oil", "oils", "oiled", "U.S.", "u.s", "Émile", "emile", "x_y", "2004", "İstanbul",
                          "running", "runs", "run", "ran", "Rates", "rate", "rated", "s", "ICE's", "data"])
@@ -34,3 +37,15 @@ def test_terms_positions_and_weights_are_those_of_the_tokens(text, boost, stemme
 def test_words_sharing_a_stem_give_the_stem_every_position_in_order():
     grouped = stemmed_text_analyzer().index_positions("rates oil rated rate rates")
     assert grouped["rate"] == [0, 2, 3, 4] and grouped["=rates"] == [0, 4] and grouped["oil"] == [1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Tony Blair", " home office ", "ÉMILE", "", " ", "a b", "İstanbul", "x"]),
+                max_size=8).map(",".join))
+def test_entity_terms_and_column_are_those_of_whooshs_keyword_field(value):
+    """EntityField reads its names without Whoosh's analyzer chain: the same terms,
+    counts, weights and values as the KEYWORD field it is, and the same column entry."""
+    keyword = KEYWORD(commas=True, lowercase=True, scorable=True)
+    field = EntityField()
+    assert sorted(field.index(value)) == sorted(keyword.index(value))
+    assert field.to_column_value(value) == [token.text.encode("utf-8") for token in keyword.analyzer(value)]
