@@ -137,7 +137,7 @@ class EntityTable:
         if self._retyped is None:
             self._retyped = {(t, k): new for t, k, new in self.db.execute(
                 "select type, key, new_type from entity_retypes").fetchall()}
-        return self._retyped.get((entity_type, name_key(name)), entity_type)
+        return self._retyped.get((entity_type, name_key(name)), entity_type) if self._retyped else entity_type
 
     def ensure(self, entity_type: str, name: str, aliases: list[str] = ()) -> int:
         """The id of (type, name), created on first sight; `aliases` are linked to it. The

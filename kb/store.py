@@ -39,6 +39,16 @@ ARTICLE_COLUMNS = ("id", "url", "title", "body", "published", "source", "authors
                    "origin", "record", "run_id", "imported_at", "story_id")
 
 
+def spans_text(spans: list[tuple[int, int]]) -> str:
+    """(start, end) pairs as the JSON text json.dumps writes (a call of it costs more than
+    the pairs: an import writes one a mention row).
+
+    >>> spans_text([(0, 2), (3, 9)]), json.dumps([(0, 2), (3, 9)])
+    ('[[0, 2], [3, 9]]', '[[0, 2], [3, 9]]')
+    """
+    return "[" + ", ".join(f"[{start}, {end}]" for start, end in spans) + "]"
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -195,7 +205,7 @@ class Store:
                 self.entities.cued.add(name_key(entity.name))
         self.conn.executemany(
             "insert into article_entities (article_id, entity_id, count, spans, cued_type) values (?, ?, ?, ?, ?)",
-            [(a, e, n, json.dumps(sorted(spans)), cued) for a, e, n, spans, cued in rows.values()])
+            [(a, e, n, spans_text(sorted(spans)), cued) for a, e, n, spans, cued in rows.values()])
         # Names and types as stored: a name may be an alias, a type one a vote or a user changed.
         found = {e: (kind, name) for e, kind, name in self.conn.execute(
             f"select id, type, name from entities where ignored = 0 and id in ({','.join('?' * len(rows))})",

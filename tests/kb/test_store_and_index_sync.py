@@ -1,10 +1,12 @@
 """The store is the truth: schema versions, the durable index queue, catch-up after a crash."""
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
 import pytest
+from hypothesis import given, strategies as st
 from whoosh.filedb.filestore import FileStorage
 
 from helpers import SEED
@@ -17,6 +19,7 @@ from kb import KnowledgeBase
 from kb.errors import StoreError
 from kb.migrations import SCHEMA_VERSION
 from kb.models import Article, EntityCount
+from kb.store import spans_text
 
 
 def test_schema_version_is_recorded(kb):
@@ -144,3 +147,8 @@ def test_an_entity_that_a_later_name_of_the_same_article_takes_in_keeps_its_ment
     assert forms == [("Department of Homeland Security", "Department of Homeland Security", 1),
                      ("Department of Homeland Security", "Homeland Security", 1)]
     assert [(e.name, e.count) for e in article.entities] == [("Department of Homeland Security", 2)]
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)), max_size=6))
+def test_mention_spans_are_stored_as_json_writes_them(spans):
+    assert spans_text(spans) == json.dumps(spans)
