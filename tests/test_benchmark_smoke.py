@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from helpers import SLICES
 
@@ -46,6 +49,17 @@ def test_import_cpu_runs_plain_whoosh_and_both_imports_in_turns_and_prints_their
     assert len(ratios) == len(same_terms) == 2
     assert re.search(r"least CPU of each side over the turns, newskb/plain Whoosh: none [\d.]+, crf [\d.]+",
                      done.stdout)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_import_instructions_counts_two_runs_under_callgrind_and_extrapolates():
+    done = benchmark("import_instructions.py", "--corpus", "bbc", "--limit", 4, "--strides", 2, 1, "--sides", "whoosh")
+    assert done.returncode == 0, done.stderr
+    runs = re.findall(r"^whoosh +\S+ +(\d) +([\d,]+)$", done.stdout, re.MULTILINE)
+    assert [articles for articles, _ in runs] == ["2", "4"]
+    small, large = (int(count.replace(",", "")) for _, count in runs)
+    assert 0 < small < large  # two more articles, more instructions
+    assert re.search(r"^whoosh +\S+ +[\d.]+ +[\d.]+ +[\d.]+ +1\.00$", done.stdout, re.MULTILINE)
 
 
 def test_facet_eval_counts_right_rows_splits_and_overrides():
