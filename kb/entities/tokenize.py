@@ -12,8 +12,8 @@ every other punctuation mark is a token of its own.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
+
+import numpy as np
 
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Maj|Adm|Prof|Rev|Hon|Pres|"
@@ -37,6 +37,10 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 
+# The characters str.split() and the pattern's \s take for spaces (none is above U+3000).
+_SPACES = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
+_ASCII_SPACE = np.isin(np.arange(128), _SPACES)
+
 _ENDERS = frozenset({".", "!", "?", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]"})
 
@@ -45,7 +49,7 @@ class Tokens:
     r"""A text's tokens: `words`, found a line at a time (a line break ends a sentence) and
     a whitespace-separated chunk at a time: a chunk of letters only is one word, any
     other is cut by the pattern (whose lookaheads never look past a chunk). Their offsets
-    are found only when asked for, a line at a time: most sentences name nobody.
+    are found when first asked for, all at once.
 
     >>> tokens = Tokens("He met Mr. Smith.\nThen (at once) left")
     >>> tokens.words[2:5], tokens.span(3), tokens.line_ends(), sorted(tokens.joined)
@@ -54,13 +58,12 @@ class Tokens:
 
     def __init__(self, text: str):
         self.text = text
-        self.lines = text.split("\n")
         self.words: list[str] = []
         # The index of each line's first token (of the next, if it has none), then the count.
         self.firsts: list[int] = []
         self.joined: set[int] = set()  # tokens written right after the one before (no space between)
         words, firsts, cut = self.words, self.firsts, _TOKEN_RE.findall
-        for line in self.lines:
+        for line in text.split("\n"):
             firsts.append(len(words))
             for chunk in line.split():
                 if chunk.isalpha():
@@ -71,8 +74,7 @@ class Tokens:
                     self.joined.update(range(len(words) + 1, len(words) + len(pieces)))
                     words += pieces
         firsts.append(len(words))
-        self._line_starts: list[int] | None = None
-        self._offsets: dict[int, list[int]] = {}  # line number -> its tokens' offsets in it
+        self._starts: list[int] | None = None
 
     def line_ends(self) -> set[int]:
         """The indices of the tokens a line break follows."""
@@ -80,31 +82,26 @@ class Tokens:
 
     def span(self, i: int) -> tuple[int, int]:
         """Token `i`'s start and end in the text."""
-        line, at = self._at(i)
-        if self._line_starts is None:
-            self._line_starts = list(accumulate((len(text) + 1 for text in self.lines), initial=0))
-        start = self._line_starts[line] + at
-        return start, start + len(self.words[i])
-
-    def _at(self, i: int) -> tuple[int, int]:
-        """The line of token `i`, and its offset in that line."""
-        line = bisect_right(self.firsts, i) - 1
-        offsets = self._offsets.get(line)
-        if offsets is None:
-            words = self.words[self.firsts[line]:self.firsts[line + 1]]
-            offsets = self._offsets[line] = _offsets(self.lines[line], words)
-        return line, offsets[i - self.firsts[line]]
+        if self._starts is None:
+            self._starts = _starts(self.text, self.words)
+        return self._starts[i], self._starts[i] + len(self.words[i])
 
 
-def _offsets(line: str, words: list[str]) -> list[int]:
-    """Where each of a line's tokens starts: at the first character after the previous one
-    that is not a space, where `find` finds it (no token starts with a space)."""
-    offsets, at = [], 0
-    for word in words:
-        at = line.find(word, at)
-        offsets.append(at)
-        at += len(word)
-    return offsets
+def _starts(text: str, words: list[str]) -> list[int]:
+    """Where each of the text's tokens starts. The tokens hold every character that is
+    not a space, in order, and nothing else: token i starts at the k-th such character,
+    k the length of the tokens before it.
+
+    >>> _starts(" a\u00a0bc  d.", ["a", "bc", "d", "."])
+    [1, 3, 7, 8]
+    """
+    if text.isascii():
+        spaces = _ASCII_SPACE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
+    else:
+        spaces = np.isin(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _SPACES)
+    written = np.flatnonzero(~spaces)  # the offsets of the characters that are not spaces
+    lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
+    return written[np.cumsum(lengths) - lengths].tolist()
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:

@@ -256,9 +256,14 @@ _PLAIN_TOKEN = re.compile(
 )
 
 
-@given(st.text(alphabet="aZé9_-&'’.,sStdmrevlUMNoSep \n\t\u00a0\u2028\x1c\u0301", max_size=40))
+@given(st.text(alphabet="aZé9_-&'’.,sStdmrevlUMNoSep \n\t\u00a0\u2028\u3000\x1c\u0301𝐀\ud800", max_size=40))
 def test_tokenize_cuts_text_as_the_plain_pattern_does(text):
     assert tokenize(text) == _plain_tokens(text)
+
+
+def test_every_space_is_below_u3001():
+    """Token offsets count the characters that are not spaces among the first 0x3001 only."""
+    assert [code for code in range(0x3001, sys.maxunicode + 1) if chr(code).isspace()] == []
 
 
 def _plain_tokens(text):
