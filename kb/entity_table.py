@@ -181,8 +181,8 @@ class EntityTable:
     def count_forms(self, forms: Iterable[tuple[int, str]]) -> None:
         """One more article names each entity by the full form given with it: (entity id, form)."""
         forms = list(forms)
-        self.db.conn.executemany("insert into entity_forms (entity_id, form, articles) values (?, ?, 1) on conflict "
-                            "(entity_id, form) do update set articles = articles + 1", forms)
+        self.db.conn.executemany("insert into entity_forms (entity_id, form, articles) values (?, ?, 1) on "
+                                 "conflict (entity_id, form) do update set articles = articles + 1", forms)
         self.named.update(entity_id for entity_id, _ in forms)
 
     def name_by_usage(self) -> None:
