@@ -212,8 +212,8 @@ def without_honorific(mention: Mention, text: str) -> Mention | None:
     ...                   without_honorific(Mention(0, 11, "place", "Lord Butler"), "Lord Butler"))]
     ['General Motors', 'Butler']
     """
-    titles, several = (HONORIFICS, MULTI_WORD_HONORIFICS) if mention.type == "person" else (PERSONAL_TITLES, ())
-    spaced = _SPACED_HONORIFICS if several else ()
+    titles, several, spaced = ((HONORIFICS, MULTI_WORD_HONORIFICS, _SPACED_HONORIFICS) if mention.type == "person"
+                               else (PERSONAL_TITLES, (), ()))
     name, start, titled = mention.text, mention.start, False
     while True:
         words = name.split(" ")

@@ -115,7 +115,7 @@ class WordTable:
         self._uses = np.zeros(len(table), dtype=np.int64)
         self._case[:len(keep)] = self._case[keep]
         self._low_ids = {}  # numbered again: only the kept words' forms
-        self._low[:len(keep)] = [self._low_ids.setdefault(word.lower(), len(self._low_ids)) for word in self._words]
+        self._low[:len(keep)] = self._low_numbers(self._words)
         self._size = len(keep)
 
     def _add_words(self, words: list[str]) -> None:
@@ -139,13 +139,18 @@ class WordTable:
         attr_ids, targets = attr_ids[known], targets[known]
         self._ids.update(zip(words, range(start, size)))
         self._words.extend(words)
-        self._low[start:size] = [self._low_ids.setdefault(word.lower(), len(self._low_ids)) for word in words]
+        self._low[start:size] = self._low_numbers(words)
         self._case[start:size] = [F.case_of(word) for word in words]
         self._size = size
         if len(attr_ids):  # targets ascend: each (row, slot) sums one run of attribute rows
             firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
             slots = self._table.reshape(-1, self.weights.shape[1])
             slots[targets[firsts]] = self._run_sums(attr_ids, firsts)
+
+    def _low_numbers(self, words: list[str]) -> list[int]:
+        """The number of each word's lower-case form, a new form numbered next."""
+        numbers = self._low_ids
+        return [numbers.setdefault(word.lower(), len(numbers)) for word in words]
 
     def _run_sums(self, attr_ids: np.ndarray, firsts: np.ndarray) -> np.ndarray:
         """The sum of the weights of each run of `attr_ids` (runs start at `firsts`), added
