@@ -114,7 +114,8 @@ class EntityTable:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self._ids: dict[tuple[str, str], int] = {}
+        self._ids: dict[tuple[str, str], int] = {}  # (type, key) -> id, as `ensure` last found it
+        self._keys_of: dict[int, set[tuple[str, str]]] = {}  # id -> the keys _ids gives it (some perhaps no longer)
         # Articles that mentioned both entities of a merge: their index documents hold
         # two names of one entity now, and must be indexed again.
         self.touched: set[str] = set()
@@ -153,8 +154,17 @@ class EntityTable:
                 self.surnames.add(surname or cache_key[1])
         for alias in aliases:
             entity_id = self.link(entity_type, alias, entity_id)
-        self._ids[cache_key] = entity_id
+        self._remember_id(cache_key, entity_id)
         return entity_id
+
+    def _remember_id(self, cache_key: tuple[str, str], entity_id: int) -> None:
+        self._ids[cache_key] = entity_id
+        self._keys_of.setdefault(entity_id, set()).add(cache_key)
+
+    def _forget_ids(self) -> None:
+        """Empty `ensure`'s cache: a name may stand for another entity now."""
+        self._ids.clear()
+        self._keys_of.clear()
 
     def link(self, entity_type: str, alias: str, entity_id: int) -> int:
         """Make `alias` a name of `entity_id`; an entity known only by that name merges into
@@ -392,7 +402,7 @@ class EntityTable:
         if name_key(old) != name_key(new):
             self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
                             [entity_type, name_key(old), old, entity_id])
-        self._ids.clear()
+        self._ids.pop((entity_type, name_key(new)), None)  # the one name that may have named another
 
     # corrections -------------------------------------------------------------------------------
     def merge(self, source: int, target: int, by_user: bool = False) -> list[str]:
@@ -433,7 +443,9 @@ class EntityTable:
         self.db.execute("delete from entities where id = ?", [source])
         self.db.execute("insert or replace into entity_aliases (type, key, alias, entity_id) values (?, ?, ?, ?)",
                         [entity_type, name_key(name), name, target])
-        self._ids.clear()
+        for key in self._keys_of.pop(source, ()):  # every name of the source names the target now
+            if self._ids.get(key) == source:  # (a later id may be the source's again: SQLite reuses the last)
+                self._remember_id(key, target)
         return articles
 
     def rename(self, entity_id: int, new_name: str) -> list[str]:
@@ -466,7 +478,7 @@ class EntityTable:
         # Its other names go with it, but for those the new type gives another entity already.
         self.db.execute("update or ignore entity_aliases set type = ? where entity_id = ?", [new_type, entity_id])
         self.db.execute("delete from entity_aliases where entity_id = ? and type = ?", [entity_id, old_type])
-        self._ids.clear()
+        self._forget_ids()
         if target == entity_id:
             self.db.execute("update entities set type = ? where id = ?", [new_type, entity_id])
             return self.articles_of(entity_id)

@@ -133,16 +133,20 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside are committed together or not at all."""
-        with self.db.atomic():
-            yield
-            if self._entities is not None:
-                self._entities.vote_types()  # Sony an org where most articles say so
-                self._entities.link_surnames()  # "Blair" alone to the Tony Blair who dominates
-                self._entities.name_by_usage()  # entities named by their most used full form
-                if self._entities.touched:  # articles whose index documents a merge made stale
-                    self.queue(self._entities.touched)
-                    self.requeued |= self._entities.touched
-                    self._entities.touched = set()
+        try:
+            with self.db.atomic():
+                yield
+                if self._entities is not None:
+                    self._entities.vote_types()  # Sony an org where most articles say so
+                    self._entities.link_surnames()  # "Blair" alone to the Tony Blair who dominates
+                    self._entities.name_by_usage()  # entities named by their most used full form
+                    if self._entities.touched:  # articles whose index documents a merge made stale
+                        self.queue(self._entities.touched)
+                        self.requeued |= self._entities.touched
+                        self._entities.touched = set()
+        except BaseException:
+            self._entities = None  # what it kept in memory may name rows rolled back
+            raise
 
     # import runs -----------------------------------------------------------------
     def start_run(self, paths: list[str]) -> int:

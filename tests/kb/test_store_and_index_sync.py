@@ -149,6 +149,32 @@ def test_an_entity_that_a_later_name_of_the_same_article_takes_in_keeps_its_ment
     assert [(e.name, e.count) for e in article.entities] == [("Department of Homeland Security", 2)]
 
 
+def test_a_name_resolved_before_its_entity_merged_away_names_the_one_that_took_it_in(kb):
+    """The store remembers which entity each name it met stands for; after a merge, the
+    merged entity's names stand for the one that took it in, and the next new entity,
+    to which SQLite gives the id just freed, is not taken for it."""
+    table = kb.store.entities
+    with kb.store.transaction():
+        taker = table.ensure("org", "Department of Homeland Security")
+        merged = table.ensure("org", "Homeland Security")
+        assert table.link("org", "Homeland Security", taker) == taker  # takes it in
+        newcomer = table.ensure("org", "Acme")
+        assert newcomer == merged  # SQLite reused the id (else this test tests nothing)
+        assert table.ensure("org", "Homeland Security") == taker
+        assert table.ensure("org", "Acme") == newcomer
+
+
+def test_an_entity_rolled_back_is_not_remembered(kb):
+    """A transaction that fails leaves no entity behind, in the database or in memory."""
+    with pytest.raises(RuntimeError), kb.store.transaction():
+        kb.store.entities.ensure("org", "Acme")
+        raise RuntimeError("a failure midway")
+    with kb.store.transaction():
+        acme = kb.store.entities.ensure("org", "Acme")
+    db = sqlite3.connect(kb.path / "kb.db")
+    assert db.execute("select name from entities where id = ?", [acme]).fetchall() == [("Acme",)]
+
+
 @given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)), max_size=6))
 def test_mention_spans_are_stored_as_json_writes_them(spans):
     assert spans_text(spans) == json.dumps(spans)
