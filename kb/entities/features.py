@@ -55,20 +55,23 @@ GAZ_COUNTRY = _load_gazetteer("country.txt")
 LEXICON = _load_gazetteer("lower.txt")
 
 
+CLUSTER_NAMES = ("c64=", "c256=", "c1k=")
+
+
 def _load_clusters(name: str) -> dict[str, tuple[str, ...]]:
-    """word -> its cluster at each size (clusters.tsv, built by tools/word_clusters.py)."""
+    """word -> its cluster attribute at each size (clusters.tsv, built by
+    tools/word_clusters.py, gives the clusters)."""
     try:
         text = resources.files("kb.entities").joinpath("data", name).read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     rows = (line.split("\t") for line in text.split("\n") if line)
-    return {row[0]: tuple(row[1:]) for row in rows}
+    return {row[0]: tuple(map(str.__add__, CLUSTER_NAMES, row[1:])) for row in rows}
 
 
 # clusters.tsv: lower-cased words grouped by the contexts they occur in, in unlabeled
 # news text, at three sizes: "sony" and "vodafone" share clusters with other companies.
 CLUSTERS = _load_clusters("clusters.tsv")
-CLUSTER_NAMES = ("c64=", "c256=", "c1k=")
 
 
 def _shape(word: str) -> str:
@@ -94,7 +97,7 @@ def _shape(word: str) -> str:
 def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
     """(normalised lower-case form, shape, gazetteer tag or "", capitalised common word?,
     its cluster attributes)."""
-    norm = normalise(word)
+    norm = word if word.isascii() else normalise(word)  # (what normalise maps is not ASCII)
     low = norm.lower()
     shape = _shape(norm)
     if len(shape) > 6:
@@ -109,7 +112,7 @@ def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
     elif low in GAZ_LOCPART:
         gz = "locw"
     lex = shape.startswith("Xx") and low in LEXICON  # title-case only: "ICE" stays an acronym
-    clusters = tuple(name + cluster for name, cluster in zip(CLUSTER_NAMES, CLUSTERS.get(low, ())))
+    clusters = CLUSTERS.get(low, ())
     return low, shape, gz, lex, clusters
 
 
@@ -146,7 +149,7 @@ def neighbours(word: str) -> tuple[list[str], ...]:
     low, shape, gz, lex, clusters = word_info(word)
     far = ["w=" + low, "sh=" + shape, *(("gz=" + gz,) if gz else ()), *clusters[:1]]
     near = [*far, *clusters[1:2], "s3=" + low[-3:], *(("lex",) if lex else ())]
-    return tuple([prefix + attr for attr in (near if k in (-1, 1) else far)] for k, prefix in _PREFIXES)
+    return tuple(list(map(prefix.__add__, near if k in (-1, 1) else far)) for k, prefix in _PREFIXES)
 
 
 _PREFIXES = tuple((k, f"{k}:") for k in OFFSETS)
