@@ -49,6 +49,8 @@ def test_import_cpu_runs_plain_whoosh_and_both_imports_in_turns_and_prints_their
     assert len(ratios) == len(same_terms) == 2
     assert re.search(r"least CPU of each side over the turns, newskb/plain Whoosh: none [\d.]+, crf [\d.]+",
                      done.stdout)
+    assert re.search(r"median of the turns, newskb/plain Whoosh: none [\d.]+ \([012] of 2 turns at or under 1.0\), "
+                     r"crf [\d.]+ \([012] of 2 turns at or under 2.0\)", done.stdout)
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
