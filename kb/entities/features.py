@@ -55,23 +55,20 @@ GAZ_COUNTRY = _load_gazetteer("country.txt")
 LEXICON = _load_gazetteer("lower.txt")
 
 
-CLUSTER_NAMES = ("c64=", "c256=", "c1k=")
-
-
 def _load_clusters(name: str) -> dict[str, tuple[str, ...]]:
-    """word -> its cluster attribute at each size (clusters.tsv, built by
-    tools/word_clusters.py, gives the clusters)."""
+    """word -> its cluster at each size (clusters.tsv, built by tools/word_clusters.py)."""
     try:
         text = resources.files("kb.entities").joinpath("data", name).read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     rows = (line.split("\t") for line in text.split("\n") if line)
-    return {row[0]: tuple(map(str.__add__, CLUSTER_NAMES, row[1:])) for row in rows}
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 # clusters.tsv: lower-cased words grouped by the contexts they occur in, in unlabeled
 # news text, at three sizes: "sony" and "vodafone" share clusters with other companies.
 CLUSTERS = _load_clusters("clusters.tsv")
+CLUSTER_NAMES = ("c64=", "c256=", "c1k=")
 
 
 def _shape(word: str) -> str:
@@ -112,7 +109,7 @@ def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
     elif low in GAZ_LOCPART:
         gz = "locw"
     lex = shape.startswith("Xx") and low in LEXICON  # title-case only: "ICE" stays an acronym
-    clusters = CLUSTERS.get(low, ())
+    clusters = tuple(map(str.__add__, CLUSTER_NAMES, CLUSTERS.get(low, ())))
     return low, shape, gz, lex, clusters
 
 
@@ -137,6 +134,9 @@ def context(word: str, k: int) -> list[str]:
     return neighbours(word)[OFFSETS.index(k)]
 
 
+_PREFIXES = tuple((f"{k}:", k in (-1, 1)) for k in OFFSETS)  # each neighbour's, and whether it is near
+
+
 def neighbours(word: str) -> tuple[list[str], ...]:
     """`context(word, k)` for each k of OFFSETS at once (the word's pieces read once): a
     near neighbour (offset -1 or 1) adds a second cluster, its suffix and the lexicon flag.
@@ -149,10 +149,7 @@ def neighbours(word: str) -> tuple[list[str], ...]:
     low, shape, gz, lex, clusters = word_info(word)
     far = ["w=" + low, "sh=" + shape, *(("gz=" + gz,) if gz else ()), *clusters[:1]]
     near = [*far, *clusters[1:2], "s3=" + low[-3:], *(("lex",) if lex else ())]
-    return tuple(list(map(prefix.__add__, near if k in (-1, 1) else far)) for k, prefix in _PREFIXES)
-
-
-_PREFIXES = tuple((k, f"{k}:") for k in OFFSETS)
+    return tuple(list(map(prefix.__add__, near if is_near else far)) for prefix, is_near in _PREFIXES)
 
 
 def initial(word: str) -> list[str]:
