@@ -93,7 +93,7 @@ def _shape(word: str) -> str:
 @lru_cache(maxsize=15_000)  # bounded: memory stays flat over a long import
 def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
     """(normalised lower-case form, shape, gazetteer tag or "", capitalised common word?,
-    its cluster attributes)."""
+    its clusters at each size)."""
     norm = word if word.isascii() else normalise(word)  # (what normalise maps is not ASCII)
     low = norm.lower()
     shape = _shape(norm)
@@ -109,52 +109,71 @@ def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
     elif low in GAZ_LOCPART:
         gz = "locw"
     lex = shape.startswith("Xx") and low in LEXICON  # title-case only: "ICE" stays an acronym
-    clusters = tuple(map(str.__add__, CLUSTER_NAMES, CLUSTERS.get(low, ())))
-    return low, shape, gz, lex, clusters
+    return low, shape, gz, lex, CLUSTERS.get(low, ())
+
+
+# A word's attributes are pieces of these kinds, each written as its kind and value
+# ("w=sony"), a flag as its kind alone ("lex"); in a neighbour's slot or the
+# sentence-initial one, with the slot's prefix ("-1:w=sony", "bos:sh=Xx").
+KINDS = ("w", "sh", "s2", "s3", "s4", "p3", *(name[:-1] for name in CLUSTER_NAMES), "gz", "len1", "lex")
+_FAR = ("w", "sh", "gz", "c64")  # a neighbour two tokens away
+_NEAR = (*_FAR, "c256", "s3", "lex")  # the next or previous token: a second cluster, a suffix, the flag
+# Each slot's prefix and kinds, in the order the trainer writes them: the token, its
+# neighbours at OFFSETS, and the sentence-initial token (after the attribute "bos").
+SLOT_PREFIXES = ("", *(f"{k}:" for k in OFFSETS), "bos:")
+SLOT_KINDS = tuple(tuple(map(KINDS.index, kinds)) for kinds in (KINDS, _FAR, _NEAR, _NEAR, _FAR, ("sh",)))
+BOS = "bos"
+
+
+def pieces(word: str) -> tuple[str | None, ...]:
+    """The word's value of each kind of KINDS in turn: None where it has none, "" for a
+    flag it has.
+
+    >>> pieces("Sony")
+    ('sony', 'Xx', 'ny', 'ony', 'sony', 'son', '17', '182', '425', None, None, None)
+    """
+    low, shape, gz, lex, clusters = word_info(word)
+    return (low, shape, low[-2:], low[-3:], low[-4:], low[:3], *clusters, *(None,) * (3 - len(clusters)),
+            gz or None, "" if len(low) == 1 else None, "" if lex else None)
+
+
+def attribute(slot: int, kind: int, value: str) -> str:
+    """The attribute a piece (KINDS[kind], `value`) is in `slot` (of SLOT_PREFIXES).
+
+    >>> attribute(2, 0, "sony"), attribute(0, KINDS.index("lex"), "")
+    ('-1:w=sony', 'lex')
+    """
+    return f"{SLOT_PREFIXES[slot]}{KINDS[kind]}={value}" if value else SLOT_PREFIXES[slot] + KINDS[kind]
+
+
+def slot(word: str, number: int) -> list[str]:
+    """The word's attributes in slot `number` (of SLOT_PREFIXES); a PAD neighbour's is
+    "k:pad"."""
+    if word == PAD:
+        return [SLOT_PREFIXES[number] + "pad"] if 0 < number <= len(OFFSETS) else []
+    values = pieces(word)
+    found = [attribute(number, kind, values[kind]) for kind in SLOT_KINDS[number] if values[kind] is not None]
+    return [BOS, *found] if number == len(OFFSETS) + 1 else found
 
 
 def local(word: str) -> list[str]:
     """Attributes of the token itself."""
-    if word == PAD:
-        return []
-    low, shape, gz, lex, clusters = word_info(word)
-    feats = ["w=" + low, "sh=" + shape, "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:], "p3=" + low[:3],
-             *clusters]
-    if gz:
-        feats.append("gz=" + gz)
-    if len(low) == 1:
-        feats.append("len1")
-    if lex:
-        feats.append("lex")
-    return feats
+    return slot(word, 0)
 
 
 def context(word: str, k: int) -> list[str]:
-    """Attributes contributed by a neighbour at offset k."""
-    return neighbours(word)[OFFSETS.index(k)]
+    """Attributes contributed by a neighbour at offset k: a near neighbour (offset -1 or
+    1) adds a second cluster, its suffix and the lexicon flag.
 
-
-_PREFIXES = tuple((f"{k}:", k in (-1, 1)) for k in OFFSETS)  # each neighbour's, and whether it is near
-
-
-def neighbours(word: str) -> tuple[list[str], ...]:
-    """`context(word, k)` for each k of OFFSETS at once (the word's pieces read once): a
-    near neighbour (offset -1 or 1) adds a second cluster, its suffix and the lexicon flag.
-
-    >>> neighbours("Sony")[1]
+    >>> context("Sony", -1)
     ['-1:w=sony', '-1:sh=Xx', '-1:c64=17', '-1:c256=182', '-1:s3=ony']
     """
-    if word == PAD:
-        return tuple([f"{k}:pad"] for k in OFFSETS)
-    low, shape, gz, lex, clusters = word_info(word)
-    far = ["w=" + low, "sh=" + shape, *(("gz=" + gz,) if gz else ()), *clusters[:1]]
-    near = [*far, *clusters[1:2], "s3=" + low[-3:], *(("lex",) if lex else ())]
-    return tuple(list(map(prefix.__add__, near if is_near else far)) for prefix, is_near in _PREFIXES)
+    return slot(word, 1 + OFFSETS.index(k))
 
 
 def initial(word: str) -> list[str]:
     """Attributes of a sentence-initial token."""
-    return ["bos", "bos:sh=" + word_info(word)[1]]
+    return slot(word, len(OFFSETS) + 1)
 
 
 # A word's case, as bits: it starts in lower case, in upper case, or in title case ("Reading").

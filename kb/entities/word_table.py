@@ -9,8 +9,7 @@ models of a pipeline share one table, so a new word is looked up once for all of
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 
 import numpy as np
 
@@ -18,20 +17,6 @@ from kb.entities import features as F
 
 SLOTS = 6  # local, context -2, -1, +1, +2, sentence-initial
 MAX_CACHED_WORDS = 30_000  # rows kept (under 32,768: about 27 MB for the two stages' 34 labels)
-
-
-@lru_cache(maxsize=4096)
-def slot_attributes(word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A word's attributes in the table's slots, flat, and how many each slot has
-    (F.PAD: only as a neighbour).
-
-    >>> attrs, counts = slot_attributes("Sony")
-    >>> attrs[:2], attrs[-2:], len(counts), counts[-1] == 2, sum(counts) == len(attrs)
-    (('w=sony', 'sh=Xx'), ('bos', 'bos:sh=Xx'), 6, True, True)
-    """
-    neighbour = F.neighbours(word)
-    slots = [[], *neighbour, []] if word == F.PAD else [F.local(word), *neighbour, F.initial(word)]
-    return tuple(chain.from_iterable(slots)), tuple(map(len, slots))
 
 
 class WordTable:
@@ -51,6 +36,10 @@ class WordTable:
             width = model.weights.shape[1]
             self.weights[rows, column:column + width] = model.weights
             column += width
+        # Row -1, zeros: the row of an attribute no model has.
+        self.weights = np.vstack((self.weights, np.zeros(self.weights.shape[1])))
+        self._slots_of_kind = [[s for s, kinds in enumerate(F.SLOT_KINDS) if kind in kinds]
+                               for kind in range(len(F.KINDS))]
         self._lock = threading.Lock()
         self._forget_words()
 
@@ -91,16 +80,26 @@ class WordTable:
             return emit, self._low[rows], self._case[rows]
 
     def _forget_words(self) -> None:
-        """Empty the table, but for PAD."""
-        self._ids: dict[str, int] = {}
-        self._words: list[str] = []
+        """Empty the table, but for PAD (row 0)."""
+        self._ids: dict[str, int] = {F.PAD: 0}
+        self._words: list[str] = [F.PAD]
         self._table = np.zeros((1024, SLOTS, self.weights.shape[1]), dtype=np.float32)
         self._uses = np.zeros(1024, dtype=np.int64)
         self._low = np.zeros(1024, dtype=np.int32)
         self._case = np.zeros(1024, dtype=np.uint8)
         self._low_ids: dict[str, int] = {}
-        self._size = 0
-        self._add_words([F.PAD])
+        self._low[0], self._case[0] = self._low_numbers([F.PAD])[0], F.case_of(F.PAD)
+        for slot in range(SLOTS):
+            rows = [self.attr_ids[a] for a in F.slot(F.PAD, slot) if a in self.attr_ids]
+            self._table[0, slot] = self.weights[rows].sum(axis=0) if rows else 0
+        self._size = 1
+        self._forget_pieces()
+
+    def _forget_pieces(self) -> None:
+        """Number pieces afresh: piece 0 is a kind's absent value (no attribute in any slot)."""
+        self._piece_ids: list[dict] = [{None: 0} for _ in F.KINDS]
+        self._piece_rows = np.full((1024, SLOTS), -1, dtype=np.intp)  # each piece's attribute in each slot
+        self._pieces = 1
 
     def _keep_most_used_words(self) -> None:
         """Shrink the table to its most used half, so that a long import's memory stays
@@ -115,12 +114,15 @@ class WordTable:
         self._uses = np.zeros(len(table), dtype=np.int64)
         self._case[:len(keep)] = self._case[keep]
         self._low_ids = {}  # numbered again: only the kept words' forms
+        self._forget_pieces()
         self._low[:len(keep)] = self._low_numbers(self._words)
         self._size = len(keep)
 
     def _add_words(self, words: list[str]) -> None:
         """Rows for new words, each slot's weights summed for all of them at once (the
-        caller holds the lock)."""
+        caller holds the lock). A word's attributes are pieces (features.pieces), each
+        numbered once with its attribute row in every slot: "s3=ony" or "sh=Xx" is
+        looked up once for every word that has it."""
         size = self._size + len(words)
         while size > len(self._table):
             grown = np.zeros((2 * len(self._table),) + self._table.shape[1:], dtype=np.float32)
@@ -130,36 +132,39 @@ class WordTable:
             self._low = np.concatenate((self._low, np.zeros(len(self._low), dtype=np.int32)))
             self._case = np.concatenate((self._case, np.zeros(len(self._case), dtype=np.uint8)))
         start = self._size
-        flat = [slot_attributes(word) for word in words]
-        attrs = list(chain.from_iterable(attrs for attrs, _ in flat))
-        attr_ids = np.fromiter(map(self.attr_ids.get, attrs, repeat(-1)), dtype=np.intp, count=len(attrs))
-        counts = np.fromiter(chain.from_iterable(counts for _, counts in flat), dtype=np.intp, count=len(flat) * SLOTS)
-        targets = np.repeat(np.arange(start * SLOTS, size * SLOTS), counts)  # the (row, slot) of each attribute
-        known = attr_ids >= 0
-        attr_ids, targets = attr_ids[known], targets[known]
+        values = [F.pieces(word) for word in words]
+        pieces = np.empty((len(words), len(F.KINDS)), dtype=np.intp)
+        for kind, numbers in enumerate(self._piece_ids):
+            column = [found[kind] for found in values]
+            if new := [value for value in dict.fromkeys(column) if value not in numbers]:
+                self._add_pieces(kind, new)
+            pieces[:, kind] = list(map(numbers.__getitem__, column))
+        rows = self._piece_rows[pieces]  # (word, kind, slot): an attribute row, -1 for none
+        for slot, kinds in enumerate(F.SLOT_KINDS):
+            sums = np.zeros((len(words), self.weights.shape[1]))  # added in the trainer's order
+            if slot == len(F.SLOT_KINDS) - 1 and F.BOS in self.attr_ids:
+                sums += self.weights[self.attr_ids[F.BOS]]
+            for kind in kinds:
+                sums += self.weights[rows[:, kind, slot]]
+            self._table[start:size, slot] = sums
         self._ids.update(zip(words, range(start, size)))
         self._words.extend(words)
         self._low[start:size] = self._low_numbers(words)
         self._case[start:size] = [F.case_of(word) for word in words]
         self._size = size
-        if len(attr_ids):  # targets ascend: each (row, slot) sums one run of attribute rows
-            firsts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
-            slots = self._table.reshape(-1, self.weights.shape[1])
-            slots[targets[firsts]] = self._run_sums(attr_ids, firsts)
+
+    def _add_pieces(self, kind: int, values: list[str]) -> None:
+        """Number new values of one kind, with their attribute row in each slot."""
+        first, self._pieces = self._pieces, self._pieces + len(values)
+        while self._pieces > len(self._piece_rows):
+            self._piece_rows = np.concatenate((self._piece_rows, np.full_like(self._piece_rows, -1)))
+        self._piece_ids[kind].update(zip(values, range(first, self._pieces)))
+        ids = self.attr_ids
+        for slot in self._slots_of_kind[kind]:
+            self._piece_rows[first:self._pieces, slot] = [ids.get(F.attribute(slot, kind, value), -1)
+                                                          for value in values]
 
     def _low_numbers(self, words: list[str]) -> list[int]:
         """The number of each word's lower-case form, a new form numbered next."""
         numbers = self._low_ids
         return [numbers.setdefault(word.lower(), len(numbers)) for word in words]
-
-    def _run_sums(self, attr_ids: np.ndarray, firsts: np.ndarray) -> np.ndarray:
-        """The sum of the weights of each run of `attr_ids` (runs start at `firsts`), added
-        in order: every run's first attribute, then every run's second, and so on (a dozen
-        steps; np.add.reduceat takes some microseconds a run, and there are six a word)."""
-        runs = np.repeat(np.arange(len(firsts)), np.diff(firsts, append=len(attr_ids)))
-        position = np.arange(len(attr_ids)) - firsts[runs]
-        sums = np.zeros((len(firsts), self.weights.shape[1]))
-        for step in range(int(position.max()) + 1):
-            at = position == step
-            sums[runs[at]] += self.weights[attr_ids[at]]
-        return sums
