@@ -34,6 +34,11 @@ def test_benchmark_smoke_run_agrees_with_fts5_and_its_knowledge_base_serves_the_
     latency = benchmark("latency.py", "--kb", tmp_path / "kb", "--runs", 1, "--passes", 1)
     assert latency.returncode == 0, latency.stderr
     assert "pass 1: 20 queries x 1: median" in latency.stdout and "kb search whole process" in latency.stdout
+    in_turns = benchmark("latency.py", "--kb", tmp_path / "kb", "--runs", 2, "--passes", 1,
+                         "--against", tmp_path / "kb")
+    assert in_turns.returncode == 0, in_turns.stderr
+    assert re.search(r"^pass 1: 20 queries x 2 in turns: median [\d.]+ ms \(this\) / [\d.]+ ms \(against\) = [\d.]+$",
+                     in_turns.stdout, re.MULTILINE), in_turns.stdout
 
 
 def test_import_cpu_runs_plain_whoosh_and_both_imports_in_turns_and_prints_their_ratios():
