@@ -24,8 +24,11 @@ import importlib
 import inspect
 import sys
 import types
+from hashlib import md5
 import warnings
 from contextlib import contextmanager
+
+import numpy as np
 
 from kb.errors import KBError
 
@@ -103,8 +106,12 @@ import whoosh  # noqa: E402 (after the warning filters)
 
 # (The stand-ins only under a Whoosh whose imports were read: another is refused below.)
 with standing_in(DEFERRED if whoosh.versionstring() in SUPPORTED_VERSIONS else {}) as STAND_INS:
+    from whoosh.filedb import filetables
+    from whoosh.filedb.filetables import OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
-    from whoosh.codec.whoosh3 import W3FieldWriter, W3TermsReader
+    from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
+    from whoosh.system import pack_ushort
+    from whoosh.util.numeric import length_to_byte
     from whoosh.index import FileIndex
     from whoosh.reading import SegmentReader
     from whoosh.scoring import BM25F
@@ -216,11 +223,72 @@ def finish_segment(writer: UnlockedSegmentWriter):
 
 
 def postings_writer_of(field_writer: W3FieldWriter):
-    """The postings writer of the term a W3FieldWriter is writing (between start_term and
-    finish_term): the codec's, made by its postings_writer() when the field started.
+    """The postings writer of the field a W3FieldWriter is writing (after start_field):
+    the codec's, made by its postings_writer() when the field started.
 
     Relies on: W3FieldWriter keeping it in `_postwriter`."""
     return field_writer._postwriter
+
+
+def add_terms(field_writer: W3FieldWriter, terms: list[bytes], infos: list[bytes]) -> None:
+    """Add terms of the field a W3FieldWriter is writing (in order, after those added
+    before) and each one's W3TermInfo bytes to the term dictionary, in one write, as its
+    finish_term() and the dictionary's OrderedHashWriter.add() do a term at a time.
+
+    Relies on: W3FieldWriter keeping the dictionary in `_tindex` and the field's number in
+    `_fieldid`, each key being that number ("!H") then the term; OrderedHashWriter keeping
+    `dbfile`, the row positions in `index`, `lastkey`, and `(hash, position)` in
+    `buckets` by the hash's low byte, with `hashfn`; a row being the key's and value's
+    lengths (filetables._lengths), the key, the value."""
+    if not terms:
+        return
+    dictionary = field_writer._tindex
+    prefix = pack_ushort(field_writer._fieldid)
+    keys = [prefix + term for term in terms]
+    if keys[0] <= dictionary.lastkey or any(a >= b for a, b in zip(keys, keys[1:])):
+        raise ValueError(f"terms must increase: {dictionary.lastkey!r}, {keys[:3]!r}...")
+    heads = list(map(filetables._lengths.pack, map(len, keys), map(len, infos)))
+    position = dictionary.dbfile.tell()
+    positions = []
+    for head, key, info in zip(heads, keys, infos):
+        positions.append(position)
+        position += len(head) + len(key) + len(info)
+    dictionary.dbfile.write(b"".join([part for row in zip(heads, keys, infos) for part in row]))
+    dictionary.index.extend(positions)
+    buckets = dictionary.buckets
+    hashfn = md5_low_bits if dictionary.hashfn is filetables.md5_hash else dictionary.hashfn
+    for key, position in zip(keys, positions):
+        hashed = hashfn(key)
+        buckets[hashed & 255].append((hashed, position))
+    dictionary.lastkey = keys[-1]
+
+
+# The bytes of a W3TermInfo whose postings are not inlined (to_bytes), as a numpy record:
+# what W3TermInfo._struct packs ("!BfIBBfII": not inlined, total weight, document
+# frequency, least and greatest length as bytes, greatest weight, first and last document),
+# then where the postings lie (pack_long, pack_int). Checked below against to_bytes().
+TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("min_length", "u1"),
+                      ("max_length", "u1"), ("max_weight", ">f4"), ("min_id", ">u4"), ("max_id", ">u4"),
+                      ("offset", ">i8"), ("length", ">i4")])
+
+
+def term_info_layout_holds() -> bool:
+    """Whether W3TermInfo.to_bytes() writes what a TERM_INFO record holds."""
+    info = W3TermInfo(weight=6.5, df=3, minlength=4, maxlength=9000, maxweight=2.5, minid=7, maxid=70_000)
+    info.set_extent(1 << 33, 1234)
+    record = np.array([(0, 6.5, 3, length_to_byte(4), length_to_byte(9000), 2.5, 7, 70_000, 1 << 33, 1234)],
+                      dtype=TERM_INFO)
+    return info.to_bytes() == record.tobytes()
+
+
+def md5_low_bits(key: bytes) -> int:
+    """filetables.md5_hash (the hash of Whoosh's term dictionary), without the digest as
+    hexadecimal text: the low 32 bits of the MD5 digest read as one number.
+
+    >>> all(md5_low_bits(key) == filetables.md5_hash(key) for key in (b"", b"\\x00\\x01oil", b"=caf\\xc3\\xa9"))
+    True
+    """
+    return int.from_bytes(md5(key).digest()[12:], "big")
 
 
 # ------------------------------------------------------------------------------------
@@ -304,7 +372,9 @@ REQUIRED = (
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
     (SegmentWriter, "docnum"), (SegmentWriter, "perdocwriter"), (SegmentWriter, "_added"),
     (SegmentWriter, "_check_state"), (SegmentWriter, "_check_fields"),
-    (W3FieldWriter, "_postwriter"),
+    (W3FieldWriter, "_postwriter"), (W3FieldWriter, "_tindex"), (W3FieldWriter, "_fieldid"),
+    (OrderedHashWriter, "dbfile"), (OrderedHashWriter, "index"), (OrderedHashWriter, "lastkey"),
+    (OrderedHashWriter, "buckets"), (OrderedHashWriter, "hashfn"), (filetables, "_lengths"), (filetables, "md5_hash"),
     (StructFile, "file"),
 )
 
@@ -321,6 +391,8 @@ def missing_internals() -> list[str]:
                if not _has(owner, name)]
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         missing.append("SegmentWriter(_lk=False)")
+    if not term_info_layout_holds():
+        missing.append("W3TermInfo.to_bytes() as TERM_INFO")
     return missing + [f"{module}: uses a stand-in module" for module in holders_of(STAND_INS.values())]
 
 

@@ -24,7 +24,7 @@ from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.per_document import PackedPerDocReader
 from index.codec.packing import pack_field
 from index.codec.pool import GroupedPostingPool
-from index.whoosh_internals import postings_writer_of
+from index.whoosh_internals import add_terms, postings_writer_of
 
 
 class PackedFieldWriter(W3FieldWriter):
@@ -39,9 +39,9 @@ class PackedFieldWriter(W3FieldWriter):
             super().add_postings(schema, lengths, items)
 
     def add_pooled_postings(self, schema, lengths: WholeLengths | None, pool: GroupedPostingPool) -> None:
-        """Each field's terms packed together (packing.py), each term's bytes handed to the
-        postings writer whole between Whoosh's start_term and finish_term (which keep the
-        term dictionary)."""
+        """Each field's terms packed together (packing.py), a piece of the field at a time:
+        its terms' postings written in one write, their rows of the term dictionary in
+        another (what Whoosh's start_term and finish_term do a term at a time)."""
         for fieldname, field_pool in pool.sorted_fields():
             if not field_pool.numbers:  # (text without a word): no field, as Whoosh's writer leaves it
                 continue
@@ -49,12 +49,9 @@ class PackedFieldWriter(W3FieldWriter):
             postings_writer = postings_writer_of(self)
             codes = None if lengths is None else lengths.codes(fieldname)
             for piece in field_pool.sorted():
-                for term, postings, statistics in pack_field(piece, field_pool.field_format, codes,
-                                                             postings_writer.block_size,
-                                                             postings_writer.compress_positions):
-                    self.start_term(term)
-                    postings_writer.add_packed(postings, statistics)
-                    self.finish_term()
+                packed = pack_field(piece, field_pool.field_format, codes, postings_writer.block_size,
+                                    postings_writer.compress_positions)
+                add_terms(self, packed.terms, postings_writer.write_terms(packed.postings, packed.infos))
             self.finish_field()
 
 

@@ -7,20 +7,22 @@ field are packed together: document-number gaps and weights at the narrowest wid
 block allows, scattered into one buffer; positions (or frequencies) as varints; the
 block table as one structured array. pack_field() then cuts each term's bytes out of
 them, exactly the bytes PackedPostingsWriter writes for the same postings
-(tests/index/test_codec.py compares the two).
+(tests/index/test_codec.py compares the two), and gives every term's W3TermInfo as one
+record array.
 
 >>> import numpy as np
 >>> from whoosh.formats import Positions
 >>> from index.codec.pool import FieldPostings
 >>> postings = FieldPostings([b"gas", b"oil"], np.array([0, 1, 3]), np.array([0, 0, 1]),
 ...                          np.array([1.0, 2.0, 1.0]), np.array([1, 2, 1]), np.array([1, 0, 2, 0]))
->>> [(term, stats.df, stats.maxid) for term, data, stats in pack_field(postings, Positions(), None)]
-[(b'gas', 1, 0), (b'oil', 2, 1)]
+>>> packed = pack_field(postings, Positions(), None)
+>>> packed.terms, packed.infos["df"].tolist(), packed.infos["max_id"].tolist()
+([b'gas', b'oil'], [1, 2], [0, 1])
 """
 from __future__ import annotations
 
 import zlib
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.util.numeric import length_to_byte
@@ -31,33 +33,29 @@ from index.codec.pool import FieldPostings
 from index.codec.values import COMPRESS_FROM, FREQUENCIES, POSITIONS, value_kind
 from index.codec.varints import encode_varints
 from index.codec.writer import DEFAULT_BLOCK_SIZE
+from index.whoosh_internals import TERM_INFO
 
 _ID_WIDTHS = np.array([1, 2, 4])  # bytes of a gap, by ID_CODES index
 _WEIGHT_WIDTHS = np.array([0, 1, 2, 4])  # bytes of a weight, by weight kind
-_LENGTH_OF_CODE = np.array(LENGTH_OF_CODE)
 _BYTE_OF_CODE = np.array([length_to_byte(length) for length in LENGTH_OF_CODE])  # 0 stays 0
 _NO_CODE = 256  # above every length code: "no length" in a minimum
 _VERSION = bytes([VERSION])
 
 
-class TermStatistics(NamedTuple):
-    """What Whoosh's W3TermInfo holds of a term's postings, in the order TermInfo() takes them."""
-    weight: float
-    df: int
-    minlength: int | None
-    maxlength: int
-    maxweight: float
-    minid: int
-    maxid: int
+class PackedTerms(NamedTuple):
+    """Terms in order, each one's postings' bytes, and each one's W3TermInfo (TERM_INFO
+    records, where the postings lie left to the writer)."""
+    terms: list[bytes]
+    postings: list[bytes]
+    infos: np.ndarray
 
 
 def pack_field(postings: FieldPostings, field_format, length_codes: np.ndarray | None,
-               block_size: int = DEFAULT_BLOCK_SIZE, compress_positions: bool = True
-               ) -> Iterator[tuple[bytes, bytes, TermStatistics]]:
-    """(term, its postings' bytes, its statistics) of each term, in order. `length_codes`:
-    each document's length code in the field (None: no lengths)."""
+               block_size: int = DEFAULT_BLOCK_SIZE, compress_positions: bool = True) -> PackedTerms:
+    """The terms of `postings` packed. `length_codes`: each document's length code in the
+    field (None: no lengths)."""
     if not postings.terms:
-        return
+        return PackedTerms([], [], np.zeros(0, dtype=TERM_INFO))
     starts, docs = postings.starts, postings.docs
     blocks = Blocks(np.diff(starts), block_size)
     singles = postings.weights.astype(np.float32)  # as Whoosh keeps them
@@ -87,30 +85,32 @@ def pack_field(postings: FieldPostings, field_format, length_codes: np.ndarray |
     records, record_size = table.tobytes(), BLOCK.itemsize
 
     data_starts = np.concatenate([[0], data_ends]).tolist()
-    statistics = _statistics(postings, blocks, singles, max_weights, min_codes, max_codes)
-    for term, block, term_blocks, term_statistics in zip(
-            postings.terms, blocks.term_firsts.tolist(), blocks.per_term.tolist(), statistics):
+    packed = []
+    for block, term_blocks in zip(blocks.term_firsts.tolist(), blocks.per_term.tolist()):
         end = block + term_blocks
         data_start, data_end = data_starts[block], data_starts[end]
-        yield term, b"".join([_VERSION, encode_varints((term_blocks, data_end - data_start)),
-                              records[block * record_size:end * record_size], data[data_start:data_end],
-                              *values[block:end]]), term_statistics
+        packed.append(b"".join([_VERSION, encode_varints((term_blocks, data_end - data_start)),
+                                records[block * record_size:end * record_size], data[data_start:data_end],
+                                *values[block:end]]))
+    return PackedTerms(postings.terms, packed, _term_infos(postings, blocks, singles, max_weights, min_codes,
+                                                           max_codes))
 
 
-def _statistics(postings: FieldPostings, blocks: Blocks, singles: np.ndarray, max_weights: np.ndarray,
-                min_codes: np.ndarray, max_codes: np.ndarray) -> Iterator[TermStatistics]:
-    """Each term's statistics from its blocks' (as W3TermInfo.add_block gathers them; the
-    weights summed in float64, which equals Whoosh's running sum while they are whole
-    numbers, as newskb's are)."""
+def _term_infos(postings: FieldPostings, blocks: Blocks, singles: np.ndarray, max_weights: np.ndarray,
+                min_codes: np.ndarray, max_codes: np.ndarray) -> np.ndarray:
+    """Each term's W3TermInfo from its blocks' figures (as W3TermInfo.add_block gathers
+    them; the weights summed in float64, which equals Whoosh's running sum while they are
+    whole numbers, as newskb's are), where its postings lie left at zero."""
     starts, docs, firsts = postings.starts, postings.docs, blocks.term_firsts
+    infos = np.zeros(len(postings.terms), dtype=TERM_INFO)
+    infos["weight"] = np.add.reduceat(singles.astype(np.float64), starts[:-1])
+    infos["df"] = np.diff(starts)
     term_min_codes = np.minimum.reduceat(min_codes, firsts)
-    min_lengths = np.where(term_min_codes == _NO_CODE, -1, _LENGTH_OF_CODE[np.minimum(term_min_codes, 255)])
-    for weight, df, minlength, maxlength, maxweight, minid, maxid in zip(
-            np.add.reduceat(singles.astype(np.float64), starts[:-1]).tolist(), np.diff(starts).tolist(),
-            min_lengths.tolist(), _LENGTH_OF_CODE[np.maximum.reduceat(max_codes, firsts)].tolist(),
-            np.maximum.reduceat(max_weights, firsts).tolist(), docs[starts[:-1]].tolist(),
-            docs[starts[1:] - 1].tolist()):
-        yield TermStatistics(weight, df, None if minlength < 0 else minlength, maxlength, maxweight, minid, maxid)
+    infos["min_length"] = _BYTE_OF_CODE[np.where(term_min_codes == _NO_CODE, 0, term_min_codes)]
+    infos["max_length"] = _BYTE_OF_CODE[np.maximum.reduceat(max_codes, firsts)]
+    infos["max_weight"] = np.maximum.reduceat(max_weights, firsts)
+    infos["min_id"], infos["max_id"] = docs[starts[:-1]], docs[starts[1:] - 1]
+    return infos
 
 
 class Blocks:

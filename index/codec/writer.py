@@ -22,6 +22,8 @@ from __future__ import annotations
 from array import array
 from itertools import starmap
 
+import numpy as np
+
 from whoosh.codec.base import PostingsWriter
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
@@ -60,7 +62,6 @@ class PackedPostingsWriter(PostingsWriter):
         self.min_length, self.max_length = None, 0
         self.first_id = None
         self.blocks_written = 0
-        self.packed = None
         self.start_block()
 
     def start_block(self) -> None:
@@ -73,11 +74,6 @@ class PackedPostingsWriter(PostingsWriter):
         self.weights.append(weight)
         self.vbytes.append(vbytes)
         self.lengths.append(length)
-
-    def add_packed(self, postings: bytes, statistics) -> None:
-        """The term's postings packed already (packing.py), and their TermStatistics:
-        finish_postings() writes them as they are."""
-        self.packed = postings, statistics
 
     def finish_block(self) -> None:
         self.write_block(self.ids, self.weights, pack_values(self.kind, self.field_format, self.vbytes), self.lengths)
@@ -112,9 +108,6 @@ class PackedPostingsWriter(PostingsWriter):
         self.blocks_written += 1
 
     def finish_postings(self) -> W3TermInfo:
-        if self.packed is not None:
-            (postings, statistics), self.packed = self.packed, None
-            return self.write_term(postings, W3TermInfo(*statistics))  # (in TermInfo's order)
         if self.ids:
             self.finish_block()
         data = b"".join(self.data)
@@ -124,6 +117,17 @@ class PackedPostingsWriter(PostingsWriter):
             weight=self.total_weight, df=sum(record[3] for record in self.records), minlength=self.min_length,
             maxlength=self.max_length, maxweight=self.max_weight, minid=self.first_id,
             maxid=self.records[-1][0] if self.records else 0))
+
+    def write_terms(self, postings: list[bytes], infos: np.ndarray) -> list[bytes]:
+        """Write the postings of some terms (packed already: packing.py) in one write; the
+        bytes of each one's W3TermInfo (`infos`, TERM_INFO records), with where they lie."""
+        self.postfile.write(b"".join(postings))
+        lengths = np.fromiter(map(len, postings), dtype=np.int64, count=len(postings))
+        ends = self.offset + np.cumsum(lengths)
+        infos["offset"], infos["length"] = ends - lengths, lengths
+        self.offset = int(ends[-1]) if len(ends) else self.offset
+        whole, size = infos.tobytes(), infos.itemsize
+        return [whole[at:at + size] for at in range(0, len(whole), size)]
 
     def write_term(self, postings: bytes, info: W3TermInfo) -> W3TermInfo:
         """Write a term's postings; its info, with where they lie."""

@@ -70,13 +70,13 @@ def test_a_field_packed_whole_is_what_the_postings_writer_writes(numbered_docs, 
         counts = [len(doc[term][1]) for term in terms]
         pool.add(docnum, terms, counts, [doc[term][0] for term in terms], [p for t in terms for p in doc[t][1]])
     expected = one_by_one(numbered_docs, fmt, codes, block_size, compress)
-    packed = [term for piece in pool.sorted(most) for term in pack_field(piece, fmt, codes, block_size, compress)]
-    assert [term for term, _, _ in packed] == sorted(expected)
-    for term, postings, statistics in packed:
-        assert postings == expected[term][0], term
-        info = W3TermInfo(*statistics)
-        info.set_extent(*expected[term][1].extent())
-        assert info.to_bytes() == expected[term][1].to_bytes(), term
+    packed = [pack_field(piece, fmt, codes, block_size, compress) for piece in pool.sorted(most)]
+    assert [term for piece in packed for term in piece.terms] == sorted(expected)
+    for piece in packed:
+        for term, postings, info in zip(piece.terms, piece.postings, piece.infos):
+            assert postings == expected[term][0], term
+            info["offset"], info["length"] = expected[term][1].extent()
+            assert info.tobytes() == expected[term][1].to_bytes(), term
 
 
 def test_a_field_without_lengths_packs_as_one_whose_lengths_are_all_none():
@@ -84,9 +84,11 @@ def test_a_field_without_lengths_packs_as_one_whose_lengths_are_all_none():
     pool.add(0, [b"oil"], [1], [1.0], [0])
     pool.add(3, [b"oil", b"gas"], [2, 1], [2.0, 1.0], [1, 5, 2])
     [piece] = pool.sorted()
-    without = list(pack_field(piece, ArrayPositions(), None))
-    zeros = list(pack_field(piece, ArrayPositions(), np.zeros(4, dtype=np.uint8)))
-    assert without == zeros and without[0][2].minlength is None and without[0][2].maxlength == 0
+    without = pack_field(piece, ArrayPositions(), None)
+    zeros = pack_field(piece, ArrayPositions(), np.zeros(4, dtype=np.uint8))
+    assert without.terms == zeros.terms and without.postings == zeros.postings
+    assert without.infos.tobytes() == zeros.infos.tobytes()
+    assert without.infos["min_length"].tolist() == without.infos["max_length"].tolist() == [0, 0]
 
 
 def test_weights_are_kept_once_one_is_not_its_frequency_times_the_boost():

@@ -157,6 +157,47 @@ def test_a_missing_private_is_named(monkeypatch):
         check_whoosh()
 
 
+def test_a_term_info_layout_other_than_the_records_is_named(monkeypatch):
+    from struct import Struct
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    monkeypatch.setattr(W3TermInfo, "_struct", Struct("!BfIBBfIQ"))  # a wider last document number
+    with pytest.raises(UnsupportedWhoosh, match=r"lacks internals newskb relies on: W3TermInfo\.to_bytes\(\) as TERM_"):
+        check_whoosh()
+
+
+def test_terms_added_together_make_the_dictionary_finish_term_makes_one_at_a_time():
+    """Keys, rows, positions, hash buckets: the closed term files are the same bytes."""
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.fields import TEXT, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    fields = {"title": [b"gas", b"oil"], "body": [b"caf\xc3\xa9", b"oil", b"rates", b"x" * 300]}
+    schema = Schema(title=TEXT(), body=TEXT())
+    files = []
+    for together in (False, True):
+        storage = RamStorage()
+        segment = W3Codec().new_segment(storage, "MAIN")
+        writer = W3Codec().field_writer(storage, segment)
+        for number, (fieldname, terms) in enumerate(fields.items()):
+            writer.start_field(fieldname, schema[fieldname])
+            infos = [bytes([number, n]) * (n + 1) for n in range(len(terms))]
+            if together:
+                whoosh_internals.add_terms(writer, terms, infos)
+            else:
+                for term, info in zip(terms, infos):
+                    writer._btext = term  # what start_term keeps, without starting postings
+                    writer._tindex.add(whoosh_internals.pack_ushort(writer._fieldid) + term, info)
+            writer.finish_field()
+        writer.close()
+        files.append({name.rsplit(".")[-1]: storage.open_file(name).read() for name in storage.list()})
+    assert files[0] == files[1] and len(files[1]["trm"]) > 100
+    writer = W3Codec().field_writer(storage, W3Codec().new_segment(storage, "MAIN"))
+    writer.start_field("title", schema["title"])
+    with pytest.raises(ValueError, match="terms must increase"):
+        whoosh_internals.add_terms(writer, [b"oil", b"gas"], [b"1", b"2"])
+
+
 def test_importing_the_index_with_an_unsupported_whoosh_fails_with_one_clear_message():
     code = "import whoosh; whoosh.versionstring = lambda *a, **k: '3.99.0'; import index"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
