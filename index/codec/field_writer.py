@@ -24,7 +24,7 @@ from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.per_document import PackedPerDocReader
 from index.codec.packing import pack_field
 from index.codec.pool import GroupedPostingPool
-from index.whoosh_internals import add_terms, postings_writer_of
+from index.whoosh_internals import add_terms, close_term_dictionary, postings_writer_of
 
 
 class PackedFieldWriter(W3FieldWriter):
@@ -53,6 +53,10 @@ class PackedFieldWriter(W3FieldWriter):
                                     postings_writer.compress_positions)
                 add_terms(self, packed.terms, postings_writer.write_terms(packed.postings, packed.infos))
             self.finish_field()
+
+
+    def close(self):
+        close_term_dictionary(self)
 
 
 class WholeLengths:
