@@ -80,6 +80,24 @@ class NewsTokenizer(Tokenizer):
                 token.text = EXACT_MARK + word
                 yield token
 
+    def index_words(self, value: str) -> list[str]:
+        """The words of `value` as the tokens have them (folded), in order; ASCII text is
+        lowered whole (folding changes no other ASCII character, nor what is a word).
+
+        >>> NewsTokenizer().index_words("Café U.S. rates")
+        ['cafe', 'u.s', 'rates']
+        """
+        return _WORD.findall(value.lower()) if value.isascii() else list(map(fold, _WORD.findall(value)))
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """The terms indexing gives a (folded) word: with `stemmed`, the exact word then
+        its stem.
+
+        >>> NewsTokenizer(stemmed=True).word_terms("rates"), NewsTokenizer().word_terms("rates")
+        (('=rates', 'rate'), ('rates',))
+        """
+        return (EXACT_MARK + word, stem_word(word)) if self.stemmed else (word,)
+
     def index_positions(self, value: str) -> dict[str, list[int]]:
         """Each term that indexing `value` gives (mode "index"), with its positions in
         order: what the tokens say, grouped by term without a Token per word (the
@@ -89,7 +107,7 @@ class NewsTokenizer(Tokenizer):
         {'=rates': [0], 'rate': [0, 2], '=and': [1], 'and': [1], '=rate': [2]}
         """
         by_word: dict[str, list[int]] = {}
-        for position, word in enumerate(map(fold, _WORD.findall(value))):
+        for position, word in enumerate(self.index_words(value)):
             if (positions := by_word.get(word)) is None:
                 by_word[word] = [position]
             else:

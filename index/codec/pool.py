@@ -29,7 +29,8 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
-from index.codec.formats import ArrayPositions, term_positions
+from index.analysis import NewsTokenizer
+from index.codec.formats import ArrayPositions
 from index.codec.values import POSITIONS, RAW, value_kind
 
 CHUNK_POSTINGS = 1 << 16  # postings packed at a time: about 10 MB of arrays
@@ -59,6 +60,8 @@ class FieldPool:
         self.terms, self.docs, self.frequencies = array("I"), array("I"), array("I")
         self.positions = array("I")
         self.weights: array | None = None  # None while every weight is its frequency x the boost
+        self.word_rows: dict[str, int] = {}  # (add_words) a word -> its row of word_terms
+        self.word_terms = array("I")  # the number of each term of each word, a row a word
 
     def add(self, docnum: int, terms: list[bytes], frequencies: list[int], weights: list[float] | None = None,
             positions=()) -> None:
@@ -75,6 +78,34 @@ class FieldPool:
         self.frequencies.extend(frequencies)
         if self.kind == POSITIONS:
             self.positions.extend(positions)
+
+    def add_words(self, docnum: int, words: list[str], analyzer: NewsTokenizer) -> int:
+        """One document's words in this field (folded, in order, as analyzer.index_words
+        gives them): each word's terms (analyzer.word_terms), numbered the first time
+        the word comes, and their positions grouped by term with a stable sort. Returns
+        how many postings' positions that makes (the field's length)."""
+        row_of = self.word_rows
+        if new := [word for word in dict.fromkeys(words) if word not in row_of]:
+            numbers = self.numbers
+            row_of.update(zip(new, range(len(row_of), len(row_of) + len(new))))
+            self.word_terms.extend([numbers.setdefault(term.encode(), len(numbers))
+                                    for word in new for term in analyzer.word_terms(word)])
+        if not words:
+            return 0
+        rows = np.fromiter(map(row_of.__getitem__, words), dtype=np.intp, count=len(words))
+        table = np.frombuffer(self.word_terms, dtype=np.uint32).reshape(len(row_of), -1)
+        for terms in table[rows].T:  # each term of a word, at each position (exact words, then stems)
+            order = np.argsort(terms, kind="stable")  # positions of each term in order
+            grouped = terms[order]
+            firsts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+            frequencies = np.diff(np.append(firsts, len(grouped)))
+            self.terms.frombytes(grouped[firsts].tobytes())
+            self.docs.extend(repeat(docnum, len(firsts)))
+            self.frequencies.frombytes(frequencies.astype(np.uint32).tobytes())
+            self.positions.frombytes(order.astype(np.uint32).tobytes())
+            if self.weights is not None:
+                self.weights.frombytes((frequencies * self.boost).astype(np.float64).tobytes())
+        return table.shape[1] * len(words)
 
     def sorted(self, most: int = CHUNK_POSTINGS) -> Iterator[FieldPostings]:
         """The field's postings sorted by term, then document, in pieces of whole terms
@@ -123,21 +154,20 @@ class GroupedPostingPool:
     def add_field(self, docnum: int, fieldname: str, field, value) -> int:
         """A document's terms in an indexed field (a Whoosh field object, and its value);
         returns the field's length (0 unless it is scorable). A NewsTokenizer's text in
-        ArrayPositions is grouped by index_positions, without a Token or a value's bytes
-        a term; any other field goes through its index()."""
+        ArrayPositions goes to add_words, without a Token a word or a term's bytes a
+        posting; any other field goes through its index()."""
         pool = self.field(fieldname, field.format)
-        grouped = term_positions(value, field.analyzer) if isinstance(field.format, ArrayPositions) else None
-        if grouped is not None:
-            terms, positions = list(map(str.encode, grouped)), list(grouped.values())
-            frequencies = list(map(len, positions))
-            pool.add(docnum, terms, frequencies, None, chain.from_iterable(positions))
+        if isinstance(field.format, ArrayPositions) and isinstance(field.analyzer, NewsTokenizer) \
+                and isinstance(value, str):
+            length = pool.add_words(docnum, field.analyzer.index_words(value), field.analyzer)
         else:
             items = list(field.index(value))
             terms, frequencies, weights, values = (list(column) for column in zip(*items)) if items else ([],) * 4
             positions = chain.from_iterable(map(field.format.decode_positions, values)) \
                 if pool.kind == POSITIONS else ()
             pool.add(docnum, terms, frequencies, weights, positions)
-        return sum(frequencies) if field.scorable else 0
+            length = sum(frequencies)
+        return length if field.scorable else 0
 
     def field(self, fieldname: str, field_format) -> FieldPool:
         pool = self.fields.get(fieldname)

@@ -49,3 +49,26 @@ def test_entity_terms_and_column_are_those_of_whooshs_keyword_field(value):
     field = EntityField()
     assert sorted(field.index(value)) == sorted(keyword.index(value))
     assert field.to_column_value(value) == [token.text.encode("utf-8") for token in keyword.analyzer(value)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=4), st.sampled_from([1.0, 2.0]), st.booleans())
+def test_a_pool_given_each_documents_words_holds_the_postings_of_whooshs_tokens(texts, boost, stemmed):
+    """FieldPool.add_words (numbers and a sort, no Token a word) against a pool given
+    what Whoosh's Positions format makes of the analyzer's Token stream, document by document."""
+    from index.codec.pool import FieldPool
+
+    analyzer = stemmed_text_analyzer() if stemmed else text_analyzer()
+    by_words, by_tokens = FieldPool(ArrayPositions(field_boost=boost)), FieldPool(ArrayPositions(field_boost=boost))
+    for docnum, text in enumerate(texts):
+        length = by_words.add_words(docnum, analyzer.index_words(text), analyzer)
+        grouped = whooshs_grouping(text, analyzer, boost)
+        by_tokens.add(docnum, [term.encode() for term in grouped], [n for n, _, _ in grouped.values()],
+                      [weight for _, weight, _ in grouped.values()],
+                      [p for _, _, positions in grouped.values() for p in positions])
+        assert length == sum(n for n, _, _ in grouped.values())
+    words, tokens = list(by_words.sorted()), list(by_tokens.sorted())
+    assert [piece.terms for piece in words] == [piece.terms for piece in tokens]
+    for mine, whooshs in zip(words, tokens):
+        for name in ("starts", "docs", "weights", "frequencies", "positions"):
+            assert getattr(mine, name).tolist() == getattr(whooshs, name).tolist(), name
