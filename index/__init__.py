@@ -56,12 +56,20 @@ class IndexWriter(CommitsOnSuccess):
     or delete others, then `commit()` or `cancel()`; as a context manager it commits on
     success and cancels on error."""
 
-    def __init__(self, writer):
+    def __init__(self, writer, path: Path | None = None):
+        """`writer`: Whoosh's; with the index's `path`, the articles added go into a
+        SegmentBuilder of this process (their postings packed whole, as an import's
+        workers write theirs; Whoosh's writer takes a posting at a time), committed with
+        the writer's changes. Without (a writer of several processes), into `writer`."""
         self._writer = writer
+        self._builder = SegmentBuilder(path) if path is not None else None
 
     def add(self, article: Article) -> None:
         """Add an article whose id is not in the index yet."""
-        self._writer.add_document(**document_for(article, ENTITY_FIELDS))
+        if self._builder is not None:
+            self._builder.add(article)
+        else:
+            self._writer.add_document(**document_for(article, ENTITY_FIELDS))
 
     def replace(self, article: Article) -> None:
         """Add an article, removing every copy of it already in the index (Whoosh's own
@@ -75,9 +83,12 @@ class IndexWriter(CommitsOnSuccess):
     def commit(self, merge: bool = True, segments: Iterable = ()) -> None:
         """Make the changes visible, with the `segments` that SegmentBuilders finished;
         with `merge`, small segments are merged too (see index.merging)."""
-        self._writer.commit(mergetype=merge_policy(merge, list(segments)))
+        built = self._builder.finish() if self._builder is not None else None
+        self._writer.commit(mergetype=merge_policy(merge, [*segments, *([built] if built else [])]))
 
     def cancel(self) -> None:
+        if self._builder is not None:
+            self._builder.cancel()
         self._writer.cancel()
 
 
@@ -136,7 +147,7 @@ class SearchIndex:
     # writing ---------------------------------------------------------------------------
     def writer(self, *, procs: int = 1, wait: bool = True) -> IndexWriter:
         """The index's writer, waiting for another process's lock (or not: IndexBusy)."""
-        return IndexWriter(directory.open_writer(self.ix, wait=wait, procs=procs))
+        return IndexWriter(directory.open_writer(self.ix, wait=wait, procs=procs), self.path if procs == 1 else None)
 
     def optimize(self) -> int:
         """Merge every segment into one (fastest queries); returns the segments there were."""

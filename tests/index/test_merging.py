@@ -56,6 +56,25 @@ def test_a_builder_with_nothing_added_finishes_no_segment_and_a_cancelled_ones_f
     assert index.search("oslo").total == 0
 
 
+def test_a_writers_own_articles_go_into_a_packed_segment_that_a_cancel_drops_and_a_replace_keeps_once(index):
+    """A writer of one process adds articles through a SegmentBuilder: a cancel leaves
+    none, and replacing one leaves one copy."""
+    writer = index.writer()
+    for article in articles("oslo", 3):
+        writer.add(article)
+    writer.cancel()
+    assert index.ids() == set()
+    with index.writer() as writer:
+        for article in articles("oslo", 3):
+            writer.add(article)
+    with index.writer() as writer:
+        writer.replace(Article(id="oslo1", title="oslo story 1", body="Rewritten: the harbour of Bergen.",
+                               entities=[EntityCount("place", "Bergen", 1)]))
+    page = index.search("harbour", facet_fields=("place",))
+    assert page.total == 3 and dict(page.facets["place"]) == {"oslo": 2, "bergen": 1}
+    assert index.id_counts() == {"oslo0": 1, "oslo1": 1, "oslo2": 1} and index.search("Bergen").total == 1
+
+
 def test_small_segments_merge_as_soon_as_there_are_two_and_deletions_stay_deleted(index):
     index.writer().commit(segments=[built_segment(index, articles("first", 2))])
     with index.writer() as writer:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 from whoosh.filedb.filestore import FileStorage
 
-from helpers import SEED
+from helpers import SEED, sliced
 from index.codec import PackedCodec
 from index.directory import VERSION_FILE
 from index.documents import document_for
@@ -80,6 +80,19 @@ def test_articles_stored_but_not_indexed_are_caught_up_by_the_next_search(kb):
     results = kb.search("IRS AND ICE")
     assert results.total == 2 and kb.store.queue_length() == 0
     assert kb.index.ids() == kb.store.all_ids()
+
+
+def test_articles_an_imports_entity_votes_change_are_indexed_again_before_it_ends(kb, monkeypatch):
+    """Votes on entity types and names change articles indexed earlier in the same import
+    (22 of the Reuters slice): the import indexes them again itself, so that the first
+    search has nothing to catch up, and the index agrees with the store."""
+    caught_up = []
+    sync_index = kb.sync_index
+    monkeypatch.setattr(kb, "sync_index", lambda **options: caught_up.append(sync_index(**options)) or caught_up[-1])
+    summary = kb.import_paths([sliced("reuters-21578")])
+    assert summary.imported > 900 and caught_up[-1] > 0
+    assert kb.store.queue_length() == 0
+    assert kb.check()["ok"] and kb.index.ids() == kb.store.all_ids()
 
 
 def test_same_url_counts_as_duplicate(kb):
