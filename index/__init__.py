@@ -51,6 +51,9 @@ LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
 
+DELETED_TOGETHER = 1000  # article ids a deletion query names
+
+
 class IndexWriter(CommitsOnSuccess):
     """One open Whoosh writer (holding the index's write lock): add new articles, replace
     or delete others, then `commit()` or `cancel()`; as a context manager it commits on
@@ -63,6 +66,7 @@ class IndexWriter(CommitsOnSuccess):
         the writer's changes. Without (a writer of several processes), into `writer`."""
         self._writer = writer
         self._builder = SegmentBuilder(path) if path is not None else None
+        self._deleted: list[str] = []  # ids whose copies in the index go at the commit
 
     def add(self, article: Article) -> None:
         """Add an article whose id is not in the index yet."""
@@ -78,11 +82,18 @@ class IndexWriter(CommitsOnSuccess):
         self.add(article)
 
     def delete(self, article_id: str) -> None:
-        self._writer.delete_by_term("id", article_id)
+        """Remove every copy of an article the index holds (when the writer commits)."""
+        self._deleted.append(article_id)
 
     def commit(self, merge: bool = True, segments: Iterable = ()) -> None:
         """Make the changes visible, with the `segments` that SegmentBuilders finished;
-        with `merge`, small segments are merged too (see index.merging)."""
+        with `merge`, small segments are merged too (see index.merging). Deletions are
+        looked up DELETED_TOGETHER at a time: Whoosh's writer opens every segment's
+        reader again for each lookup."""
+        for first in range(0, len(self._deleted), DELETED_TOGETHER):
+            chosen = self._deleted[first:first + DELETED_TOGETHER]
+            self._writer.delete_by_query(wq.Or([wq.Term("id", article_id) for article_id in chosen]))
+        self._deleted = []
         built = self._builder.finish() if self._builder is not None else None
         self._writer.commit(mergetype=merge_policy(merge, [*segments, *([built] if built else [])]))
 
