@@ -88,6 +88,7 @@ class Side:
     """A process running the query set on request (`serve`)."""
 
     def __init__(self, kb_path: Path, code: Path, corpus: str):
+        self.code = code
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--serve", "--kb", str(kb_path), "--code", str(code), "--corpus", corpus],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=code)
@@ -101,7 +102,7 @@ class Side:
     def answer(self):
         line = self.process.stdout.readline()
         if not line:
-            raise SystemExit(f"the side of {self.process.args[-3]} stopped (exit code {self.process.wait()})")
+            raise SystemExit(f"the side of {self.code} stopped (exit code {self.process.wait()})")
         return json.loads(line)
 
     def close(self) -> None:

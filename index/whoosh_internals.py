@@ -24,9 +24,9 @@ import importlib
 import inspect
 import sys
 import types
-from hashlib import md5
 import warnings
 from contextlib import contextmanager
+from hashlib import md5
 
 import numpy as np
 
@@ -287,8 +287,8 @@ def close_term_dictionary(field_writer: W3FieldWriter) -> None:
     segment cost).
 
     Relies on: W3FieldWriter.close() closing the dictionary (`_tindex`; a subclass's close()
-    calls this one), whose close()
-    writes its tables by calling `_write_hashes()`, which an instance attribute overrides;
+    calls this one), whose close() writes its tables by calling `_write_hashes()`, which an
+    instance attribute overrides;
     HashWriter keeping `dbfile`, `buckets` and the tables' `directory`, and a table being
     twice its bucket's entries in slots of (hash, position) (filetables._pointer), each
     entry in the slot its hash gives (`hash >> 8`, modulo the slots) or the next free one."""
@@ -408,8 +408,8 @@ REQUIRED = (
     (SegmentWriter, "_check_state"), (SegmentWriter, "_check_fields"),
     (W3FieldWriter, "_postwriter"), (W3FieldWriter, "_tindex"), (W3FieldWriter, "_fieldid"),
     (OrderedHashWriter, "dbfile"), (OrderedHashWriter, "index"), (OrderedHashWriter, "lastkey"),
-    (OrderedHashWriter, "buckets"), (OrderedHashWriter, "hashfn"), (filetables, "_lengths"), (filetables, "md5_hash"),
-    (OrderedHashWriter, "_write_hashes"), (OrderedHashWriter, "directory"), (filetables, "_pointer"),
+    (OrderedHashWriter, "buckets"), (OrderedHashWriter, "hashfn"), (OrderedHashWriter, "_write_hashes"),
+    (OrderedHashWriter, "directory"), (filetables, "_lengths"), (filetables, "_pointer"), (filetables, "md5_hash"),
     (StructFile, "file"),
 )
 

@@ -54,7 +54,6 @@ class PackedFieldWriter(W3FieldWriter):
                 add_terms(self, packed.terms, postings_writer.write_terms(packed.postings, packed.infos))
             self.finish_field()
 
-
     def close(self):
         close_term_dictionary(self)
 

@@ -68,7 +68,7 @@ def _load_clusters(name: str) -> dict[str, tuple[str, ...]]:
 # clusters.tsv: lower-cased words grouped by the contexts they occur in, in unlabeled
 # news text, at three sizes: "sony" and "vodafone" share clusters with other companies.
 CLUSTERS = _load_clusters("clusters.tsv")
-CLUSTER_NAMES = ("c64=", "c256=", "c1k=")
+CLUSTER_KINDS = ("c64", "c256", "c1k")  # a word's cluster at each size, as attributes ("c64=17")
 
 
 def _shape(word: str) -> str:
@@ -115,14 +115,14 @@ def word_info(word: str) -> tuple[str, str, str, bool, tuple[str, ...]]:
 # A word's attributes are pieces of these kinds, each written as its kind and value
 # ("w=sony"), a flag as its kind alone ("lex"); in a neighbour's slot or the
 # sentence-initial one, with the slot's prefix ("-1:w=sony", "bos:sh=Xx").
-KINDS = ("w", "sh", "s2", "s3", "s4", "p3", *(name[:-1] for name in CLUSTER_NAMES), "gz", "len1", "lex")
+KINDS = ("w", "sh", "s2", "s3", "s4", "p3", *CLUSTER_KINDS, "gz", "len1", "lex")
 _FAR = ("w", "sh", "gz", "c64")  # a neighbour two tokens away
 _NEAR = (*_FAR, "c256", "s3", "lex")  # the next or previous token: a second cluster, a suffix, the flag
-# Each slot's prefix and kinds, in the order the trainer writes them: the token, its
-# neighbours at OFFSETS, and the sentence-initial token (after the attribute "bos").
+# Each slot's prefix, the attributes it always has, and its kinds, in the order the
+# trainer writes them: the token, its neighbours at OFFSETS, the sentence-initial token.
 SLOT_PREFIXES = ("", *(f"{k}:" for k in OFFSETS), "bos:")
+SLOT_CONSTANTS = ((),) * (1 + len(OFFSETS)) + (("bos",),)
 SLOT_KINDS = tuple(tuple(map(KINDS.index, kinds)) for kinds in (KINDS, _FAR, _NEAR, _NEAR, _FAR, ("sh",)))
-BOS = "bos"
 
 
 def pieces(word: str) -> tuple[str | None, ...]:
@@ -152,8 +152,8 @@ def slot(word: str, number: int) -> list[str]:
     if word == PAD:
         return [SLOT_PREFIXES[number] + "pad"] if 0 < number <= len(OFFSETS) else []
     values = pieces(word)
-    found = [attribute(number, kind, values[kind]) for kind in SLOT_KINDS[number] if values[kind] is not None]
-    return [BOS, *found] if number == len(OFFSETS) + 1 else found
+    return [*SLOT_CONSTANTS[number],
+            *(attribute(number, kind, values[kind]) for kind in SLOT_KINDS[number] if values[kind] is not None)]
 
 
 def local(word: str) -> list[str]:

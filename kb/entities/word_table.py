@@ -40,6 +40,8 @@ class WordTable:
         self.weights = np.vstack((self.weights, np.zeros(self.weights.shape[1])))
         self._slots_of_kind = [[s for s, kinds in enumerate(F.SLOT_KINDS) if kind in kinds]
                                for kind in range(len(F.KINDS))]
+        self._constant_rows = [[self.attr_ids[a] for a in constants if a in self.attr_ids]
+                               for constants in F.SLOT_CONSTANTS]
         self._lock = threading.Lock()
         self._forget_words()
 
@@ -142,8 +144,8 @@ class WordTable:
         rows = self._piece_rows[pieces]  # (word, kind, slot): an attribute row, -1 for none
         for slot, kinds in enumerate(F.SLOT_KINDS):
             sums = np.zeros((len(words), self.weights.shape[1]))  # added in the trainer's order
-            if slot == len(F.SLOT_KINDS) - 1 and F.BOS in self.attr_ids:
-                sums += self.weights[self.attr_ids[F.BOS]]
+            for row in self._constant_rows[slot]:
+                sums += self.weights[row]
             for kind in kinds:
                 sums += self.weights[rows[:, kind, slot]]
             self._table[start:size, slot] = sums

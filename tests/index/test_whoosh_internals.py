@@ -172,6 +172,7 @@ def test_terms_added_together_make_the_dictionary_finish_term_makes_one_at_a_tim
     from whoosh.codec.whoosh3 import W3Codec
     from whoosh.fields import TEXT, Schema
     from whoosh.filedb.filestore import RamStorage
+    from whoosh.system import pack_ushort
 
     fields = {"title": [b"gas", b"oil"], "body": [b"caf\xc3\xa9", b"oil", b"rates", b"x" * 300]}
     schema = Schema(title=TEXT(), body=TEXT())
@@ -186,11 +187,13 @@ def test_terms_added_together_make_the_dictionary_finish_term_makes_one_at_a_tim
             if together:
                 whoosh_internals.add_terms(writer, terms, infos)
             else:
-                for term, info in zip(terms, infos):
-                    writer._btext = term  # what start_term keeps, without starting postings
-                    writer._tindex.add(whoosh_internals.pack_ushort(writer._fieldid) + term, info)
+                for term, info in zip(terms, infos):  # what finish_term adds, without postings
+                    writer._tindex.add(pack_ushort(writer._fieldid) + term, info)
             writer.finish_field()
-        whoosh_internals.close_term_dictionary(writer) if together else writer.close()
+        if together:
+            whoosh_internals.close_term_dictionary(writer)
+        else:
+            writer.close()
         files.append({name.rsplit(".")[-1]: storage.open_file(name).read() for name in storage.list()})
     assert files[0] == files[1] and len(files[1]["trm"]) > 100
     writer = W3Codec().field_writer(storage, W3Codec().new_segment(storage, "MAIN"))
