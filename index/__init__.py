@@ -32,7 +32,7 @@ from index.facets import column_values
 from index.filters import filter_for, with_entity_names
 from index.highlight import highlight_all, make_snippets
 from index.matching import all_matches
-from index.merging import merge_policy
+from index.merging import merge_everything, merge_policy
 from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS, INDEX_VERSION
 from index.spelling import suggest_query
@@ -163,7 +163,7 @@ class SearchIndex:
     def optimize(self) -> int:
         """Merge every segment into one (fastest queries); returns the segments there were."""
         before = self.segment_count()
-        directory.open_writer(self.ix).commit(optimize=True)
+        directory.open_writer(self.ix).commit(mergetype=merge_everything)
         return before
 
     def segment_count(self) -> int:

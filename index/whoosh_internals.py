@@ -27,6 +27,7 @@ import types
 import warnings
 from contextlib import contextmanager
 from hashlib import md5
+from itertools import groupby
 
 import numpy as np
 
@@ -107,10 +108,10 @@ import whoosh  # noqa: E402 (after the warning filters)
 # (The stand-ins only under a Whoosh whose imports were read: another is refused below.)
 with standing_in(DEFERRED if whoosh.versionstring() in SUPPORTED_VERSIONS else {}) as STAND_INS:
     from whoosh.filedb import filetables
-    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
     from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
-    from whoosh.system import pack_ushort
+    from whoosh.system import pack_ushort, unpack_ushort
     from whoosh.util.numeric import length_to_byte
     from whoosh.index import FileIndex
     from whoosh.reading import SegmentReader
@@ -156,11 +157,54 @@ def postings_at(reader, fieldname: str, btext: bytes, terminfo):
 
     Relies on: SegmentReader keeping its terms reader in `_terms`, which keeps the
     postings file in `_postfile` (W3TermsReader.matcher() reads postings so)."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None:
+    if getattr(reader, "_terms", None) is None:
         return reader.postings(fieldname, btext)
-    return reader.codec().postings_reader(terms._postfile, terminfo, reader.schema[fieldname].format,
+    return reader.codec().postings_reader(postings_file(reader), terminfo, reader.schema[fieldname].format,
                                           term=(fieldname, btext))
+
+
+def term_dictionary(reader) -> dict[str, tuple[list[bytes], np.ndarray]]:
+    """Every term of a segment, by field: its terms in order, and their W3TermInfo
+    records (TERM_INFO), read in one pass over the dictionary's rows (Whoosh reads a
+    row in three reads and decodes each info as an object).
+
+    Relies on: SegmentReader keeping its terms reader in `_terms`, which keeps the field
+    numbers in `_fieldmap` and the dictionary (an OrderedHashReader) in `_tindex`, whose
+    rows lie from `startofdata` to `endofdata` in its `dbfile`, each the key's and
+    value's lengths (filetables._lengths), the key (the field's number, "!H", then the
+    term), the value; the values being TERM_INFO records (term_info_layout_holds:
+    PackedCodec never inlines postings)."""
+    terms_reader = reader._terms
+    dictionary = terms_reader._tindex
+    rows = dictionary.dbfile.get(dictionary.startofdata, dictionary.endofdata - dictionary.startofdata)
+    names = {number: name for name, number in terms_reader._fieldmap.items()}
+    keys, values = [], []
+    at, end, lengths = 0, len(rows), filetables._lengths
+    while at < end:
+        key_length, value_length = lengths.unpack_from(rows, at)
+        at += lengths.size
+        keys.append(rows[at:at + key_length])
+        at += key_length
+        values.append(rows[at:at + value_length])
+        at += value_length
+    if any(len(value) != TERM_INFO.itemsize for value in values):
+        raise ValueError("a term info of another layout (inlined postings?): not written by newskb's codec")
+    infos = np.frombuffer(b"".join(values), dtype=TERM_INFO)
+    fields, first = {}, 0
+    for number, group in groupby(range(len(keys)), key=lambda row: keys[row][:2]):
+        count = len(list(group))
+        fields[names[unpack_ushort(number)[0]]] = ([key[2:] for key in keys[first:first + count]],
+                                                   infos[first:first + count])
+        first += count
+    return fields
+
+
+def postings_file(reader):
+    """The postings file of a segment (a StructFile), as its terms reader reads it.
+
+    Relies on: SegmentReader keeping its terms reader in `_terms`, which keeps the
+    postings file in `_postfile`."""
+    return reader._terms._postfile
 
 
 # ------------------------------------------------------------------------------------
@@ -210,6 +254,21 @@ class UnlockedSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_documents_of(self, reader) -> tuple[int, dict | None]:
+        """What Whoosh's add_reader() adds of a segment's reader but its postings (which
+        the caller adds to the pool): the stored fields, field lengths and column values
+        of its documents not deleted. Returns the first new document number, and a map
+        of the segment's document numbers to the new ones (None if none was deleted).
+
+        Relies on: add_reader being write_per_doc() with the schema's fields and the
+        reader's indexed ones, then the postings, then `_added` set (2.7.4 and whoosh3 alike)."""
+        self._check_state()
+        first = self.docnum
+        fieldnames = set(self.schema.names()) | {name for name in reader.indexed_field_names() if name in self.schema}
+        docmap = self.write_per_doc(fieldnames, reader)
+        self._added = True
+        return first, docmap
 
 
 def finish_segment(writer: UnlockedSegmentWriter):
@@ -402,7 +461,9 @@ class FilePart:
 REQUIRED = (
     (FileIndex, "_segments"),
     (BM25F, "_field_B"),
-    (SegmentReader, "_terms"), (W3TermsReader, "_postfile"),
+    (SegmentReader, "_terms"), (W3TermsReader, "_postfile"), (W3TermsReader, "_tindex"),
+    (W3TermsReader, "_fieldmap"), (OrderedHashReader, "startofdata"), (OrderedHashReader, "endofdata"),
+    (OrderedHashReader, "dbfile"), (SegmentWriter, "write_per_doc"),
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
     (SegmentWriter, "docnum"), (SegmentWriter, "perdocwriter"), (SegmentWriter, "_added"),
     (SegmentWriter, "_check_state"), (SegmentWriter, "_check_fields"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import sliced
-from index import SearchIndex, SegmentBuilder, merging
+from index import SearchIndex, SegmentBuilder, directory, merging, segments
+from index.codec import PackedCodec
 from index.whoosh_internals import segment_list
 from kb.models import Article, EntityCount
 
@@ -179,3 +180,74 @@ def test_a_built_segment_holds_exactly_what_whooshs_own_writer_writes(tmp_path):
                 == [expected.doc_field_length(d, fieldname) for d in range(len(batch))])
     plain.close()
     built.close()
+
+
+def bbc_articles(count: int, offset: int = 0) -> list[Article]:
+    """Real BBC articles (the slice in tests/data), with entities in each entity field."""
+    files = sorted(sliced("bbc-news", "business").glob("*.txt"))[offset:offset + count]
+    batch = []
+    for n, path in enumerate(files):
+        title, body = path.read_text(encoding="latin-1").split("\n", 1)
+        batch.append(Article(id=f"bbc{offset + n}", title=title, body=body, source="BBC", story_id=f"s{n % 7}", authors=[f"Author {n % 3}"],
+                             published=f"2005-01-{n % 28 + 1:02d}T00:00:00Z",
+                             entities=[EntityCount("org", f"Org {n % 5}", 1 + n % 3),
+                                       EntityCount("person", f"Person {n % 11}", 2),
+                                       EntityCount("place", "London", 1)]))
+    return batch
+
+
+def segment_files(index: SearchIndex) -> dict:
+    """What a single-segment index holds: every term's postings (document, weight, value)
+    and term info, every document's stored fields and lengths, and the date column."""
+    reader = index.searcher().reader()
+    terms = list(reader.all_terms())
+    return {"terms": terms,
+            "postings": [postings(reader, fieldname, text) for fieldname, text in terms],
+            "infos": [reader.term_info(fieldname, text).__dict__ for fieldname, text in terms],
+            "stored": [reader.stored_fields(d) for d in range(reader.doc_count_all())],
+            "lengths": [[reader.doc_field_length(d, f) for f in ("title", "body", "org", "person", "place")]
+                        for d in range(reader.doc_count_all())],
+            "published": list(reader.column_reader("published"))}
+
+
+@pytest.mark.parametrize("block_size", [128, 3])
+def test_a_merged_segment_holds_exactly_what_whooshs_own_merge_writes(tmp_path, monkeypatch, block_size):
+    """A merge reads each field's postings as arrays and packs them whole (merging.
+    merged_segment); Whoosh's merge takes them one posting at a time. From three segments
+    of real BBC articles, some deleted, the two must write the same (with blocks of
+    three postings too: most terms span several blocks, some compressed)."""
+    for module in (directory, segments, merging):
+        monkeypatch.setattr(module, "segment_codec", lambda: PackedCodec(block_size=block_size))
+    indexes = []
+    for name in ("ours", "whooshs"):
+        index = SearchIndex(tmp_path / name)
+        index.recreate()
+        batches = [bbc_articles(40), bbc_articles(30, offset=40), bbc_articles(25, offset=70)]
+        index.writer().commit(merge=False, segments=[built_segment(index, batch) for batch in batches])
+        writer = index.writer()
+        for article in ("bbc3", "bbc41", "bbc42", "bbc94", "no-such-article"):
+            writer.delete(article)
+        writer.commit(merge=False)
+        indexes.append(index)
+    ours, whooshs = indexes
+    assert ours.optimize() == 3 and ours.segment_count() == 1
+    directory.open_writer(whooshs.ix).commit(optimize=True)  # Whoosh's merge
+    expected, found = segment_files(whooshs), segment_files(ours)
+    assert len(expected["terms"]) > 3000 and len(expected["stored"]) == 91
+    for part in expected:
+        assert found[part] == expected[part], part
+    assert ours.search('"oil prices"').total == whooshs.search('"oil prices"').total > 0
+    for index in indexes:
+        index.close()
+
+
+def test_optimize_leaves_a_single_segment_without_its_deleted_documents(index):
+    index.writer().commit(segments=[built_segment(index, articles("oslo", 4))])
+    with index.writer() as writer:
+        writer.delete("oslo1")
+    assert index.optimize() == 1 and index.segment_count() == 1
+    [segment] = segment_list(index.ix)
+    assert segment.doc_count_all() == 3 and not segment.has_deletions()
+    assert index.ids() == {"oslo0", "oslo2", "oslo3"}
+    index.optimize()
+    assert segment_list(index.ix)[0].segment_id() == segment.segment_id()  # nothing to do: left as it is

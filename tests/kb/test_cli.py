@@ -130,7 +130,7 @@ def test_a_mapping_for_a_format_without_columns_fails_in_one_line(invoke, tmp_pa
 def test_optimize_merges_segments_and_search_still_works(invoke, seeded_path, tmp_path, monkeypatch):
     from index import merging
 
-    monkeypatch.setattr(merging, "_tier_to_merge", lambda segments, writes_a_segment: [])
+    monkeypatch.setattr(merging, "_tier_to_merge", lambda segments: [])
     for number in range(3):  # each small import adds a segment (its commit merges none)
         extra = tmp_path / f"extra{number}.json"
         extra.write_text(json.dumps({"title": f"Note {number}", "body": f"The IRS filed note number {number}."}))
