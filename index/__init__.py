@@ -37,7 +37,7 @@ from index.query import check_expansions, operator_hints, parse_query
 from index.schema import ENTITY_FIELDS, INDEX_VERSION
 from index.spelling import suggest_query
 from index.searching import IndexHit, IndexPage, query_marks, run_search
-from index.segments import SegmentBuilder
+from index.segments import SegmentBuilder, delete_in_new_segments
 from index.settings import IndexSettings
 from kb.errors import NotFoundError
 from kb.models import Article, SearchFilters
@@ -67,11 +67,13 @@ class IndexWriter(CommitsOnSuccess):
         self._writer = writer
         self._builder = SegmentBuilder(path) if path is not None else None
         self._deleted: list[str] = []  # ids whose copies in the index go at the commit
+        self._built: dict[str, list[int]] = {}  # ids added to the builder -> their document numbers there
+        self._built_deleted: list[int] = []  # of those, the ones deleted after
 
     def add(self, article: Article) -> None:
         """Add an article whose id is not in the index yet."""
         if self._builder is not None:
-            self._builder.add(article)
+            self._built.setdefault(article.id, []).append(self._builder.add(article))
         else:
             self._writer.add_document(**document_for(article, ENTITY_FIELDS))
 
@@ -82,19 +84,27 @@ class IndexWriter(CommitsOnSuccess):
         self.add(article)
 
     def delete(self, article_id: str) -> None:
-        """Remove every copy of an article the index holds (when the writer commits)."""
+        """Remove every copy of an article the index holds (when the writer commits),
+        those this writer added before too."""
         self._deleted.append(article_id)
+        self._built_deleted += self._built.pop(article_id, [])
 
     def commit(self, merge: bool = True, segments: Iterable = ()) -> None:
-        """Make the changes visible, with the `segments` that SegmentBuilders finished;
-        with `merge`, small segments are merged too (see index.merging). Deletions are
-        looked up DELETED_TOGETHER at a time: Whoosh's writer opens every segment's
-        reader again for each lookup."""
+        """Make the changes visible, with the `segments` that SegmentBuilders finished
+        (the writer's deletions apply to them too, and to its own articles added before);
+        with `merge`, they are merged into one segment, and small segments are merged
+        too (see index.merging). Deletions are looked up DELETED_TOGETHER at a time:
+        Whoosh's writer opens every segment's reader again for each lookup."""
+        segments = list(segments)
         for first in range(0, len(self._deleted), DELETED_TOGETHER):
-            chosen = self._deleted[first:first + DELETED_TOGETHER]
-            self._writer.delete_by_query(wq.Or([wq.Term("id", article_id) for article_id in chosen]))
+            chosen = wq.Or([wq.Term("id", article_id) for article_id in self._deleted[first:first + DELETED_TOGETHER]])
+            self._writer.delete_by_query(chosen)
+            delete_in_new_segments(self._writer, segments, chosen)
         self._deleted = []
         built = self._builder.finish() if self._builder is not None else None
+        for docnum in self._built_deleted:
+            built.delete_document(docnum)
+        self._built, self._built_deleted = {}, []
         self._writer.commit(mergetype=merge_policy(merge, [*segments, *([built] if built else [])]))
 
     def cancel(self) -> None:

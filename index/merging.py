@@ -9,8 +9,11 @@ minutes once the index is large. So:
 - above that, a segment's tier is its size on a scale of MERGE_FACTOR (125-624
   documents, 625-3,124, ...), and a commit merges the smallest tier holding
   MERGE_FACTOR segments: a document is merged about once per tier;
-- no commit merges more than MERGE_LIMIT documents (in the committing process). Larger
-  segments, such as a bulk import's, stay as they are until `kb optimize` merges everything.
+- no commit merges more than MERGE_LIMIT documents of a tier (in the committing process).
+  Larger segments stay as they are until `kb optimize` merges everything;
+- the segments a commit adds (an import's: one per worker process, and one of the
+  articles its entity votes changed, whose first copies it deletes) are merged into one:
+  an import leaves one segment, without deleted documents.
 
 A merge writes a new segment beside the committing writer (merged_segment): postings
 decoded a field at a time as arrays and packed whole, about a tenth of the time of
@@ -24,9 +27,11 @@ import numpy as np
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 
+from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.pool import GroupedPostingPool
 from index.codec.unpacking import segment_postings
 from index.directory import segment_codec
+from index.segment_cache import segment_arrays
 from index.whoosh_internals import UnlockedSegmentWriter, finish_segment
 
 MERGE_FACTOR = 5
@@ -36,10 +41,17 @@ MERGE_LIMIT = 10_000  # documents at most in one commit's merges
 
 def merge_policy(merge: bool, added: list):
     """A Whoosh `mergetype` for a commit that adds the `added` segments (written by
-    SegmentBuilders); without `merge`, nothing is merged."""
+    SegmentBuilders: an import's workers' segments, and the articles it indexed again,
+    deleting their first copies): they are merged into one, without their deleted
+    documents, with the segments of the tier due (see above); without `merge`, nothing is
+    merged."""
     def policy(writer, existing: list) -> list:
         segments = existing + added
-        chosen = _tier_to_merge(segments) if merge else []
+        if not merge:
+            return segments
+        chosen = _tier_to_merge(segments)
+        if len(added) > 1 or any(segment.has_deletions() for segment in added):
+            chosen += [segment for segment in added if segment not in chosen]
         return _merged(writer, segments, chosen)
     return policy
 
@@ -93,7 +105,7 @@ def merged_segment(ix, segments: list):
         for segment in segments:
             reader = SegmentReader(ix.storage, ix.schema, segment)
             try:
-                first, docmap = writer.add_documents_of(reader)
+                first, docmap = writer.add_documents_of(PerDocumentSource(reader))
                 renumbered = _renumbering(reader.doc_count_all(), first, docmap)
                 for fieldname, postings in segment_postings(reader):
                     writer.pool.field(fieldname, ix.schema[fieldname].format).add_postings(postings, renumbered)
@@ -114,3 +126,42 @@ def _renumbering(count: int, first: int, docmap: dict | None) -> np.ndarray:
     renumbered[np.fromiter(docmap.keys(), dtype=np.int64, count=len(docmap))] = \
         np.fromiter(docmap.values(), dtype=np.int64, count=len(docmap))
     return renumbered
+
+
+class PerDocumentSource:
+    """A segment's reader as Whoosh's write_per_doc() reads it (add_documents_of), its
+    field lengths read whole from the segment's arrays: Whoosh's reader reads a length a
+    call, and looks for the length column's file at each call for a field without one
+    (half of what a merge cost)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.lengths: dict[str, list[int] | None] = {}
+        self.columns: dict[str, bool] = {}
+
+    def indexed_field_names(self):
+        return self.reader.indexed_field_names()
+
+    def has_deletions(self) -> bool:
+        return self.reader.has_deletions()
+
+    def iter_docs(self):
+        return self.reader.iter_docs()
+
+    def has_column(self, fieldname: str) -> bool:
+        if fieldname not in self.columns:
+            self.columns[fieldname] = bool(self.reader.has_column(fieldname))
+        return self.columns[fieldname]
+
+    def column_reader(self, fieldname: str, column_type):
+        return self.reader.column_reader(fieldname, column_type)
+
+    def has_vector(self, docnum: int, fieldname: str) -> bool:
+        return self.reader.has_vector(docnum, fieldname)
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        if fieldname not in self.lengths:
+            codes = segment_arrays(self.reader).length_codes(fieldname)
+            self.lengths[fieldname] = None if codes is None else [LENGTH_OF_CODE[code] for code in codes.tolist()]
+        lengths = self.lengths[fieldname]
+        return default if lengths is None else lengths[docnum]

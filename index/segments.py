@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher
+
 from index.codec.pool import GroupedPostingPool
 from index.directory import open_index, segment_codec
 from index.documents import document_for
@@ -25,10 +28,13 @@ class SegmentBuilder:
         self.path = Path(path)
         self._writer: UnlockedSegmentWriter | None = None
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Article) -> int:
+        """Add an article; returns its document number in the segment."""
         if self._writer is None:
             self._writer = UnlockedSegmentWriter(open_index(self.path), segment_codec(), GroupedPostingPool())
+        docnum = self._writer.docnum
         self._writer.add_document(**document_for(article, ENTITY_FIELDS))
+        return docnum
 
     def finish(self):
         """The segment written since the last call, for `IndexWriter.commit(segments=...)`;
@@ -44,3 +50,13 @@ class SegmentBuilder:
         if writer is not None:
             writer.cancel()
 
+
+
+def delete_in_new_segments(writer, segments: list, query) -> None:
+    """Mark the documents that `query` matches deleted in `segments` (built, not yet
+    committed: Whoosh's writer deletes only in the index's segments), so that the commit
+    adding them, and any merge of them, leaves those documents out."""
+    for segment in segments:
+        with Searcher(SegmentReader(writer.storage, writer.schema, segment)) as searcher:
+            for docnum in searcher.docs_for_query(query):
+                segment.delete_document(docnum)

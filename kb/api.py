@@ -214,7 +214,6 @@ class KnowledgeBase:
         if interrupts.interrupted:
             summary.interrupted = True
             raise ImportInterrupted(summary)
-        self.sync_index()  # articles the import's entity votes changed: indexed again now, not at the next search
         return summary
 
     def reextract(self, *, extractor: str | None = None, everything: bool = False) -> int:

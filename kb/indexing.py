@@ -3,15 +3,19 @@ the machine offers. Light on imports: every command may need it."""
 from __future__ import annotations
 
 import os
+from typing import Collection
 
 CATCH_UP_BATCH = 2000  # queued articles read back from SQLite at a time
 
 
-def write_queued(store, writer) -> list[str]:
-    """Write every article queued for indexing into `writer` (replacing any copy there);
-    returns their ids, to be dequeued once the writer has committed."""
+def write_queued(store, writer, besides: Collection[str] = ()) -> list[str]:
+    """Write every article queued for indexing into `writer` (replacing any copy there),
+    but those `besides` (being indexed already); returns their ids, to be dequeued once
+    the writer has committed."""
     done, after = [], ""
-    while ids := store.queued_ids(CATCH_UP_BATCH, after=after):
+    while queued := store.queued_ids(CATCH_UP_BATCH, after=after):
+        after = queued[-1]
+        ids = [article_id for article_id in queued if article_id not in besides]
         found = store.get_articles(ids)
         for article_id in ids:
             if article_id in found:
@@ -19,7 +23,6 @@ def write_queued(store, writer) -> list[str]:
             else:
                 writer.delete(article_id)
         done += ids
-        after = ids[-1]
     return done
 
 

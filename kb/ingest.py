@@ -4,9 +4,11 @@ Entity extraction, story signatures, language detection and the index's analysis
 worker processes (kb.workers), one per core, while this process stores: each batch goes
 to a worker for analysis, is stored here in one SQLite transaction that also queues it
 for indexing, and goes back to the same worker to be written into its index segment. The
-index commits every COMMIT_EVERY articles and at the end, taking the workers' segments,
-after which the queue entries it covered go. If the import dies in between, the queue
-holds what the index lacks and the next command catches it up.
+index commits every COMMIT_EVERY articles and at the end, taking the workers' segments
+(and indexing again, in this process, the articles whose entities the import's votes
+changed after they were indexed), after which the queue entries it covered go. If the
+import dies in between, the queue holds what the index lacks and the next command
+catches it up.
 
 Batches start small and grow to STORE_BATCH, and each is stored as soon as its analysis
 is back, so the counts a progress display shows grow from the first seconds. `stop`
@@ -85,13 +87,15 @@ class Ingest:
             return
         self.indexed_ids = write_queued(self.store, self._writer)
 
-    def _commit(self, merge: bool = True) -> None:
-        """Commit the index writer with the workers' segments, then drop the queue entries
-        it covered."""
+    def _commit(self) -> None:
+        """Commit the index writer with the workers' segments and the articles the
+        import's entity votes changed after they were indexed (indexed again here, their
+        first copies deleted), then drop the queue entries it covered."""
         for worker in self.workers:
             worker.finish_segment()  # all at once: they finish in parallel
+        self.indexed_ids += write_queued(self.store, self._writer, besides=set(self.indexed_ids))
         segments = [segment for worker in self.workers if (segment := worker.result()) is not None]
-        self._writer.commit(merge=merge, segments=segments)
+        self._writer.commit(segments=segments)
         self._writer = None
         self.store.dequeue(self.indexed_ids)
         self.indexed_ids = []
@@ -153,9 +157,8 @@ class Ingest:
         while len(self.in_flight) > BATCHES_AHEAD:
             self._store_oldest()
         if len(self.indexed_ids) >= COMMIT_EVERY:
-            # No merge midway: the final commit merges by tiers (index.merging).
             self._store_all()
-            self._commit(merge=False)
+            self._commit()
             self._open_writer()
 
     def _next_worker(self) -> Worker:
@@ -220,7 +223,7 @@ class Ingest:
                 for article in articles:
                     self._writer.add(article)
             self.indexed_ids += [article.id for article in articles]
-        if self.store.requeued:  # indexed already, but to be indexed again: left queued
+        if self.store.requeued:  # indexed already, but to be indexed again (at the commit): left queued
             self.indexed_ids = [i for i in self.indexed_ids if i not in self.store.requeued]
             self.store.requeued.clear()
         self.summary.imported += len(fresh)

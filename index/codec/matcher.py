@@ -139,6 +139,8 @@ class PackedMatcher(LeafMatcher):
 
     def id(self) -> int:
         if self.ids is None:
+            if self.atend:  # as Whoosh's matcher, which Whoosh's AndNotMatcher asks after the end
+                return self.max_ids[-1] if self.blocks else 0
             return self.block_ids()[self.i]
         return self.ids[self.i]
 

@@ -27,7 +27,7 @@ QUERIES = (
     "oil", "oil prices", "oil AND gas", "oil OR gold", "wheat NOT corn", "cocoa OR (coffee AND brazil)",
     '"crude oil"', '"oil prices"', '"the company said"', '"bank of england"', '"trade deficit"~3',
     "export*", "shar*", "cocoa~1", "title:cocoa", "title:(oil OR gas) AND body:prices",
-    "source:reuters AND wheat", f"{ENTITY_FIELDS[0]}:reuters", "dollar NOT title:dollar",
+    "source:reuters AND wheat", f"{ENTITY_FIELDS[0]}:reuters", "dollar NOT title:dollar", "oil -prices",
 )
 LIMITS = (None, 10)  # every match (no block skipping), and the top 10 (Whoosh skips blocks by quality)
 
@@ -230,6 +230,20 @@ def test_skip_to_lands_where_whoosh_lands(pair):
                 assert got.is_active() == expected.is_active()
                 if expected.is_active():
                     assert got.id() == expected.id()
+
+
+def test_a_matcher_that_skipping_ended_still_names_a_document(pair):
+    """Whoosh's AndNotMatcher asks its positive side's id() after skip_to_quality() has
+    ended it ("oil -prices", top 10, on the one segment of the Reuters slice's import);
+    Whoosh's matcher answers a document it read, this one the term's last."""
+    with pair["packed"].searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if ("body", "cocoa") not in reader:
+                continue
+            matcher = reader.postings("body", "cocoa", scorer=searcher.weighting.scorer(leaf, "body", "cocoa"))
+            matcher.skip_to_quality(float("inf"))
+            assert not matcher.is_active() and matcher.id() == reader.term_info("body", "cocoa").max_id()
 
 
 @pytest.mark.parametrize("field", [TEXT(chars=True), TEXT(vector=True, phrase=True), KEYWORD(scorable=True)])

@@ -120,7 +120,8 @@ def test_only_the_lowest_full_tier_merges(index, monkeypatch):
     monkeypatch.setattr(merging, "FLOOR", merging.MERGE_FACTOR)
     under_the_floor = [built_segment(index, articles(f"small{n}x", 1)) for n in range(2)]
     tier_one = [built_segment(index, articles(f"big{n}x", merging.MERGE_FACTOR)) for n in range(merging.MERGE_FACTOR)]
-    index.writer().commit(segments=under_the_floor + tier_one)
+    index.writer().commit(merge=False, segments=under_the_floor + tier_one)
+    index.writer().commit()
     assert index.segment_count() == 1 + merging.MERGE_FACTOR
     index.writer().commit()  # the next commit merges the next tier
     assert index.segment_count() == 2
@@ -129,10 +130,33 @@ def test_only_the_lowest_full_tier_merges(index, monkeypatch):
 
 def test_segments_whose_merge_would_pass_the_limit_are_left_for_optimize(index, monkeypatch):
     monkeypatch.setattr(merging, "MERGE_LIMIT", 2 * merging.MERGE_FACTOR - 1)
-    index.writer().commit(segments=[built_segment(index, articles(f"c{n}x", 2)) for n in range(merging.MERGE_FACTOR)])
+    index.writer().commit(merge=False, segments=[built_segment(index, articles(f"c{n}x", 2))
+                                                 for n in range(merging.MERGE_FACTOR)])
+    index.writer().commit()
     assert index.segment_count() == merging.MERGE_FACTOR
     assert index.optimize() == merging.MERGE_FACTOR and index.segment_count() == 1
     assert index.search("harbour").total == 2 * merging.MERGE_FACTOR
+
+
+def test_the_segments_a_commit_adds_merge_into_one_without_the_copies_it_deletes(index):
+    """An import's commit adds its workers' segments, and the articles it indexed again
+    (after its entity votes changed them) whose first copies are in those segments or
+    among the writer's own."""
+    index.writer().commit(segments=[built_segment(index, articles("old", merging.FLOOR))])
+    writer = index.writer()
+    workers = [built_segment(index, articles(f"w{n}x", merging.FLOOR)) for n in range(2)]
+    writer.replace(Article(id="w1x7", title="w1x story 7", body="Changed: the harbour of Quito.",
+                           entities=[EntityCount("place", "Quito", 1)]))
+    writer.delete("old3")
+    writer.add(Article(id="own", title="Own story", body="The harbour of Lima."))
+    writer.replace(Article(id="own", title="Own story", body="Changed: the harbour of Cusco."))
+    writer.commit(segments=workers)
+    old, merged = segment_list(index.ix)
+    assert (old.doc_count_all(), old.deleted_count()) == (merging.FLOOR, 1)
+    assert (merged.doc_count_all(), merged.has_deletions()) == (2 * merging.FLOOR + 1, False)
+    assert index.id_counts()["w1x7"] == index.id_counts()["own"] == 1
+    assert index.search("Quito").total == index.search("Cusco").total == 1 and index.search("Lima").total == 0
+    assert index.search("harbour").total == 3 * merging.FLOOR
 
 
 def test_a_commit_without_merge_merges_nothing(index):

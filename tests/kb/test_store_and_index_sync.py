@@ -84,15 +84,22 @@ def test_articles_stored_but_not_indexed_are_caught_up_by_the_next_search(kb):
 
 def test_articles_an_imports_entity_votes_change_are_indexed_again_before_it_ends(kb, monkeypatch):
     """Votes on entity types and names change articles indexed earlier in the same import
-    (22 of the Reuters slice): the import indexes them again itself, so that the first
-    search has nothing to catch up, and the index agrees with the store."""
-    caught_up = []
-    sync_index = kb.sync_index
-    monkeypatch.setattr(kb, "sync_index", lambda **options: caught_up.append(sync_index(**options)) or caught_up[-1])
+    (22 of the Reuters slice): the import's commit indexes them again itself, deleting
+    their first copies, so that the first search has nothing to catch up, the index
+    agrees with the store, and the import leaves one segment without deleted copies."""
+    from kb import ingest
+    from index.whoosh_internals import segment_list
+
+    indexed_again = []
+    write_queued = ingest.write_queued
+    monkeypatch.setattr(ingest, "write_queued", lambda *args, **options: indexed_again.append(
+        write_queued(*args, **options)) or indexed_again[-1])
     summary = kb.import_paths([sliced("reuters-21578")])
-    assert summary.imported > 900 and caught_up[-1] > 0
+    assert summary.imported > 900 and len(indexed_again[-1]) > 0
     assert kb.store.queue_length() == 0
     assert kb.check()["ok"] and kb.index.ids() == kb.store.all_ids()
+    [segment] = segment_list(kb.index.ix)
+    assert segment.doc_count_all() == summary.imported and not segment.has_deletions()
 
 
 def test_same_url_counts_as_duplicate(kb):
