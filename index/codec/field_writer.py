@@ -39,20 +39,22 @@ class PackedFieldWriter(W3FieldWriter):
             super().add_postings(schema, lengths, items)
 
     def add_pooled_postings(self, schema, lengths: WholeLengths | None, pool: GroupedPostingPool) -> None:
-        """Each field's terms packed together (packing.py), a piece of the field at a time:
+        """Each field's terms packed together (packing.py), a piece of the field at a time
+        (a FieldPool's, or a merge's: index.segment_merge):
         its terms' postings written in one write, their rows of the term dictionary in
         another (what Whoosh's start_term and finish_term do a term at a time)."""
         for fieldname, field_pool in pool.sorted_fields():
-            if not field_pool.numbers:  # (text without a word): no field, as Whoosh's writer leaves it
-                continue
-            self.start_field(fieldname, schema[fieldname])
-            postings_writer = postings_writer_of(self)
+            postings_writer = None  # (a field without a term, as text without a word: none, as Whoosh's writer leaves it)
             codes = None if lengths is None else lengths.codes(fieldname)
             for piece in field_pool.sorted():
+                if postings_writer is None:
+                    self.start_field(fieldname, schema[fieldname])
+                    postings_writer = postings_writer_of(self)
                 packed = pack_field(piece, field_pool.field_format, codes, postings_writer.block_size,
                                     postings_writer.compress_positions)
                 add_terms(self, packed.terms, postings_writer.write_terms(packed.postings, packed.infos))
-            self.finish_field()
+            if postings_writer is not None:
+                self.finish_field()
 
     def close(self):
         close_term_dictionary(self)

@@ -107,31 +107,6 @@ class FieldPool:
                 self.weights.frombytes((frequencies * self.boost).astype(np.float64).tobytes())
         return table.shape[1] * len(words)
 
-    def add_postings(self, postings: FieldPostings, renumbered: np.ndarray) -> None:
-        """The postings of a field of another segment (unpacking.py), each document taken
-        to its number here (`renumbered[document]`; -1: deleted, left out). Its documents
-        must come after those added before."""
-        docs = renumbered[postings.docs]
-        kept = docs >= 0
-        per_term = np.diff(postings.starts)
-        term_of_posting = np.repeat(np.arange(len(postings.terms)), per_term)[kept]
-        numbers = self.numbers
-        live = np.flatnonzero(np.bincount(term_of_posting, minlength=len(postings.terms))).tolist()
-        number_of_term = np.zeros(len(postings.terms), dtype=np.uint32)
-        number_of_term[live] = [numbers.setdefault(postings.terms[term], len(numbers)) for term in live]
-        frequencies = postings.frequencies[kept]
-        weights = postings.weights[kept]
-        if self.weights is None and not np.array_equal(weights, frequencies * self.boost):
-            self.weights = array("d", (n * self.boost for n in self.frequencies))
-        self.terms.frombytes(number_of_term[term_of_posting].tobytes())
-        self.docs.frombytes(docs[kept].astype(np.uint32).tobytes())
-        self.frequencies.frombytes(frequencies.astype(np.uint32).tobytes())
-        if self.weights is not None:
-            self.weights.frombytes(weights.astype(np.float64).tobytes())
-        if self.kind == POSITIONS:
-            self.positions.frombytes(postings.positions[np.repeat(kept, postings.frequencies)].astype(np.uint32)
-                                     .tobytes())
-
     def sorted(self, most: int = CHUNK_POSTINGS) -> Iterator[FieldPostings]:
         """The field's postings sorted by term, then document, in pieces of whole terms
         of about `most` postings (a term with more makes a piece alone), so that packing

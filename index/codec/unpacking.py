@@ -27,7 +27,6 @@ per posting.
 from __future__ import annotations
 
 import zlib
-from typing import Iterator
 
 import numpy as np
 
@@ -36,20 +35,19 @@ from index.codec.matcher import CorruptPostings
 from index.codec.pool import FieldPostings
 from index.codec.values import FREQUENCIES, NONE, POSITIONS, value_kind
 from index.codec.varints import decode_varints
-from index.whoosh_internals import postings_file, term_dictionary
+from index.whoosh_internals import postings_file
 
 _ID_SIZES = np.array([dtype.itemsize for dtype in ID_DTYPES])
 _WEIGHT_SIZES = np.array([0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES])
 
 
-def segment_postings(reader) -> Iterator[tuple[str, FieldPostings]]:
-    """Each field of a segment's reader (a SegmentReader of PackedCodec) with its postings
-    (deleted documents' too), field after field, in order of name."""
-    postings = postings_file(reader)
-    for fieldname, (terms, infos) in sorted(term_dictionary(reader).items()):
-        base = int(infos["offset"].min())
-        size = int((infos["offset"] + infos["length"]).max()) - base
-        yield fieldname, unpack_field(terms, infos, postings.get(base, size), reader.schema[fieldname].format, base)
+def read_field(reader, fieldname: str, terms: list[bytes], infos: np.ndarray) -> FieldPostings:
+    """The postings of a field of a segment's reader (a SegmentReader of PackedCodec),
+    deleted documents' too: its `terms` and their TERM_INFO records, as
+    index.whoosh_internals.term_dictionary gives them."""
+    base = int(infos["offset"].min())
+    size = int((infos["offset"] + infos["length"]).max()) - base
+    return unpack_field(terms, infos, postings_file(reader).get(base, size), reader.schema[fieldname].format, base)
 
 
 def unpack_field(terms: list[bytes], infos: np.ndarray, postings, field_format, base: int = 0) -> FieldPostings:
@@ -64,7 +62,7 @@ def unpack_field(terms: list[bytes], infos: np.ndarray, postings, field_format, 
         raise CorruptPostings(f"term {terms[bad]!r}: postings version {data[starts[bad]]}, not {VERSION}")
     per_term, at = _varints_at(data, starts + 1)
     data_sizes, table_starts = _varints_at(data, at)
-    table = data[_ranges(table_starts, per_term * BLOCK.itemsize)].view(BLOCK)
+    table = data[ranges(table_starts, per_term * BLOCK.itemsize)].view(BLOCK)
     counts = table["count"].astype(np.int64)
     layouts = table["layout"].astype(np.int64)
     id_widths, weight_widths = _ID_SIZES[layouts & 3], _WEIGHT_SIZES[(layouts >> 2) & 3]
@@ -91,7 +89,7 @@ def unpack_field(terms: list[bytes], infos: np.ndarray, postings, field_format, 
     if kind in (POSITIONS, FREQUENCIES):
         numbers, number_starts = _block_varints(postings, data, values_starts, table["values_size"].astype(np.int64),
                                                 layouts & COMPRESSED)
-        chosen = _ranges(number_starts, counts)  # each block's numbers begin with its postings' counts
+        chosen = ranges(number_starts, counts)  # each block's numbers begin with its postings' counts
         frequencies = numbers[chosen]
         if kind == POSITIONS:
             rest = np.ones(len(numbers), dtype=bool)
@@ -121,10 +119,10 @@ def _varints_at(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return numbers, at
 
 
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The indexes of ranges (`starts`, `sizes`), one range after the other.
 
-    >>> _ranges(np.array([10, 20]), np.array([2, 3])).tolist()
+    >>> ranges(np.array([10, 20]), np.array([2, 3])).tolist()
     [10, 11, 20, 21, 22]
     """
     ends = np.cumsum(sizes)
@@ -154,11 +152,11 @@ def _gathered(data: np.ndarray, block_starts: np.ndarray, counts: np.ndarray, co
         blocks = np.flatnonzero(codes == code)
         if not len(blocks):
             continue
-        places = _ranges(posting_starts[blocks], counts[blocks])
+        places = ranges(posting_starts[blocks], counts[blocks])
         if dtype is None:
             out[places] = missing
         else:
-            raw = data[_ranges(block_starts[blocks], counts[blocks] * dtype.itemsize)]
+            raw = data[ranges(block_starts[blocks], counts[blocks] * dtype.itemsize)]
             out[places] = raw.view(dtype)
     return out
 
@@ -173,7 +171,7 @@ def _block_varints(postings, data: np.ndarray, starts: np.ndarray, sizes: np.nda
         raw = np.frombuffer(b"".join(parts), dtype=np.uint8)
         sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     else:
-        raw = data[_ranges(starts, sizes)]
+        raw = data[ranges(starts, sizes)]
     numbers = decode_varints(raw)
     numbers_before = np.concatenate(([0], np.cumsum(raw < 0x80)))  # a varint's last byte is below 0x80
     return numbers, numbers_before[np.cumsum(sizes) - sizes]

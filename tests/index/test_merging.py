@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import sliced
-from index import SearchIndex, SegmentBuilder, directory, merging, segments
+from index import SearchIndex, SegmentBuilder, directory, merging, segment_merge, segments
 from index.codec import PackedCodec
 from index.whoosh_internals import segment_list
 from kb.models import Article, EntityCount
@@ -240,7 +240,7 @@ def test_a_merged_segment_holds_exactly_what_whooshs_own_merge_writes(tmp_path, 
     merged_segment); Whoosh's merge takes them one posting at a time. From three segments
     of real BBC articles, some deleted, the two must write the same (with blocks of
     three postings too: most terms span several blocks, some compressed)."""
-    for module in (directory, segments, merging):
+    for module in (directory, segments, segment_merge):
         monkeypatch.setattr(module, "segment_codec", lambda: PackedCodec(block_size=block_size))
     indexes = []
     for name in ("ours", "whooshs"):
