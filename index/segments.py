@@ -51,7 +51,6 @@ class SegmentBuilder:
             writer.cancel()
 
 
-
 def delete_in_new_segments(writer, segments: list, query) -> None:
     """Mark the documents that `query` matches deleted in `segments` (built, not yet
     committed: Whoosh's writer deletes only in the index's segments), so that the commit

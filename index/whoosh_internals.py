@@ -191,11 +191,10 @@ def term_dictionary(reader) -> dict[str, tuple[list[bytes], np.ndarray]]:
         raise ValueError("a term info of another layout (inlined postings?): not written by newskb's codec")
     infos = np.frombuffer(b"".join(values), dtype=TERM_INFO)
     fields, first = {}, 0
-    for number, group in groupby(range(len(keys)), key=lambda row: keys[row][:2]):
-        count = len(list(group))
-        fields[names[unpack_ushort(number)[0]]] = ([key[2:] for key in keys[first:first + count]],
-                                                   infos[first:first + count])
-        first += count
+    for prefix, run in groupby(key[:2] for key in keys):  # (keys in order: a field's are together)
+        last = first + sum(1 for _ in run)
+        fields[names[unpack_ushort(prefix)[0]]] = ([key[2:] for key in keys[first:last]], infos[first:last])
+        first = last
     return fields
 
 

@@ -127,3 +127,16 @@ def test_search_process_times_the_search_in_its_own_process_and_answered_by_a_se
     assert done.returncode == 0, done.stderr
     assert re.search(r"turn 1: python -c pass \d+ ms, kb search in its own process \d+ ms, answered by the "
                      r"resident searcher \d+ ms = [\d.]+ times start-up plus query", done.stdout), done.stdout
+
+
+def test_merge_cpu_merges_copies_both_ways_in_turns(tmp_path):
+    kb = [sys.executable, "-m", "kb", "--kb", str(tmp_path / "kb")]
+    subprocess.run([*kb, "init", "--ner", "none"], check=True, capture_output=True, cwd=ROOT)
+    for part in ("business", "sport"):  # an import leaves a segment: two of them
+        subprocess.run([*kb, "import", str(SLICES / "bbc-news" / part)], check=True, capture_output=True, cwd=ROOT)
+    done = benchmark("merge_cpu.py", "--kb", tmp_path / "kb", "--turns", 2)
+    assert done.returncode == 0, done.stderr
+    merges = [line.split()[:5] for line in done.stdout.splitlines() if line.split()[0].isdigit()]
+    assert [(turn, way, before, after) for turn, way, before, _, after in merges] == [
+        ("1", "newskb", "2", "1"), ("1", "whoosh", "2", "1"), ("2", "whoosh", "2", "1"), ("2", "newskb", "2", "1")]
+    assert len(re.findall(r"^turn \d: CPU of the merge, newskb/Whoosh: [\d.]+$", done.stdout, re.MULTILINE)) == 2
