@@ -17,7 +17,7 @@ import numpy as np
 from whoosh.reading import SegmentReader
 
 from index.codec.arrays import LENGTH_OF_CODE
-from index.codec.pool import CHUNK_POSTINGS, FieldPostings, GroupedPostingPool
+from index.codec.pool import CHUNK_POSTINGS, FieldPostings, GroupedPostingPool, term_ranges
 from index.codec.unpacking import read_field, ranges
 from index.codec.values import POSITIONS, value_kind
 from index.directory import segment_codec
@@ -92,7 +92,7 @@ class MergedField:
         counts = np.zeros(len(terms), dtype=np.int64)
         for part, part_numbers in zip(self.parts, numbers):
             counts[part_numbers] += part.infos["df"]
-        for first, last in pieces(counts, most):
+        for first, last in term_ranges(counts, most):
             joined = [self._read(part, part_numbers, terms[first], terms[last - 1], first)
                       for part, part_numbers in zip(self.parts, numbers)]
             postings = joined_postings(terms[first:last], [piece for piece in joined if piece is not None],
@@ -136,22 +136,6 @@ def joined_postings(terms: list[bytes], pieces_read: list, positions: bool) -> F
     np.cumsum(per_term[live], out=starts[1:])
     return FieldPostings([terms[t] for t in live.tolist()], starts, joined("docs")[order], joined("weights")[order],
                          frequencies[order], flat)
-
-
-def pieces(counts: np.ndarray, most: int) -> list[tuple[int, int]]:
-    """Consecutive ranges (first, last + 1) of `counts` whose sums pass `most` only where
-    one count alone does.
-
-    >>> pieces(np.array([3, 3, 5, 1]), 6)
-    [(0, 2), (2, 4)]
-    """
-    ends = np.cumsum(counts, dtype=np.int64)
-    found, first = [], 0
-    while first < len(counts):
-        last = max(int(np.searchsorted(ends, (ends[first - 1] if first else 0) + most, side="right")), first + 1)
-        found.append((first, last))
-        first = last
-    return found
 
 
 def renumbering(count: int, first: int, docmap: dict | None) -> np.ndarray:

@@ -127,9 +127,7 @@ class FieldPool:
         if self.kind == POSITIONS:
             firsts = np.cumsum(frequencies, dtype=np.uint32)
             firsts -= frequencies
-        first = 0
-        while first < len(names):
-            last = max(int(np.searchsorted(starts, starts[first] + most, side="right")) - 1, first + 1)
+        for first, last in term_ranges(np.diff(starts), most):
             chosen = order[starts[first]:starts[last]]
             counts = frequencies[chosen].astype(np.int64)
             positions = None
@@ -141,7 +139,22 @@ class FieldPool:
                                 np.frombuffer(self.docs, dtype=np.uint32)[chosen].astype(np.int64),
                                 counts * self.boost if self.weights is None else
                                 np.frombuffer(self.weights, dtype=np.float64)[chosen], counts, positions)
-            first = last
+
+
+def term_ranges(counts: np.ndarray, most: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of terms (first, last + 1), each term having `counts` postings,
+    of at most `most` postings (a term with more is a range alone).
+
+    >>> term_ranges(np.array([3, 3, 5, 1]), 6)
+    [(0, 2), (2, 4)]
+    """
+    ends = np.cumsum(counts, dtype=np.int64)
+    found, first = [], 0
+    while first < len(counts):
+        last = max(int(np.searchsorted(ends, (ends[first - 1] if first else 0) + most, side="right")), first + 1)
+        found.append((first, last))
+        first = last
+    return found
 
 
 class GroupedPostingPool:
