@@ -18,7 +18,8 @@ from whoosh.reading import SegmentReader
 
 from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.pool import CHUNK_POSTINGS, FieldPostings, GroupedPostingPool, term_ranges
-from index.codec.unpacking import read_field, ranges
+from index.codec.matcher import ranges
+from index.codec.unpacking import read_field
 from index.codec.values import POSITIONS, value_kind
 from index.directory import segment_codec
 from index.segment_cache import segment_arrays

@@ -45,6 +45,8 @@ ID_DTYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
 ONES, BYTES, SHORTS, FLOATS = range(4)  # weight kinds
 WEIGHT_CODES = (None, "B", "H", "f")
 WEIGHT_DTYPES = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<f4"))
+ID_SIZES = tuple(dtype.itemsize for dtype in ID_DTYPES)  # bytes of a gap, by ID_CODES index
+WEIGHT_SIZES = tuple(0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES)  # bytes of a weight, by kind
 COMPRESSED = 0x10  # the block's values are zlib-compressed
 
 _BIG_ENDIAN = sys.byteorder == "big"

@@ -17,13 +17,11 @@ import numpy as np
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
-from index.codec.blocks import (BLOCK, COMPRESSED, ID_DTYPES, ONES, RECORD, VERSION, WEIGHT_DTYPES, unpack_ids,
-                                 unpack_weights)
+from index.codec.blocks import (BLOCK, COMPRESSED, ID_DTYPES, ID_SIZES, ONES, RECORD, VERSION, WEIGHT_DTYPES,
+                                 WEIGHT_SIZES, unpack_ids, unpack_weights)
 from index.codec.values import FREQUENCIES, POSITIONS, BlockValues, positions_arrays, value_kind
 from index.codec.varints import read_varint
 
-_ID_SIZES = [dtype.itemsize for dtype in ID_DTYPES]
-_WEIGHT_SIZES = [0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES]
 _NUMBERS_LAYOUT = 0x0F  # the bits of a block's layout that say how its numbers and weights are packed
 _LONGEST_HEADER = 1 + 2 * 5  # version, and two varints of up to 32 bits
 
@@ -70,9 +68,9 @@ class PackedMatcher(LeafMatcher):
         data_at, values_at = table_size, offset + header_size + table_size + data_size
         for count, layout, values_size in zip(self.counts, self.layouts, self.values_sizes):
             self.id_starts.append(data_at)
-            data_at += _ID_SIZES[layout & 3] * count
+            data_at += ID_SIZES[layout & 3] * count
             self.weight_starts.append(data_at)
-            data_at += _WEIGHT_SIZES[(layout >> 2) & 3] * count
+            data_at += WEIGHT_SIZES[(layout >> 2) & 3] * count
             self.values_starts.append(values_at)
             values_at += values_size
         self.reset()
@@ -270,7 +268,7 @@ class PackedMatcher(LeafMatcher):
                     unpack_weights(self.body, weight_kind, self.counts[block], offset=self.weight_starts[block]))
         counts = np.array([self.counts[block] for block in run], dtype=np.int64)
         data = np.frombuffer(self.body, dtype=np.uint8)
-        gaps = data[_ranges([self.id_starts[block] for block in run], counts * _ID_SIZES[id_code])]
+        gaps = data[ranges([self.id_starts[block] for block in run], counts * ID_SIZES[id_code])]
         sums = np.cumsum(gaps.view(ID_DTYPES[id_code]), dtype=np.int64)
         # Each block's numbers count from the last number of the block before it.
         previous = np.array([self.max_ids[block - 1] if block else 0 for block in run], dtype=np.int64)
@@ -278,7 +276,7 @@ class PackedMatcher(LeafMatcher):
         ids = sums + np.repeat(previous - summed_before, counts)
         if weight_kind == ONES:
             return ids, np.ones(len(ids))
-        packed = data[_ranges([self.weight_starts[block] for block in run], counts * _WEIGHT_SIZES[weight_kind])]
+        packed = data[ranges([self.weight_starts[block] for block in run], counts * WEIGHT_SIZES[weight_kind])]
         return ids, packed.view(WEIGHT_DTYPES[weight_kind]).astype(np.float64)
 
     def has_positions(self) -> bool:
@@ -286,14 +284,16 @@ class PackedMatcher(LeafMatcher):
         return self.kind == POSITIONS
 
 
-def _ranges(starts: list[int], sizes: np.ndarray) -> np.ndarray:
-    """The positions of ranges (`starts`, `sizes`), one range after the other.
+def ranges(starts, sizes: np.ndarray) -> np.ndarray:
+    """The positions of ranges (`starts`, a list or an array, and `sizes`), one range
+    after the other.
 
-    >>> _ranges([10, 20], np.array([2, 3])).tolist()
+    >>> ranges([10, 20], np.array([2, 3])).tolist()
     [10, 11, 20, 21, 22]
     """
     ends = np.cumsum(sizes)
-    return np.arange(ends[-1]) + np.repeat(np.array(starts, dtype=np.int64) - (ends - sizes), sizes)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(np.asarray(starts, dtype=np.int64) - (ends - sizes),
+                                                                   sizes)
 
 
 class PostingsArrays(NamedTuple):

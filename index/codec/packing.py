@@ -28,15 +28,14 @@ import numpy as np
 from whoosh.util.numeric import length_to_byte
 
 from index.codec.arrays import LENGTH_OF_CODE
-from index.codec.blocks import BLOCK, BYTES, COMPRESSED, FLOATS, ONES, SHORTS, VERSION
+from index.codec.blocks import BLOCK, BYTES, COMPRESSED, FLOATS, ID_SIZES, ONES, SHORTS, VERSION, WEIGHT_SIZES
 from index.codec.pool import FieldPostings
 from index.codec.values import COMPRESS_FROM, FREQUENCIES, POSITIONS, value_kind
 from index.codec.varints import encode_varints
 from index.codec.writer import DEFAULT_BLOCK_SIZE
 from index.whoosh_internals import TERM_INFO
 
-_ID_WIDTHS = np.array([1, 2, 4])  # bytes of a gap, by ID_CODES index
-_WEIGHT_WIDTHS = np.array([0, 1, 2, 4])  # bytes of a weight, by weight kind
+_ID_WIDTHS, _WEIGHT_WIDTHS = np.array(ID_SIZES), np.array(WEIGHT_SIZES)  # (indexed by arrays of codes)
 _BYTE_OF_CODE = np.array([length_to_byte(length) for length in LENGTH_OF_CODE])  # 0 stays 0
 _NO_CODE = 256  # above every length code: "no length" in a minimum
 _VERSION = bytes([VERSION])

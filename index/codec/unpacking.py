@@ -30,15 +30,14 @@ import zlib
 
 import numpy as np
 
-from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, ONES, VERSION, WEIGHT_DTYPES
-from index.codec.matcher import CorruptPostings
+from index.codec.blocks import BLOCK, COMPRESSED, ID_DTYPES, ID_SIZES, VERSION, WEIGHT_DTYPES, WEIGHT_SIZES
+from index.codec.matcher import CorruptPostings, ranges
 from index.codec.pool import FieldPostings
 from index.codec.values import FREQUENCIES, NONE, POSITIONS, value_kind
 from index.codec.varints import decode_varints
 from index.whoosh_internals import postings_file
 
-_ID_SIZES = np.array([dtype.itemsize for dtype in ID_DTYPES])
-_WEIGHT_SIZES = np.array([0 if dtype is None else dtype.itemsize for dtype in WEIGHT_DTYPES])
+_ID_SIZES, _WEIGHT_SIZES = np.array(ID_SIZES), np.array(WEIGHT_SIZES)  # (indexed by arrays of codes)
 
 
 def read_field(reader, fieldname: str, terms: list[bytes], infos: np.ndarray) -> FieldPostings:
@@ -117,16 +116,6 @@ def _varints_at(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarra
         open_[reading] = byte >= 0x80
         shift += 7
     return numbers, at
-
-
-def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """The indexes of ranges (`starts`, `sizes`), one range after the other.
-
-    >>> ranges(np.array([10, 20]), np.array([2, 3])).tolist()
-    [10, 11, 20, 21, 22]
-    """
-    ends = np.cumsum(sizes)
-    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - sizes), sizes)
 
 
 def _before_within(sizes: np.ndarray, group_firsts: np.ndarray, group_of: np.ndarray) -> np.ndarray:

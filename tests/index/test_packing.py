@@ -4,17 +4,21 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.filedb.structfile import StructFile
-from whoosh.formats import Existence, Frequency
+from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_uint
 
 from index.codec.arrays import LENGTH_OF_CODE
 from index.codec.formats import ArrayPositions
+from index.codec.matcher import CorruptPostings
 from index.codec.packing import pack_field
 from index.codec.pool import FieldPool
+from index.codec.unpacking import unpack_field
 from index.codec.writer import PackedPostingsWriter
+from index.whoosh_internals import TERM_INFO
 
 FORMATS = {"positions": ArrayPositions(), "positions, boosted": ArrayPositions(field_boost=2.0),
            "frequencies": Frequency(), "existence": Existence()}
@@ -100,3 +104,12 @@ def test_weights_are_kept_once_one_is_not_its_frequency_times_the_boost():
     pool.add(2, [b"oil"], [1], [7.5], [0])
     [piece] = pool.sorted()
     assert piece.terms == [b"gas", b"oil"] and piece.weights.tolist() == [2.0, 4.0, 2.0, 7.5]
+
+
+def test_unpacking_refuses_postings_of_another_layout_naming_the_term():
+    """A merge reads postings back (index.codec.unpacking): bytes that do not begin as
+    packed postings do are a clear error, not arrays of garbage."""
+    infos = np.zeros(1, dtype=TERM_INFO)
+    infos["length"], infos["df"] = 4, 1
+    with pytest.raises(CorruptPostings, match=r"term b'oil': postings version 120"):
+        unpack_field([b"oil"], infos, b"x\x01\x01\x00", Positions())
