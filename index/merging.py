@@ -12,8 +12,8 @@ minutes once the index is large. So:
 - no commit merges more than MERGE_LIMIT documents of a tier (in the committing process).
   Larger segments stay as they are until `kb optimize` merges everything;
 - the segments a commit adds (an import's: one per worker process, and one of the
-  articles its entity votes changed, whose first copies it deletes) are merged into one:
-  an import leaves one segment, without deleted documents.
+  articles of earlier imports its entity votes changed, whose first copies it deletes)
+  are merged into one: an import leaves one segment, without deleted documents.
 
 A merge writes a new segment beside the committing writer (index.segment_merge), in
 about a tenth of the time of Whoosh's merge.

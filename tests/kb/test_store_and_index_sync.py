@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 from whoosh.filedb.filestore import FileStorage
 
 from helpers import SEED, sliced
+from importers import parse_file
 from index.codec import PackedCodec
 from index.directory import VERSION_FILE
 from index.documents import document_for
@@ -82,24 +83,47 @@ def test_articles_stored_but_not_indexed_are_caught_up_by_the_next_search(kb):
     assert kb.index.ids() == kb.store.all_ids()
 
 
-def test_articles_an_imports_entity_votes_change_are_indexed_again_before_it_ends(kb, monkeypatch):
-    """Votes on entity types and names change articles indexed earlier in the same import
-    (22 of the Reuters slice): the import's commit indexes them again itself, deleting
-    their first copies, so that the first search has nothing to catch up, the index
-    agrees with the store, and the import leaves one segment without deleted copies."""
-    from kb import ingest
-    from index.whoosh_internals import segment_list
+def test_articles_an_imports_entity_votes_change_are_written_as_stored_at_its_commit(kb, monkeypatch):
+    """Votes on entity types and names change articles handed to the import's workers
+    earlier (22 of the Reuters slice): the workers write them at the commit as they are
+    stored by then, so that each article is analysed for the index once, the first
+    search has nothing to catch up, the index's entities agree with the store's, and the
+    import leaves one segment without deleted copies."""
+    from kb import ingest, workers
 
-    indexed_again = []
-    write_queued = ingest.write_queued
-    monkeypatch.setattr(ingest, "write_queued", lambda *args, **options: indexed_again.append(
-        write_queued(*args, **options)) or indexed_again[-1])
+    changed, indexed_here = [], []
+    finish_segment, write_queued = workers.Worker.finish_segment, ingest.write_queued
+    monkeypatch.setattr(workers.Worker, "finish_segment",
+                        lambda worker, articles: changed.append(articles) or finish_segment(worker, articles))
+    monkeypatch.setattr(ingest, "write_queued", lambda *args, **options: indexed_here.append(
+        list(write_queued(*args, **options))) or list(indexed_here[-1]))
     summary = kb.import_paths([sliced("reuters-21578")])
-    assert summary.imported > 900 and len(indexed_again[-1]) > 0
+    assert summary.imported > 900 and len(changed[-1]) > 0 and indexed_here == [[], []]
     assert kb.store.queue_length() == 0
-    assert kb.check()["ok"] and kb.index.ids() == kb.store.all_ids()
+    report = kb.check()
+    assert report["ok"] and report["entities_differ"] == [] and kb.index.ids() == kb.store.all_ids()
     [segment] = segment_list(kb.index.ix)
     assert segment.doc_count_all() == summary.imported and not segment.has_deletions()
+
+
+def test_articles_the_votes_change_in_an_earlier_import_are_indexed_again(kb, tmp_path, monkeypatch):
+    """An import's votes also change articles of earlier imports, in the index's
+    committed segments: its commit indexes them again, deleting their first copies."""
+    from kb import ingest
+
+    records = [{"title": article.title, "body": article.body}
+               for article in parse_file(sliced("reuters-21578", "reut2-000.sgm")) if isinstance(article, Article)]
+    halves = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    for half, part in zip(halves, (records[:len(records) // 2], records[len(records) // 2:])):
+        half.write_text("".join(json.dumps(record) + "\n" for record in part))
+    assert kb.import_paths([halves[0]]).imported > 400
+    indexed_here, write_queued = [], ingest.write_queued
+    monkeypatch.setattr(ingest, "write_queued", lambda *args, **options: indexed_here.append(
+        list(write_queued(*args, **options))) or list(indexed_here[-1]))
+    assert kb.import_paths([halves[1]]).imported > 400
+    assert len(indexed_here[-1]) > 0 and kb.store.queue_length() == 0
+    report = kb.check()
+    assert report["ok"] and report["entities_differ"] == [] and report["indexed_twice"] == []
 
 
 def test_same_url_counts_as_duplicate(kb):

@@ -104,7 +104,7 @@ import multiprocessing, os, signal, struct, sys
 from kb.workers import Worker
 context = multiprocessing.get_context("fork")
 worker = Worker(context, "none", sys.argv[1], context.Event())
-worker.finish_segment()
+worker.finish_segment({})
 assert worker.result() is None
 os.write(worker.requests._writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 1000)
 print(worker.process.pid, flush=True)
