@@ -110,7 +110,7 @@ with standing_in(DEFERRED if whoosh.versionstring() in SUPPORTED_VERSIONS else {
     from whoosh.filedb import filetables
     from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
-    from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
+    from whoosh.codec.whoosh3 import W3FieldWriter, W3PerDocWriter, W3TermInfo, W3TermsReader
     from whoosh.system import pack_ushort, unpack_ushort
     from whoosh.util.numeric import length_to_byte
     from whoosh.index import FileIndex
@@ -238,9 +238,32 @@ class UnlockedSegmentWriter(SegmentWriter):
         self._check_state()
         if special := [name for name in fields if name.startswith("_")]:
             raise TypeError(f"add_document here takes no boosts or stored values: {special}")
-        schema, docnum, perdocwriter = self.schema, self.docnum, self.perdocwriter
+        self.perdocwriter.start_doc(self.docnum)
+        self._add_fields(self.docnum, fields)
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def add_late_fields(self, docnum: int, fields: dict) -> None:
+        """Index fields of a document added before, whose values came late: each one's
+        terms to the pool, its length and column value at `docnum` (in Whoosh's columns
+        and the codec's arrays: index.codec.per_document), as add_document does. A field
+        given here is one no add_document call gave, given here document
+        after document in order (the pool and the columns take a field's documents in
+        order); it is not stored.
+
+        Relies on: the per-document writer writing lengths and column values at its
+        `_docnum` (W3PerDocWriter.add_field, PerDocWriterWithColumns.add_column_value),
+        whichever documents were finished after it."""
+        if stored := [name for name in fields if self.schema[name].stored]:
+            raise TypeError(f"stored fields cannot come late: {stored}")
+        self.perdocwriter._docnum = docnum
+        self.perdocwriter.arrays.start_doc(docnum)
+        self._add_fields(docnum, fields)
+
+    def _add_fields(self, docnum: int, fields: dict) -> None:
+        schema, perdocwriter = self.schema, self.perdocwriter
         self._check_fields(schema, list(fields))
-        perdocwriter.start_doc(docnum)
         for fieldname in sorted(fields):
             value = fields[fieldname]
             if value is None:
@@ -250,9 +273,6 @@ class UnlockedSegmentWriter(SegmentWriter):
             perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
             if field.column_type:
                 perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(value))
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
 
     def add_documents_of(self, reader) -> tuple[int, dict | None]:
         """What Whoosh's add_reader() adds of a segment's reader but its postings (which
@@ -466,7 +486,7 @@ REQUIRED = (
     (SegmentWriter, "_tempstorage"), (SegmentWriter, "pool"), (SegmentWriter, "_finalize_segment"),
     (SegmentWriter, "docnum"), (SegmentWriter, "perdocwriter"), (SegmentWriter, "_added"),
     (SegmentWriter, "_check_state"), (SegmentWriter, "_check_fields"),
-    (W3FieldWriter, "_postwriter"), (W3FieldWriter, "_tindex"), (W3FieldWriter, "_fieldid"),
+    (W3PerDocWriter, "_docnum"), (W3FieldWriter, "_postwriter"), (W3FieldWriter, "_tindex"), (W3FieldWriter, "_fieldid"),
     (OrderedHashWriter, "dbfile"), (OrderedHashWriter, "index"), (OrderedHashWriter, "lastkey"),
     (OrderedHashWriter, "buckets"), (OrderedHashWriter, "hashfn"), (OrderedHashWriter, "_write_hashes"),
     (OrderedHashWriter, "directory"), (filetables, "_lengths"), (filetables, "_pointer"), (filetables, "md5_hash"),

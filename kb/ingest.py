@@ -3,12 +3,13 @@
 Entity extraction, story signatures, language detection and the index's analysis run in
 worker processes (kb.workers), one per core, while this process stores: each batch goes
 to a worker for analysis, is stored here in one SQLite transaction that also queues it
-for indexing, and goes back to the same worker for its index segment. The index commits
-every COMMIT_EVERY articles and at the end, taking the workers' segments, which they
-write then: the articles whose entities the import's votes have changed since they were
-handed over are written as they are stored by then, so each is analysed once. After the
-commit the queue entries it covered go. If the import dies in between, the queue holds
-what the index lacks and the next command catches it up.
+for indexing, and goes back to the same worker to be written into its index segment.
+The index commits every COMMIT_EVERY articles and at the end, taking the workers'
+segments, which they finish then with the entities as stored by then (the import's
+votes change articles of its earlier batches: see index.segments), so that each article
+is analysed for the index once. After the commit the queue entries it covered go. If
+the import dies in between, the queue holds what the index lacks and the next command
+catches it up.
 
 Batches start small and grow to STORE_BATCH, and each is stored as soon as its analysis
 is back, so the counts a progress display shows grow from the first seconds. `stop`
@@ -69,7 +70,7 @@ class Ingest:
         self.frozen = False  # objects moved out of the garbage collector's reach while workers run
         self.submitted = 0
         self.indexed_ids: list[str] = []
-        self.handed_over: set[str] = set()  # ids of the articles the workers hold for their segments
+        self.handed_over: set[str] = set()  # ids of the articles in the workers' segments
         self.changed: set[str] = set()  # of those, the ones the votes have changed since
         self._writer = None
 
@@ -90,15 +91,15 @@ class Ingest:
         self.indexed_ids = write_queued(self.store, self._writer)
 
     def _commit(self) -> None:
-        """Commit the index writer with the workers' segments (the articles the votes
-        changed, as stored now) and the articles queued besides (those the votes changed
-        that were indexed before: indexed again here, their first copies deleted), then
-        drop the queue entries it covered."""
+        """Commit the index writer with the workers' segments (the entities of the
+        articles the votes changed as stored now) and the articles queued besides (those
+        the votes changed that were indexed before: indexed again here, their first
+        copies deleted), then drop the queue entries it covered."""
         ids, changed = sorted(self.changed), {}
         for first in range(0, len(ids), CATCH_UP_BATCH):
             changed.update(self.store.get_articles(ids[first:first + CATCH_UP_BATCH]))
         for worker in self.workers:
-            worker.finish_segment(changed)  # all at once: they write in parallel
+            worker.finish_segment(changed)  # all at once: they finish in parallel
         self.handed_over, self.changed = set(), set()
         self.indexed_ids += write_queued(self.store, self._writer, besides=set(self.indexed_ids))
         segments = [segment for worker in self.workers if (segment := worker.result()) is not None]
@@ -231,8 +232,8 @@ class Ingest:
                 for article in articles:
                     self._writer.add(article)
             self.indexed_ids += [article.id for article in articles]
-        if self.store.requeued:  # changed by the votes: a worker's articles are written as they are at the commit,
-            self.changed |= self.store.requeued & self.handed_over  # the others indexed again then (left queued)
+        if self.store.requeued:  # changed by the votes: a worker's articles take their entities at the commit,
+            self.changed |= self.store.requeued & self.handed_over  # the others are indexed again then (left queued)
             indexed_again = self.store.requeued - self.handed_over
             self.indexed_ids = [i for i in self.indexed_ids if i not in indexed_again]
             self.store.requeued.clear()

@@ -1,9 +1,9 @@
 """The helper processes of an import, one per core. Each derives what an import needs
 from the articles it is sent (entities, story signature, language), and then, once
-they are stored, keeps those of them it is told to index, and writes them into a
-segment of its own before each index commit, taking then the entities the import's
-votes have given some of them since; the import commits the segments. Each article
-thus crosses between processes twice, and is analysed for the index once.
+they are stored, writes those of them it is told to index into a segment of its own,
+finished before each index commit with the entities the import's votes have given some
+of them since (see index.segments); the import commits the segments. Each article thus
+crosses between processes twice, and is analysed for the index once.
 
 Requests and replies go through queues (whose feeder threads never block the sender);
 a worker stops when the import ends, and also when the importing process dies. Workers
@@ -117,14 +117,13 @@ class Worker:
             return value
 
     def index(self, articles: list) -> None:
-        """Hand over stored articles for this worker's next segment (sent pickled, and
-        kept so until the segment is written: compact)."""
-        self.requests.put(("index", pickle.dumps(articles, protocol=pickle.HIGHEST_PROTOCOL)))
+        """Add stored articles to this worker's segment."""
+        self.requests.put(("index", articles))
 
     def finish_segment(self, changed: dict) -> None:
-        """Ask for the segment of the articles handed over since the last one, each
-        replaced by its copy in `changed` (by id) if there is one: the article as it is
-        stored now. `result` gives the segment (None if there is none), for the commit."""
+        """Ask for the segment written since the last request, the entities of its
+        articles in `changed` (by id: as stored now) replacing those they were added
+        with; `result` gives it (None if there is none), for the commit."""
         self.requests.put(("finish", changed))
 
     def stop(self, cancel: bool) -> None:
@@ -149,7 +148,6 @@ def serve(extractor_name: str, index_path: Path, requests, replies, stopping) ->
     extractor, builder = get_extractor(extractor_name), SegmentBuilder(index_path)
     if (parent := multiprocessing.parent_process()) is not None:
         threading.Thread(target=_end_with, args=(parent, builder), name="kb-parent-watch", daemon=True).start()
-    handed_over: list[bytes] = []  # pickled batches of articles for the next segment
     while True:
         kind, value = requests.get()
         if kind == "stop":
@@ -160,10 +158,10 @@ def serve(extractor_name: str, index_path: Path, requests, replies, stopping) ->
             if kind == "analyse":
                 replies.put(("result", analyse_all(extractor, value, stopping.is_set)))
             elif kind == "index":
-                handed_over.append(value)
+                for article in value:
+                    builder.add(article)
             else:
-                replies.put(("result", _segment_of(builder, handed_over, changed=value)))
-                handed_over = []
+                replies.put(("result", builder.finish(changed=value)))
         except Exception as error:  # noqa: BLE001 (raised again in the importing process)
             replies.put(("error", error if _picklable(error) else WorkerFailed(
                 f"an import helper process failed: {type(error).__name__}: {error}")))
@@ -173,17 +171,6 @@ def serve(extractor_name: str, index_path: Path, requests, replies, stopping) ->
     # Nobody may read what is left to send: exit without waiting to send it (a sibling
     # worker, forked later, holds the queue's pipe open, so the wait would never end).
     replies.cancel_join_thread()
-
-
-def _segment_of(builder: SegmentBuilder, batches: list[bytes], changed: dict):
-    """The segment of the articles of the pickled `batches` (emptied as they are read:
-    the segment's postings grow meanwhile), each replaced by its copy in `changed` (by
-    id) if there is one; None if there are none."""
-    batches.reverse()
-    while batches:
-        for article in pickle.loads(batches.pop()):
-            builder.add(changed.get(article.id, article))
-    return builder.finish()
 
 
 @contextmanager

@@ -1,11 +1,15 @@
 """Segments written beside the locked writer, and the merge policy of commits (index.merging)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from helpers import sliced
 from index import SearchIndex, SegmentBuilder, directory, merging, segment_merge, segments
 from index.codec import PackedCodec
+from index.documents import document_for
+from index.schema import ENTITY_FIELDS
 from index.whoosh_internals import segment_list
 from kb.models import Article, EntityCount
 
@@ -175,19 +179,18 @@ def postings(reader, fieldname: str, text: bytes) -> list[tuple]:
 
 def test_a_built_segment_holds_exactly_what_whooshs_own_writer_writes(tmp_path):
     """SegmentBuilder keeps its postings grouped by term in memory and writes each term
-    whole; Whoosh's own writer sorts them in its pool and writes them one by one. The
-    postings, weights, positions, lengths and block statistics must be the same, here
-    from 120 real BBC articles."""
-    files = sorted(sliced("bbc-news", "business").glob("*.txt"))[:120]
-    batch = [Article(id=f"bbc{n}", title=path.read_text(encoding="latin-1").split("\n", 1)[0],
-                     body=path.read_text(encoding="latin-1").split("\n", 1)[1]) for n, path in enumerate(files)]
+    whole, the entity fields last; Whoosh's own writer sorts them in its pool and writes
+    them one by one. The postings, weights, positions, lengths, columns and block
+    statistics must be the same, here from 120 real BBC articles."""
+    batch = bbc_articles(120)
     batch.append(Article(id="no-words", title="...", body="!!! -- ?", authors=["—"]))  # fields without a term
     plain, built = SearchIndex(tmp_path / "plain"), SearchIndex(tmp_path / "built")
     plain.recreate()
     built.recreate()
-    with plain.writer() as writer:
-        for article in batch:
-            writer.add(article)
+    writer = directory.open_writer(plain.ix)  # Whoosh's (with newskb's codec)
+    for article in batch:
+        writer.add_document(**document_for(article, ENTITY_FIELDS))
+    writer.commit(merge=False)
     writer = built.writer()
     builder = SegmentBuilder(built.path)
     for article in batch:
@@ -199,11 +202,32 @@ def test_a_built_segment_holds_exactly_what_whooshs_own_writer_writes(tmp_path):
     for fieldname, text in terms:
         assert postings(found, fieldname, text) == postings(expected, fieldname, text)
         assert found.term_info(fieldname, text).__dict__ == expected.term_info(fieldname, text).__dict__
-    for fieldname in ("title", "body"):
-        assert ([found.doc_field_length(d, fieldname) for d in range(len(batch))]
-                == [expected.doc_field_length(d, fieldname) for d in range(len(batch))])
+    assert segment_files(built) == segment_files(plain)
     plain.close()
     built.close()
+
+
+def test_a_builder_indexes_the_entities_its_articles_have_when_it_finishes(tmp_path):
+    """An import's votes change the entities of articles its workers have added: a
+    builder indexes the entity fields when it finishes, from the changed articles given
+    then. Its segment must be exactly the one a builder given the changed articles from
+    the start writes."""
+    original = bbc_articles(60)
+    changed = {article.id: replace(article, entities=[EntityCount("org", f"Renamed {n % 4}", 2),
+                                                      EntityCount("place", "Paris", 1)])
+               for n, article in enumerate(original) if n % 3 == 0}
+    late, early = SearchIndex(tmp_path / "late"), SearchIndex(tmp_path / "early")
+    for index, batch, given in ((late, original, changed), (early, [changed.get(a.id, a) for a in original], {})):
+        index.recreate()
+        builder = SegmentBuilder(index.path)
+        for article in batch:
+            builder.add(article)
+        index.writer().commit(merge=False, segments=[builder.finish(given)])
+    assert segment_files(late) == segment_files(early)
+    assert late.search("org:'renamed 1'").total == 5 and late.search("place:paris").total == 20
+    assert late.search("place:london").total == 40
+    for index in (late, early):
+        index.close()
 
 
 def bbc_articles(count: int, offset: int = 0) -> list[Article]:
@@ -222,7 +246,7 @@ def bbc_articles(count: int, offset: int = 0) -> list[Article]:
 
 def segment_files(index: SearchIndex) -> dict:
     """What a single-segment index holds: every term's postings (document, weight, value)
-    and term info, every document's stored fields and lengths, and the date column."""
+    and term info, every document's stored fields and lengths, and its columns."""
     reader = index.searcher().reader()
     terms = list(reader.all_terms())
     return {"terms": terms,
@@ -231,7 +255,7 @@ def segment_files(index: SearchIndex) -> dict:
             "stored": [reader.stored_fields(d) for d in range(reader.doc_count_all())],
             "lengths": [[reader.doc_field_length(d, f) for f in ("title", "body", "org", "person", "place")]
                         for d in range(reader.doc_count_all())],
-            "published": list(reader.column_reader("published"))}
+            "columns": {f: list(reader.column_reader(f, translate=False)) for f in ("published", "story", "source", *ENTITY_FIELDS)}}
 
 
 @pytest.mark.parametrize("block_size", [128, 3])
