@@ -11,9 +11,9 @@ minutes once the index is large. So:
   MERGE_FACTOR segments: a document is merged about once per tier;
 - no commit merges more than MERGE_LIMIT documents of a tier (in the committing process).
   Larger segments stay as they are until `kb optimize` merges everything;
-- the segments a commit adds (an import's: one per worker process, and one of the
-  articles of earlier imports its entity votes changed, whose first copies it deletes)
-  are merged into one: an import leaves one segment, without deleted documents.
+- the segments a commit adds (an import's: its indexer's, and one of the articles of
+  earlier imports its entity votes changed, whose first copies it deletes) are merged
+  into one: an import leaves one segment, without deleted documents.
 
 A merge writes a new segment beside the committing writer (index.segment_merge), in
 about a tenth of the time of Whoosh's merge.
@@ -33,7 +33,7 @@ MERGE_LIMIT = 10_000  # documents at most in one commit's merges
 
 def merge_policy(merge: bool, added: list):
     """A Whoosh `mergetype` for a commit that adds the `added` segments (written by
-    SegmentBuilders: an import's workers' segments, and the articles it indexed again,
+    SegmentBuilders: an import's indexer's segment, and the articles it indexed again,
     deleting their first copies): they are merged into one, without their deleted
     documents, with the segments of the tier due (see above); without `merge`, nothing is
     merged."""

@@ -1,11 +1,13 @@
 """The import pipeline: records -> duplicates out -> entities -> SQLite -> index.
 
-Entity extraction, story signatures, language detection and the index's analysis run in
-worker processes (kb.workers), one per core, while this process stores: each batch goes
-to a worker for analysis, is stored here in one SQLite transaction that also queues it
-for indexing, and goes back to the same worker to be written into its index segment.
-The index commits every COMMIT_EVERY articles and at the end, taking the workers'
-segments, which they finish then with the entities as stored by then (the import's
+Entity extraction, story signatures and language detection run in worker processes
+(kb.workers), one per core, while this process stores: each batch goes to a worker for
+analysis, is stored here in one SQLite transaction that also queues it for indexing,
+and goes to the first worker, the indexer, to be written into the import's index
+segment. One segment for all workers: merging one segment per worker at the commit
+cost more CPU, and as much time, as indexing in parallel saved (benchmarks/README.md,
+stop 32). The index commits every COMMIT_EVERY articles and at the end, taking the
+indexer's segment, finished then with the entities as stored by then (the import's
 votes change articles of its earlier batches: see index.segments), so that each article
 is analysed for the index once. After the commit the queue entries it covered go. If
 the import dies in between, the queue holds what the index lacks and the next command
@@ -70,7 +72,7 @@ class Ingest:
         self.frozen = False  # objects moved out of the garbage collector's reach while workers run
         self.submitted = 0
         self.indexed_ids: list[str] = []
-        self.handed_over: set[str] = set()  # ids of the articles in the workers' segments
+        self.handed_over: set[str] = set()  # ids of the articles in the indexer's segment
         self.changed: set[str] = set()  # of those, the ones the votes have changed since
         self._writer = None
 
@@ -91,22 +93,33 @@ class Ingest:
         self.indexed_ids = write_queued(self.store, self._writer)
 
     def _commit(self) -> None:
-        """Commit the index writer with the workers' segments (the entities of the
+        """Commit the index writer with the indexer's segment (the entities of the
         articles the votes changed as stored now) and the articles queued besides (those
         the votes changed that were indexed before: indexed again here, their first
         copies deleted), then drop the queue entries it covered."""
-        ids, changed = sorted(self.changed), {}
-        for first in range(0, len(ids), CATCH_UP_BATCH):
-            changed.update(self.store.get_articles(ids[first:first + CATCH_UP_BATCH]))
-        for worker in self.workers:
-            worker.finish_segment(changed)  # all at once: they finish in parallel
+        indexer = self.indexer
+        if indexer is not None:
+            indexer.finish_segment(self._changed_articles())  # finished while this process catches up
         self.handed_over, self.changed = set(), set()
         self.indexed_ids += write_queued(self.store, self._writer, besides=set(self.indexed_ids))
-        segments = [segment for worker in self.workers if (segment := worker.result()) is not None]
-        self._writer.commit(segments=segments)
+        segment = indexer.result() if indexer is not None else None
+        self._writer.commit(segments=[segment] if segment is not None else [])
         self._writer = None
         self.store.dequeue(self.indexed_ids)
         self.indexed_ids = []
+
+    @property
+    def indexer(self) -> Worker | None:
+        """The worker that writes the import's index segment: the first (None until the
+        workers start)."""
+        return self.workers[0] if self.workers else None
+
+    def _changed_articles(self) -> dict[str, Article]:
+        """The articles of the indexer's segment the votes changed, as stored now, by id."""
+        ids, changed = sorted(self.changed), {}
+        for first in range(0, len(ids), CATCH_UP_BATCH):
+            changed.update(self.store.get_articles(ids[first:first + CATCH_UP_BATCH]))
+        return changed
 
     def add(self, article: Article) -> None:
         self.batch.append(article)
@@ -205,8 +218,8 @@ class Ingest:
             self._store_oldest()
 
     def _store_oldest(self) -> None:
-        """Store the oldest analysed batch in one transaction and have it indexed where it
-        was analysed."""
+        """Store the oldest analysed batch in one transaction and have it indexed (by the
+        indexer, once the workers run)."""
         fresh, analysis = self.in_flight.popleft()
         results = analysis.result() if isinstance(analysis, Worker) else analysis
         if results is None:  # stopped before its analysis was done: not stored
@@ -225,14 +238,14 @@ class Ingest:
             self.hashes_in_flight.discard(digest)
         if self._writer is not None:
             articles = [article for article, _ in fresh]
-            if isinstance(analysis, Worker) and self.index.builds_segments:
-                analysis.index(articles)
+            if self.indexer is not None and self.index.builds_segments:
+                self.indexer.index(articles)
                 self.handed_over.update(article.id for article in articles)
             else:
                 for article in articles:
                     self._writer.add(article)
             self.indexed_ids += [article.id for article in articles]
-        if self.store.requeued:  # changed by the votes: a worker's articles take their entities at the commit,
+        if self.store.requeued:  # changed by the votes: the indexer's articles take their entities at the commit,
             self.changed |= self.store.requeued & self.handed_over  # the others are indexed again then (left queued)
             indexed_again = self.store.requeued - self.handed_over
             self.indexed_ids = [i for i in self.indexed_ids if i not in indexed_again]

@@ -1,9 +1,9 @@
 """The helper processes of an import, one per core. Each derives what an import needs
-from the articles it is sent (entities, story signature, language), and then, once
-they are stored, writes those of them it is told to index into a segment of its own,
-finished before each index commit with the entities the import's votes have given some
-of them since (see index.segments); the import commits the segments. Each article thus
-crosses between processes twice, and is analysed for the index once.
+from the articles it is sent (entities, story signature, language); one of them also
+writes the stored articles it is told to index into a segment, finished before each
+index commit with the entities the import's votes have given some of them since (see
+index.segments), and the import commits the segment. Each article thus crosses between
+processes twice, and is analysed for the index once.
 
 Requests and replies go through queues (whose feeder threads never block the sender);
 a worker stops when the import ends, and also when the importing process dies. Workers

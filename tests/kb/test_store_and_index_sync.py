@@ -84,21 +84,25 @@ def test_articles_stored_but_not_indexed_are_caught_up_by_the_next_search(kb):
 
 
 def test_articles_an_imports_entity_votes_change_are_written_as_stored_at_its_commit(kb, monkeypatch):
-    """Votes on entity types and names change articles handed to the import's workers
-    earlier (22 of the Reuters slice): the workers write them at the commit as they are
-    stored by then, so that each article is analysed for the index once, the first
-    search has nothing to catch up, the index's entities agree with the store's, and the
-    import leaves one segment without deleted copies."""
+    """Votes on entity types and names change articles handed to the import's indexer
+    earlier (22 of the Reuters slice): it writes their entity fields at the commit as
+    they are stored by then, so that each article is analysed for the index once, the
+    first search has nothing to catch up, the index's entities agree with the store's,
+    and the import leaves one segment, with no deleted copies and nothing to merge."""
+    from index import merging
     from kb import ingest, workers
 
-    changed, indexed_here = [], []
+    changed, indexed_here, merges = [], [], []
+    merged_segment = merging.merged_segment
+    monkeypatch.setattr(merging, "merged_segment",
+                        lambda ix, segments: merges.append(len(segments)) or merged_segment(ix, segments))
     finish_segment, write_queued = workers.Worker.finish_segment, ingest.write_queued
     monkeypatch.setattr(workers.Worker, "finish_segment",
                         lambda worker, articles: changed.append(articles) or finish_segment(worker, articles))
     monkeypatch.setattr(ingest, "write_queued", lambda *args, **options: indexed_here.append(
         list(write_queued(*args, **options))) or list(indexed_here[-1]))
     summary = kb.import_paths([sliced("reuters-21578")])
-    assert summary.imported > 900 and len(changed[-1]) > 0 and indexed_here == [[], []]
+    assert summary.imported > 900 and len(changed[-1]) > 0 and indexed_here == [[], []] and merges == []
     assert kb.store.queue_length() == 0
     report = kb.check()
     assert report["ok"] and report["entities_differ"] == [] and kb.index.ids() == kb.store.all_ids()
