@@ -248,9 +248,9 @@ class UnlockedSegmentWriter(SegmentWriter):
         """Index fields of a document added before, whose values came late: each one's
         terms to the pool, its length and column value at `docnum` (in Whoosh's columns
         and the codec's arrays: index.codec.per_document), as add_document does. A field
-        given here is one no add_document call gave, given here document
-        after document in order (the pool and the columns take a field's documents in
-        order); it is not stored.
+        given here is one no add_document call gave, given here document after document
+        in order (the pool and the columns take a field's documents in order); it is not
+        stored.
 
         Relies on: the per-document writer writing lengths and column values at its
         `_docnum` (W3PerDocWriter.add_field, PerDocWriterWithColumns.add_column_value),
