@@ -153,7 +153,7 @@ class Searcher:
             with as_client(request, answer):
                 cli.main(request["args"], prog_name="kb", obj=self.kb)
         except SystemExit as end:
-            return [*answer, frame(EXIT, str(end.code or 0).encode())]
+            return [*answer, frame(EXIT, str(exit_status(end.code)).encode())]
         except Exception:  # noqa: BLE001 (the client runs it again itself, and shows what happens)
             self.ended = True
         return [frame(DECLINED, b"")]
@@ -193,6 +193,20 @@ def serve(folder: str, address: str, idle_seconds: float) -> None:
             finally:
                 os.unlink(address)
                 searcher.close()
+
+
+def exit_status(code) -> int:
+    """The exit status a SystemExit's `code` gives a process: 0 for None, a number as it
+    is (click's ExitCode too: an IntEnum, whose str() is its name before Python 3.11),
+    1 for anything else.
+
+    >>> from enum import IntEnum
+    >>> exit_status(None), exit_status(2), exit_status(IntEnum("ExitCode", {"ERROR": 1}).ERROR), exit_status("x")
+    (0, 2, 1, 1)
+    """
+    if code is None:
+        return 0
+    return int(code) if isinstance(code, int) else 1
 
 
 def main(code_root: str, folder: str, address: str, idle_seconds: str) -> None:
