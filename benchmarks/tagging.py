@@ -14,7 +14,6 @@ same digest derived the same entities, signatures and languages for every articl
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
