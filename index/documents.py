@@ -22,8 +22,19 @@ def parse_published(published: str | None) -> datetime | None:
     return datetime.fromisoformat(published.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
+def entity_document(article: Article, entity_fields: tuple[str, ...]) -> dict:
+    """The entity fields of the document for `article` (those naming an entity).
+
+    >>> from kb.models import EntityCount
+    >>> entity_document(Article("T", "B", entities=[EntityCount("org", "IRS", 2)]), ("org", "person"))
+    {'org': 'irs'}
+    """
+    return {field: names for field in entity_fields if (names := entity_terms(article, field))}
+
+
 def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
-    """The fields Whoosh indexes for `article`; empty values are left out."""
+    """The fields Whoosh indexes for `article` (of its entities, the `entity_fields`);
+    empty values are left out."""
     document = {
         "id": article.id,
         "title": article.title,
@@ -34,6 +45,4 @@ def document_for(article: Article, entity_fields: tuple[str, ...]) -> dict:
         "story": article.story_id or article.id,
         "published": parse_published(article.published),
     }
-    for field in entity_fields:
-        document[field] = entity_terms(article, field)  # the terms, and the facet column
-    return {name: value for name, value in document.items() if value}
+    return {name: value for name, value in document.items() if value} | entity_document(article, entity_fields)

@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 
 from index.codec.pool import GroupedPostingPool
 from index.directory import open_index, segment_codec
-from index.documents import document_for
+from index.documents import document_for, entity_document
 from index.schema import ENTITY_FIELDS
 from index.whoosh_internals import UnlockedSegmentWriter, finish_segment
 from kb.models import Article
@@ -42,9 +42,8 @@ class SegmentBuilder:
         if self._writer is None:
             self._writer = UnlockedSegmentWriter(open_index(self.path), segment_codec(), GroupedPostingPool())
         docnum = self._writer.docnum
-        document = document_for(article, ENTITY_FIELDS)
-        self._added.append((article.id, entity_fields(document)))
-        self._writer.add_document(**document)
+        self._writer.add_document(**document_for(article, entity_fields=()))
+        self._added.append((article.id, entity_document(article, ENTITY_FIELDS)))
         return docnum
 
     def finish(self, changed: Mapping[str, Article] = MappingProxyType({})):
@@ -56,7 +55,7 @@ class SegmentBuilder:
             return None
         for docnum, (article_id, entities) in enumerate(added):
             if article_id in changed:
-                entities = entity_fields(document_for(changed[article_id], ENTITY_FIELDS))
+                entities = entity_document(changed[article_id], ENTITY_FIELDS)
             writer.add_late_fields(docnum, entities)
         return finish_segment(writer)
 
@@ -65,16 +64,6 @@ class SegmentBuilder:
         writer, self._writer, self._added = self._writer, None, []
         if writer is not None:
             writer.cancel()
-
-
-def entity_fields(document: dict) -> dict:
-    """The entity fields of a document, taken out of it.
-
-    >>> document = {"id": "a1", "org": "irs,ice"}
-    >>> entity_fields(document), document
-    ({'org': 'irs,ice'}, {'id': 'a1'})
-    """
-    return {field: document.pop(field) for field in ENTITY_FIELDS if field in document}
 
 
 def delete_in_new_segments(writer, segments: list, query) -> None:

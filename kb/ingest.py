@@ -27,7 +27,7 @@ from contextlib import suppress
 from typing import Callable
 
 from index import IndexBusy
-from kb.indexing import CATCH_UP_BATCH, write_queued
+from kb.indexing import write_queued
 from kb.models import Article, ImportSummary
 from kb.shingles import Signature
 from kb.store import content_hash, utc_now
@@ -99,7 +99,7 @@ class Ingest:
         copies deleted), then drop the queue entries it covered."""
         indexer = self.indexer
         if indexer is not None:
-            indexer.finish_segment(self._changed_articles())  # finished while this process catches up
+            indexer.finish_segment(self.store.get_articles(sorted(self.changed)))  # while this process catches up
         self.handed_over, self.changed = set(), set()
         self.indexed_ids += write_queued(self.store, self._writer, besides=set(self.indexed_ids))
         segment = indexer.result() if indexer is not None else None
@@ -113,13 +113,6 @@ class Ingest:
         """The worker that writes the import's index segment: the first (None until the
         workers start)."""
         return self.workers[0] if self.workers else None
-
-    def _changed_articles(self) -> dict[str, Article]:
-        """The articles of the indexer's segment the votes changed, as stored now, by id."""
-        ids, changed = sorted(self.changed), {}
-        for first in range(0, len(ids), CATCH_UP_BATCH):
-            changed.update(self.store.get_articles(ids[first:first + CATCH_UP_BATCH]))
-        return changed
 
     def add(self, article: Article) -> None:
         self.batch.append(article)

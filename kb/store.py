@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 MIN_ID_PREFIX = 6  # characters of an article id that may stand for it (kb show 3f2a9c)
 NAMES_KEPT = 100_000  # entity names a store keeps between searches (about 15 MB at most)
+IDS_PER_STATEMENT = 2000  # ids bound in one `in (...)`, under SQLite's limit (999 variables before 3.32)
 # SQLite's page cache of a writing connection, at most (KiB; its default is 2 MB). An
 # import's story bands and entity lookups touch pages all over their indexes: with the
 # default, pages are read again and again (story assignment per article on Reuters: 0.53 ->
@@ -302,9 +303,14 @@ class Store:
         return rows[0][0]
 
     def get_articles(self, ids: list[str]) -> dict[str, Article]:
-        """The stored articles with these ids (with their entities), by id."""
-        if not ids:
-            return {}
+        """The stored articles with these ids (with their entities), by id; any number of
+        ids (read IDS_PER_STATEMENT at a time)."""
+        found: dict[str, Article] = {}
+        for first in range(0, len(ids), IDS_PER_STATEMENT):
+            found.update(self._get_articles(ids[first:first + IDS_PER_STATEMENT]))
+        return found
+
+    def _get_articles(self, ids: list[str]) -> dict[str, Article]:
         marks = ",".join("?" * len(ids))
         columns = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS[:-1]) + ", s.story_id"
         rows = self.conn.execute(

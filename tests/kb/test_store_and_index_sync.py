@@ -226,3 +226,15 @@ def test_an_entity_rolled_back_is_not_remembered(kb):
 @given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)), max_size=6))
 def test_mention_spans_are_stored_as_json_writes_them(spans):
     assert spans_text(spans) == json.dumps(spans)
+
+
+def test_the_store_reads_any_number_of_articles_by_id(kb, monkeypatch):
+    """get_articles binds at most IDS_PER_STATEMENT ids a statement (SQLite limits the
+    variables of one): an import's commit may ask for thousands."""
+    from kb import store
+
+    ids = [kb.add(Article(f"Story {n}", f"The IRS and ICE met on day {n}.")) for n in range(5)]
+    monkeypatch.setattr(store, "IDS_PER_STATEMENT", 2)
+    found = kb.store.get_articles([*ids, "no-such-article"])
+    assert sorted(found) == sorted(ids) and {found[i].title for i in ids} == {f"Story {n}" for n in range(5)}
+    assert all(found[i].entities for i in ids)
